@@ -1,0 +1,1 @@
+"""The ``kbsearch`` command line."""

@@ -1,0 +1,125 @@
+"""``kbsearch``: build and check the index, search it, serve it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from index.articles import read_corpus
+from index.build import BuildError
+from index.build import build
+from index.versions import LockedError
+from index.versions import default_index_dir
+
+index_dir_option = click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index directory [default: $KBSEARCH_INDEX_DIR or ./var/index].",
+)
+source_argument = click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
+
+
+@click.group()
+@click.version_option(package_name="kbsearch")
+def cli() -> None:
+    """Full-text search for a QuickTakes knowledge base."""
+
+
+@cli.command("index")
+@source_argument
+@index_dir_option
+@click.option("--strict", is_flag=True, help="Fail (exit 1) if any file is skipped; nothing is published.")
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Processes for reading and indexing.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def index_command(source: Path, index_dir: Path | None, strict: bool, procs: int, quiet: bool) -> None:
+    """Build a complete new index from SOURCE and swap it in atomically."""
+    index_dir = index_dir or default_index_dir()
+    try:
+        report = build(source, index_dir, procs=procs, progress=not quiet, strict=strict)
+    except (BuildError, LockedError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    _report_problems(report.problems)
+    click.echo(
+        f"indexed {report.documents:,} articles, skipped {len(report.problems):,}, "
+        f"in {report.seconds:.1f} s -> {report.version}"
+    )
+
+
+@cli.command()
+@source_argument
+def check(source: Path) -> None:
+    """Validate the articles in SOURCE without indexing; exit 1 if any is skipped."""
+    corpus = read_corpus(source)
+    _report_problems(corpus.problems)
+    click.echo(f"{len(corpus.articles):,} valid articles, {len(corpus.problems):,} skipped")
+    sys.exit(1 if corpus.problems else 0)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--subject", "subjects", multiple=True, help="Only this subject (repeatable).")
+@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, 50), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@index_dir_option
+def search(
+    query: str, subjects: tuple[str, ...], page: int, per_page: int, as_json: bool, index_dir: Path | None
+) -> None:
+    """Search the index from the command line."""
+    from search.engine import Engine
+    from search.engine import IndexMissing
+
+    try:
+        result = Engine(index_dir or default_index_dir()).search(query, subjects, page, per_page)
+    except IndexMissing as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(asdict(result), indent=2, ensure_ascii=False))
+        return
+    if result.suggestion:
+        click.echo(f"did you mean: {result.suggestion.query}" + (" (showing its results)" if result.corrected else ""))
+    click.echo(f"{result.total:,} results ({result.took_ms:.1f} ms)")
+    for rank, hit in enumerate(result.hits, start=(page - 1) * per_page + 1):
+        click.echo(f"{rank:3}. {hit.question}  [{hit.subject}]\n     {hit.url}")
+    if result.facets:
+        click.echo("subjects: " + ", ".join(f"{f.value} ({f.count})" for f in result.facets))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes [default: 2 per core, 2-8]."
+)
+@index_dir_option
+def serve(host: str, port: int, workers: int | None, index_dir: Path | None) -> None:
+    """Serve the search page and API with gunicorn."""
+    from cli.server import default_workers
+    from cli.server import serve as run
+
+    if index_dir:
+        os.environ["KBSEARCH_INDEX_DIR"] = str(index_dir.resolve())
+    run(host, port, workers or default_workers())
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,228 @@
+"""Read QuickTakes article files and validate them into ``Article`` records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import replace
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from index.text import markdown_to_text
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_RELATED = 5
+
+
+class ArticleError(ValueError):
+    """A file that cannot become an article; the message says why."""
+
+
+@dataclass(frozen=True)
+class Related:
+    question: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Article:
+    path: str
+    digest: str
+    id: int
+    question: str
+    answer_text: str
+    subject: str
+    url: str
+    title: str = ""
+    date: dt.date | None = None
+    keywords: str = ""
+    description: str = ""
+    related: tuple[Related, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+
+
+@dataclass
+class Corpus:
+    articles: list[Article]
+    problems: list[Problem]
+
+
+def find_article_files(source: Path) -> Iterator[Path]:
+    """Yield every ``*.md`` below ``source`` in a stable order, following no link loops."""
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(source, followlinks=True):
+        stat = os.stat(root)
+        if (stat.st_dev, stat.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".md"):
+                yield Path(root) / name
+
+
+def _decode(raw: bytes) -> str:
+    if b"\x00" in raw:
+        raise ArticleError("binary file, not Markdown text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"not UTF-8 text (byte {exc.start})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _front_matter(text: str) -> dict:
+    if not text.strip():
+        raise ArticleError("empty file")
+    if not text.startswith("---"):
+        raise ArticleError("no front matter (the file must start with ---)")
+    if "\n---" not in text[3:]:
+        raise ArticleError("front matter is not closed by a --- line")
+    try:
+        metadata, _body = frontmatter.parse(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where else ""
+        raise ArticleError(f"invalid YAML front matter{line}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(metadata, dict):
+        raise ArticleError("front matter is not a mapping")
+    return metadata
+
+
+def _text(meta: dict, key: str, required: bool) -> str:
+    value = meta.get(key)
+    if value is None:
+        if required:
+            raise ArticleError(f"missing required field '{key}'")
+        return ""
+    if not isinstance(value, str):
+        raise ArticleError(f"field '{key}' must be text, not {type(value).__name__}")
+    value = value.strip()
+    if required and not value:
+        raise ArticleError(f"required field '{key}' is empty")
+    return value
+
+
+def _article_id(meta: dict) -> int:
+    value = meta.get("id")
+    if value is None:
+        raise ArticleError("missing required field 'id'")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArticleError(f"field 'id' must be an integer, not {type(value).__name__}")
+    return value
+
+
+def _date(meta: dict) -> dt.date | None:
+    value = meta.get("date")
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ArticleError(f"field 'date' is not a date: {value!r}") from None
+
+
+def _related(meta: dict) -> tuple[Related, ...]:
+    found = []
+    for n in range(1, MAX_RELATED + 1):
+        block = meta.get(f"related_article{n}")
+        if isinstance(block, dict) and isinstance(block.get("url"), str):
+            title = block.get("title")
+            found.append(Related(question=str(title or "").strip(), url=block["url"].strip()))
+    return tuple(found)
+
+
+def parse_article(path: Path, raw: bytes, relative_to: Path | None = None) -> Article:
+    """Validate one file's bytes into an ``Article``; raise ``ArticleError`` with the reason."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ArticleError(f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+    meta = _front_matter(_decode(raw))
+    seo = meta.get("seo") if isinstance(meta.get("seo"), dict) else {}
+    url = _text(meta, "url", required=True)
+    if not url.startswith("/") and "://" not in url:
+        raise ArticleError(f"field 'url' must be site-relative (start with /): {url!r}")
+    return Article(
+        path=str(path.relative_to(relative_to)) if relative_to else str(path),
+        digest=hashlib.sha1(raw).hexdigest(),
+        id=_article_id(meta),
+        question=_text(meta, "question", required=True),
+        answer_text=markdown_to_text(_text(meta, "answer", required=True)),
+        subject=_text(meta, "subject", required=True),
+        url=url,
+        title=_text(meta, "title", required=False),
+        date=_date(meta),
+        keywords=_text(seo, "page_keywords", required=False),
+        description=_text(seo, "page_description", required=False),
+        related=_related(meta),
+    )
+
+
+def read_article(path: Path, source: Path | None = None) -> Article | Problem:
+    """Read and validate one file; a failure becomes a ``Problem``, never an exception."""
+    shown = str(path.relative_to(source)) if source else str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        return parse_article(path, raw, relative_to=source)
+    except ArticleError as exc:
+        return Problem(shown, str(exc))
+    except OSError as exc:
+        return Problem(shown, f"cannot read file: {exc.strerror or exc}")
+
+
+def _merge_subjects(articles: list[Article]) -> list[Article]:
+    """Spell each subject the way most of its articles do ("Computer science" -> "Computer Science")."""
+    spellings: dict[str, Counter] = {}
+    for article in articles:
+        spellings.setdefault(article.subject.casefold(), Counter())[article.subject] += 1
+    # Ties go to the spelling with more capitals, then alphabetical, so the result is stable.
+    best = {
+        key: min(counts, key=lambda s: (-counts[s], -sum(c.isupper() for c in s), s))
+        for key, counts in spellings.items()
+    }
+    return [
+        a if best[a.subject.casefold()] == a.subject else replace(a, subject=best[a.subject.casefold()])
+        for a in articles
+    ]
+
+
+def _drop_duplicates(results: Iterable[Article | Problem]) -> Corpus:
+    corpus = Corpus(articles=[], problems=[])
+    ids: dict[int, str] = {}
+    urls: dict[str, str] = {}
+    for item in results:
+        if isinstance(item, Problem):
+            corpus.problems.append(item)
+        elif item.id in ids:
+            corpus.problems.append(Problem(item.path, f"duplicate id {item.id} (already in {ids[item.id]})"))
+        elif item.url in urls:
+            corpus.problems.append(Problem(item.path, f"duplicate url {item.url} (already in {urls[item.url]})"))
+        else:
+            ids[item.id] = urls[item.url] = item.path
+            corpus.articles.append(item)
+    return corpus
+
+
+def collect(results: Iterable[Article | Problem]) -> Corpus:
+    """Turn per-file results into a corpus: duplicates reported, subject spellings merged."""
+    corpus = _drop_duplicates(results)
+    corpus.articles = _merge_subjects(corpus.articles)
+    return corpus
+
+
+def read_corpus(source: Path) -> Corpus:
+    """Read every article below ``source`` in one process."""
+    return collect(read_article(path, source) for path in find_article_files(source))

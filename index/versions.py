@@ -1,0 +1,131 @@
+"""Index versions on disk: build beside the live one, then swap a pointer.
+
+Layout of an index directory::
+
+    CURRENT              name of the live version (replaced atomically)
+    build.lock           held (flock) by the one process that may build
+    versions/NAME/       a complete Whoosh index plus meta.json and docmeta.npz
+    versions/.building-NAME/   a build in progress; never read by servers
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+BUILDING_PREFIX = ".building-"
+KEEP_VERSIONS = 3
+
+
+class LockedError(RuntimeError):
+    """Another build holds the index directory."""
+
+
+def default_index_dir() -> Path:
+    """``KBSEARCH_INDEX_DIR``, else ``./var/index``."""
+    return Path(os.environ.get("KBSEARCH_INDEX_DIR") or "var/index")
+
+
+def current_version(index_dir: Path) -> Path | None:
+    """The live version's directory, or ``None`` when nothing was built yet."""
+    try:
+        name = (index_dir / CURRENT).read_text().strip()
+    except FileNotFoundError:
+        return None
+    path = index_dir / VERSIONS / name
+    return path if name and path.is_dir() else None
+
+
+def pointer_stamp(index_dir: Path) -> int | None:
+    """A cheap value that changes whenever a new version is published."""
+    try:
+        return os.stat(index_dir / CURRENT).st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def read_meta(version: Path) -> dict:
+    return json.loads((version / "meta.json").read_text())
+
+
+def write_meta(version: Path, meta: dict) -> None:
+    (version / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the directory's build lock; raise ``LockedError`` if it stays taken."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "build.lock", "a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
+                    raise LockedError(f"another build is running on {index_dir}") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def start_version(index_dir: Path) -> Path:
+    """Create an empty directory for a new build (call with the build lock held)."""
+    versions = index_dir / VERSIONS
+    versions.mkdir(parents=True, exist_ok=True)
+    for leftover in versions.glob(BUILDING_PREFIX + "*"):
+        # Only a crashed build leaves these: the lock guarantees no build is running.
+        shutil.rmtree(leftover, ignore_errors=True)
+    name = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = versions / (BUILDING_PREFIX + name)
+    path.mkdir()
+    return path
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(index_dir: Path, building: Path) -> Path:
+    """Make a finished build the live version, atomically, and prune old ones."""
+    final = building.with_name(building.name.removeprefix(BUILDING_PREFIX))
+    for file in building.iterdir():
+        with open(file, "rb") as handle:
+            os.fsync(handle.fileno())
+    os.rename(building, final)
+    _fsync_dir(final.parent)
+    tmp = index_dir / (CURRENT + ".tmp")
+    with open(tmp, "w") as handle:
+        handle.write(final.name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    prune(index_dir)
+    return final
+
+
+def prune(index_dir: Path, keep: int = KEEP_VERSIONS) -> None:
+    """Remove all but the newest ``keep`` versions (a server keeps the files it has open)."""
+    live = current_version(index_dir)
+    versions = sorted(p for p in (index_dir / VERSIONS).iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in versions[:-keep]:
+        if old != live:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,252 @@
+"""The one search API that the web app and the CLI call.
+
+An ``Engine`` watches an index directory and always answers from the live
+version; no Whoosh object leaves this package.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from whoosh.filedb.filestore import FileStorage
+from whoosh.query import Or
+from whoosh.query import Phrase
+from whoosh.searching import Searcher
+
+from index import docmeta
+from index import versions
+from index import vocabulary
+from index.schema import FIELD_BOOSTS
+from search import snippets
+from search.facets import FacetValue
+from search.facets import subject_counts
+from search.facets import subject_filter
+from search.postings import PostingsCache
+from search.query import MAX_QUERY_CHARS
+from search.query import Clause
+from search.query import UserQuery
+from search.query import parse
+from search.ranking import Ranker
+from search.ranking import top
+from search.spelling import Speller
+from search.suggest import completion_key
+
+MAX_PER_PAGE = 50
+MAX_PAGE = 1000
+PHRASE_FIELDS = ("question", "answer", "keywords")
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+
+
+class IndexMissing(RuntimeError):
+    """No index version has been published in the directory yet."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    question: str
+    question_html: str
+    subject: str
+    url: str
+    snippet: str
+    keywords: list[str]
+    date: str | None
+    score: float
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    query: str
+    html: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: list[FacetValue]
+    suggestion: Suggestion | None = None
+    corrected: bool = False  # the hits are for ``suggestion.query``: the original found nothing
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class Completion:
+    id: int
+    question: str
+    question_html: str
+    subject: str
+    url: str
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    documents: int
+    built_at: str
+    version: str
+
+
+@dataclass
+class _Version:
+    """One opened index version: Whoosh reader, per-document arrays, postings cache."""
+
+    path: Path
+    cache_bytes: int
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def __post_init__(self) -> None:
+        # Without mmap a searcher opens in a millisecond instead of copying the index into memory.
+        storage = FileStorage(str(self.path), supports_mmap=False)
+        self.reader = storage.open_index().reader()
+        self.searcher = Searcher(self.reader)
+        self.meta = docmeta.load(self.path)
+        self.info = versions.read_meta(self.path)
+        self.postings = PostingsCache(self.reader, self.lock, self.cache_bytes)
+        self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS)
+        self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0})
+        self.speller = Speller(vocabulary.load(self.path))
+
+    def stored(self, docnum: int) -> dict:
+        with self.lock:
+            return self.reader.stored_fields(int(docnum))
+
+    def phrase_docs(self, clause: Clause) -> np.ndarray:
+        query = Or([Phrase(f, list(clause.terms)) for f in PHRASE_FIELDS])
+        mask = np.zeros(self.meta.size, dtype=bool)
+        with self.lock:
+            mask[list(query.docs(self.searcher))] = True
+        return mask
+
+    def clause_docs(self, clause: Clause) -> np.ndarray:
+        if clause.is_phrase:
+            return self.phrase_docs(clause)
+        return self.ranker.contains(clause.terms[0])
+
+
+class Engine:
+    """Search an index directory; picks up newly published versions by itself."""
+
+    def __init__(self, index_dir: Path | str, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        # The real path: a symlinked directory must not change under an open index.
+        self.index_dir = Path(index_dir).resolve()
+        self.cache_bytes = cache_bytes
+        self._lock = threading.Lock()
+        self._stamp: int | None = None
+        self._version: _Version | None = None
+
+    def _current(self) -> _Version:
+        stamp = versions.pointer_stamp(self.index_dir)
+        with self._lock:
+            if self._version is None or stamp != self._stamp:
+                path = versions.current_version(self.index_dir)
+                if path is None:
+                    raise IndexMissing(f"no index in {self.index_dir}: run 'kbsearch index SOURCE' first")
+                if self._version is None or path != self._version.path:
+                    self._version = _Version(path, self.cache_bytes)
+                self._stamp = stamp
+            return self._version
+
+    def status(self) -> IndexStatus:
+        version = self._current()
+        return IndexStatus(int(version.meta.live.sum()), version.info["built_at"], version.path.name)
+
+    def search(self, text: str, subjects: tuple[str, ...] = (), page: int = 1, per_page: int = 10) -> SearchResult:
+        """One page of results for ``text``, with subject facets and a spelling suggestion.
+
+        :param subjects: keep only these subjects (any of them, case-insensitive).
+        :param page: 1-based, at most ``MAX_PAGE``; ``per_page`` at most ``MAX_PER_PAGE``.
+        """
+        started = time.perf_counter()
+        if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError("page or per_page out of range")
+        version = self._current()
+        query = parse(text[:MAX_QUERY_CHARS])
+        suggestion = self._suggestion(version, query)
+        result = self._page(version, query, subjects, page, per_page, listing=not text.strip())
+        if result.total == 0 and suggestion:
+            corrected = self._page(version, parse(suggestion.query), subjects, page, per_page, listing=False)
+            if corrected.total:
+                result = replace(corrected, query=query.text, corrected=True)
+        took = (time.perf_counter() - started) * 1000
+        return replace(result, suggestion=suggestion, took_ms=round(took, 2))
+
+    def _suggestion(self, version: _Version, query: UserQuery) -> Suggestion | None:
+        correction = version.speller.correct(query)
+        return Suggestion(correction.query, correction.html) if correction else None
+
+    def _page(
+        self, version: _Version, query: UserQuery, subjects: tuple[str, ...], page: int, per_page: int, listing: bool
+    ) -> SearchResult:
+        meta = version.meta
+        if listing:
+            matched, key = meta.live.copy(), meta.date.astype(np.float64)
+        elif query.is_empty:
+            matched, key = np.zeros(meta.size, dtype=bool), np.zeros(meta.size)
+        else:
+            scored = version.ranker.score([(c.terms, not c.filler) for c in query.clauses])
+            matched, key = scored.matched, scored.key
+            for clause in query.clauses:
+                if clause.is_phrase:
+                    matched &= version.phrase_docs(clause)
+            for clause in query.excluded:
+                matched &= ~version.clause_docs(clause)
+        mask, selected = subject_filter(meta, subjects)
+        facets = subject_counts(meta, matched, selected)
+        if mask is not None:
+            matched &= mask
+        total = int(np.count_nonzero(matched))
+        docs = top(matched, key, (page - 1) * per_page, page * per_page)
+        hits = [self._hit(version, doc, query, float(key[doc])) for doc in docs]
+        return SearchResult(query.text, total, page, per_page, hits, facets)
+
+    def _hit(self, version: _Version, docnum: int, query: UserQuery, score: float) -> Hit:
+        stored = version.stored(docnum)
+        terms = query.terms
+        return Hit(
+            id=int(stored["id"]),
+            question=stored["question"],
+            question_html=snippets.highlight(stored["question"], terms),
+            subject=stored["subject"],
+            url=stored["url"],
+            snippet=snippets.snippet(stored["answer"], terms),
+            keywords=[k.strip() for k in stored.get("keywords", "").split(",") if k.strip()],
+            date=stored.get("date") or None,
+            score=round(score, 4),
+        )
+
+    def suggest(self, text: str, limit: int = 8) -> list[Completion]:
+        """Questions that complete ``text`` (its last word as a prefix), best first."""
+        version = self._current()
+        found = completion_key(
+            text[:MAX_QUERY_CHARS], version.question_ranker, version.postings.get, version.meta.lengths["question"]
+        )
+        if found is None:
+            return []
+        candidates, key, stems, prefix = found
+        completions = []
+        for doc in top(candidates, key, 0, max(1, min(limit, MAX_PER_PAGE))):
+            stored = version.stored(doc)
+            completions.append(
+                Completion(
+                    id=int(stored["id"]),
+                    question=stored["question"],
+                    question_html=snippets.highlight(stored["question"], stems, prefix),
+                    subject=stored["subject"],
+                    url=stored["url"],
+                )
+            )
+        return completions

@@ -1,0 +1,102 @@
+"""Snippets and highlights: escaped text in which only ``<mark>`` is markup."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from index.analysis import iter_words
+from index.analysis import stem
+
+SNIPPET_CHARS = 240
+MAX_FRAGMENTS = 2
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=\S)|\n+")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]:
+    """Where ``text`` has a word whose stem is in ``terms`` (or that starts with ``prefix``)."""
+    return [
+        Span(start, end)
+        for start, end, word in iter_words(text)
+        if stem(word) in terms or (prefix and word.startswith(prefix))
+    ]
+
+
+def mark(text: str, spans: list[Span]) -> str:
+    """HTML-escape ``text`` and wrap each span in ``<mark>``."""
+    out = []
+    cursor = 0
+    for span in spans:
+        if span.start < cursor:
+            continue
+        out.append(escape(text[cursor : span.start]))
+        out.append("<mark>" + escape(text[span.start : span.end]) + "</mark>")
+        cursor = span.end
+    out.append(escape(text[cursor:]))
+    return "".join(out)
+
+
+def highlight(text: str, terms: frozenset[str], prefix: str = "") -> str:
+    return mark(text, term_spans(text, terms, prefix))
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    for found in _SENTENCE_END.finditer(text):
+        bounds.append((start, found.start()))
+        start = found.end()
+    bounds.append((start, len(text)))
+    return [(a, b) for a, b in bounds if b > a]
+
+
+def _window(text: str, start: int, end: int, spans: list[Span], budget: int) -> tuple[int, int]:
+    """Trim a long sentence to ``budget`` characters around its first match, on word boundaries."""
+    if end - start <= budget:
+        return start, end
+    first = next((s.start for s in spans if start <= s.start < end), start)
+    lo = max(start, min(first - budget // 4, end - budget))
+    hi = min(end, lo + budget)
+    if lo > start:
+        lo = text.find(" ", lo, first) + 1 or lo
+    if hi < end:
+        hi = text.rfind(" ", lo, hi) if text.rfind(" ", lo, hi) > lo else hi
+    return lo, hi
+
+
+def _coverage(sentence: tuple[int, int], spans: list[Span], text: str) -> tuple[int, int]:
+    inside = [s for s in spans if sentence[0] <= s.start < sentence[1]]
+    return len({text[s.start : s.end].lower() for s in inside}), len(inside)
+
+
+def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> str:
+    """The one or two sentences of ``text`` that hold the most query terms, highlighted.
+
+    With no match the snippet is the opening of the text, so every hit shows something.
+    """
+    spans = term_spans(text, terms)
+    sentences = _sentences(text)
+    order = list(range(len(sentences)))
+    if spans:
+        coverage = {i: _coverage(sentences[i], spans, text) for i in order}
+        order = sorted((i for i in order if coverage[i][0]), key=lambda i: coverage[i], reverse=True)
+    chosen: list[tuple[int, int]] = []
+    left = budget
+    for i in order[:MAX_FRAGMENTS]:
+        if left < budget // 4:
+            break
+        lo, hi = _window(text, *sentences[i], spans, left)
+        chosen.append((lo, hi))
+        left -= hi - lo
+    parts = [
+        mark(text[lo:hi], [Span(s.start - lo, s.end - lo) for s in spans if lo <= s.start and s.end <= hi])
+        for lo, hi in sorted(chosen)
+    ]
+    return " … ".join(parts)

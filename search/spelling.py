@@ -1,0 +1,83 @@
+"""Did you mean: replace words the index has never seen with close ones it has."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from index.vocabulary import Vocabulary
+from search.query import UserQuery
+
+
+@dataclass(frozen=True)
+class Correction:
+    query: str
+    html: str  # the corrected query, escaped, each changed word in <mark>
+
+
+def max_edits(word: str) -> int:
+    """How many typos a word of this length may carry (none in short words or numbers)."""
+    if any(ch.isdigit() for ch in word) or len(word) < 4:
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+class Speller:
+    """Edit-distance look-ups over one version's vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        words = vocabulary.words.tolist()
+        self._frequency = dict(zip(words, vocabulary.frequencies.tolist(), strict=False))
+        # Typos rarely hit the first letter; bucketing by it keeps each look-up to a few thousand words.
+        self._buckets: dict[str, list[str]] = defaultdict(list)
+        for word in words:
+            self._buckets[word[0]].append(word)
+
+    def frequency(self, word: str) -> int:
+        return self._frequency.get(word, 0)
+
+    def near(self, word: str, distance: int) -> list[tuple[str, int]]:
+        """Vocabulary words within ``distance`` edits (a swap of two letters is one), nearest first."""
+        if distance <= 0 or not word:
+            return []
+        found = process.extract(
+            word, self._buckets.get(word[0], []), scorer=OSA.distance, score_cutoff=distance, limit=None
+        )
+        return sorted(((w, d) for w, d, _ in found if w != word), key=lambda item: item[1])
+
+    def closest(self, word: str) -> str | None:
+        """The likeliest intended word: fewest edits, then same last letter, then most frequent."""
+        near = self.near(word, max_edits(word))
+        if not near:
+            return None
+        best = min(d for _, d in near)
+        return max(
+            (w for w, d in near if d == best),
+            key=lambda w: (w[-1] == word[-1], np.log1p(self.frequency(w)), w),
+        )
+
+    def correct(self, query: UserQuery) -> Correction | None:
+        """The query with every unknown word replaced, or ``None`` if nothing changes."""
+        replacements: dict[str, str] = {}
+        for clause in query.clauses:
+            for word in clause.words:
+                if word not in replacements and not self.frequency(word):
+                    better = self.closest(word)
+                    if better:
+                        replacements[word] = better
+        if not replacements:
+            return None
+        pattern = re.compile(r"(?<!\w)({})(?!\w)".format("|".join(map(re.escape, replacements))), re.IGNORECASE)
+        parts = pattern.split(query.text)
+        # split() puts each matched word at the odd positions.
+        plain = "".join(replacements[p.lower()] if i % 2 else p for i, p in enumerate(parts))
+        html = "".join(
+            f"<mark>{escape(replacements[p.lower()])}</mark>" if i % 2 else escape(p) for i, p in enumerate(parts)
+        )
+        return Correction(plain, html)

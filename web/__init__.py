@@ -1,0 +1,43 @@
+"""The Flask application: search page, JSON API and health check over one engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from index.versions import default_index_dir
+from search.engine import Engine
+
+DEFAULTS = {
+    "INDEX_DIR": None,  # falls back to index.versions.default_index_dir()
+    "SITE_URL": "",
+    "SITE_NAME": "kbsearch",
+    "CACHE_MB": 256,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from ``KBSEARCH_*`` environment variables, or from ``config`` in tests."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    if config is None:
+        app.config.from_prefixed_env("KBSEARCH")
+    else:
+        app.config.update(config)
+    app.config["SITE_URL"] = str(app.config["SITE_URL"] or "").rstrip("/")
+    app.extensions["kbsearch"] = Engine(
+        app.config["INDEX_DIR"] or default_index_dir(), cache_bytes=int(app.config["CACHE_MB"]) * 1024 * 1024
+    )
+
+    from web import api
+    from web import errors
+    from web import health
+    from web import pages
+
+    errors.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+    return app

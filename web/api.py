@@ -1,0 +1,63 @@
+"""The JSON API that the widget and outside clients call."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint
+from flask import jsonify
+from flask import request
+
+from search.engine import Completion
+from search.engine import Hit
+from search.engine import SearchResult
+from web.engine import article_url
+from web.engine import engine
+from web.params import query_text
+from web.params import search_params
+from web.params import suggest_limit
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def hit_json(hit: Hit) -> dict:
+    data = asdict(hit)
+    data["url"] = article_url(hit.url)
+    return data
+
+
+def result_json(result: SearchResult) -> dict:
+    return {
+        "query": result.query,
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": result.pages,
+        "took_ms": result.took_ms,
+        "hits": [hit_json(hit) for hit in result.hits],
+        "facets": {"subject": [asdict(value) for value in result.facets]},
+        "suggestion": asdict(result.suggestion) if result.suggestion else None,
+        "corrected": result.corrected,
+    }
+
+
+def completion_json(completion: Completion) -> dict:
+    data = asdict(completion)
+    data["url"] = article_url(completion.url)
+    return data
+
+
+@bp.get("/search")
+def search():
+    """Search results, subject facets and a spelling suggestion."""
+    params = search_params(request.args)
+    result = engine().search(params.q, params.subjects, params.page, params.per_page)
+    return jsonify(result_json(result))
+
+
+@bp.get("/suggest")
+def suggest():
+    """Questions that complete what is being typed."""
+    q = query_text(request.args)
+    completions = engine().suggest(q, suggest_limit(request.args))
+    return jsonify({"query": q, "suggestions": [completion_json(c) for c in completions]})

@@ -1,0 +1,44 @@
+"""Errors as JSON for API clients and as a page for people; never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from search.engine import IndexMissing
+from web.params import BadParameter
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, message: str):
+    if _wants_json():
+        response = jsonify({"error": {"status": status, "message": message}})
+    else:
+        response = render_template("error.html", status=status, message=message)
+    return response, status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(BadParameter)
+    def bad_parameter(error: BadParameter):
+        return error_response(400, str(error))
+
+    @app.errorhandler(IndexMissing)
+    def index_missing(error: IndexMissing):
+        app.logger.error("%s", error)
+        return error_response(503, "The search index is not available yet.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return error_response(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        return error_response(500, "Something went wrong on our side.")

@@ -1,0 +1,64 @@
+"""Validate query-string parameters shared by the search page and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
+
+from search.engine import MAX_PAGE
+from search.engine import MAX_PER_PAGE
+from search.query import MAX_QUERY_CHARS
+
+MAX_SUBJECTS = 20
+MAX_SUGGESTIONS = 20
+
+
+class BadParameter(ValueError):
+    """A parameter a client must fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str
+    subjects: tuple[str, ...]
+    page: int
+    per_page: int
+
+
+def _integer(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"'{name}' must be a whole number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise BadParameter(f"'{name}' must be between {low} and {high}")
+    return value
+
+
+def query_text(args: MultiDict) -> str:
+    q = args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter(f"'q' is limited to {MAX_QUERY_CHARS} characters")
+    if "\x00" in q:
+        raise BadParameter("'q' must not contain NUL characters")
+    return q.strip()
+
+
+def search_params(args: MultiDict) -> SearchParams:
+    subjects = tuple(s.strip() for s in args.getlist("subject") if s.strip())
+    if len(subjects) > MAX_SUBJECTS or any(len(s) > 200 for s in subjects):
+        raise BadParameter(f"at most {MAX_SUBJECTS} 'subject' values of up to 200 characters")
+    return SearchParams(
+        q=query_text(args),
+        subjects=subjects,
+        page=_integer(args, "page", 1, 1, MAX_PAGE),
+        per_page=_integer(args, "per_page", 10, 1, MAX_PER_PAGE),
+    )
+
+
+def suggest_limit(args: MultiDict) -> int:
+    return _integer(args, "limit", 8, 1, MAX_SUGGESTIONS)
