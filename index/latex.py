@@ -13,23 +13,48 @@ from pylatexenc.macrospec import MacroSpec
 
 # pylatexenc drops these or glues them to the next word; readers expect the
 # symbol or the word with spaces around it.
-_MACROS = [
-    MacroTextSpec("binom", simplify_repl="C(%(1)s, %(2)s)"),
-    MacroTextSpec("dbinom", simplify_repl="C(%(1)s, %(2)s)"),
-    MacroTextSpec("tbinom", simplify_repl="C(%(1)s, %(2)s)"),
-    MacroTextSpec("neg", simplify_repl="¬"),
-    MacroTextSpec("lnot", simplify_repl="¬"),
-    MacroTextSpec("land", simplify_repl=" ∧ "),
-    MacroTextSpec("lor", simplify_repl=" ∨ "),
-    MacroTextSpec("implies", simplify_repl=" ⇒ "),
-    MacroTextSpec("iff", simplify_repl=" ⇔ "),
-    MacroTextSpec("mathbf", simplify_repl="%(1)s"),
-    MacroTextSpec("boldsymbol", simplify_repl="%(1)s"),
-    MacroTextSpec("operatorname", simplify_repl="%(1)s"),
-] + [
-    MacroTextSpec(name, simplify_repl=f" {name} ")
-    for name in ("log", "ln", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "mod")
-]
+_MACROS = (
+    [
+        MacroTextSpec("binom", simplify_repl="C(%(1)s, %(2)s)"),
+        MacroTextSpec("dbinom", simplify_repl="C(%(1)s, %(2)s)"),
+        MacroTextSpec("tbinom", simplify_repl="C(%(1)s, %(2)s)"),
+        MacroTextSpec("neg", simplify_repl="¬"),
+        MacroTextSpec("lnot", simplify_repl="¬"),
+        MacroTextSpec("land", simplify_repl=" ∧ "),
+        MacroTextSpec("lor", simplify_repl=" ∨ "),
+        MacroTextSpec("implies", simplify_repl=" ⇒ "),
+        MacroTextSpec("iff", simplify_repl=" ⇔ "),
+        MacroTextSpec("mathbf", simplify_repl="%(1)s"),
+        MacroTextSpec("boldsymbol", simplify_repl="%(1)s"),
+        MacroTextSpec("operatorname", simplify_repl="%(1)s"),
+    ]
+    + [
+        MacroTextSpec(name, simplify_repl=f" {symbol} ")
+        for name, symbol in {
+            "neq": "≠",
+            "ne": "≠",
+            "leq": "≤",
+            "le": "≤",
+            "geq": "≥",
+            "ge": "≥",
+            "approx": "≈",
+            "equiv": "≡",
+            "to": "→",
+            "rightarrow": "→",
+            "Rightarrow": "⇒",
+            "in": "∈",
+            "notin": "∉",
+            "subseteq": "⊆",
+            "times": "×",
+            "cdot": "·",
+            "pm": "±",
+        }.items()
+    ]
+    + [
+        MacroTextSpec(name, simplify_repl=f" {name} ")
+        for name in ("log", "ln", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "mod")
+    ]
+)
 
 
 # The parser must know how many arguments these take before they can be rendered.

@@ -120,6 +120,10 @@ class _Version:
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0})
         self.speller = Speller(vocabulary.load(self.path))
 
+    def close(self) -> None:
+        with self.lock:
+            self.searcher.close()
+
     def stored(self, docnum: int) -> dict:
         with self.lock:
             return self.reader.stored_fields(int(docnum))
@@ -147,6 +151,23 @@ class Engine:
         self._lock = threading.Lock()
         self._stamp: int | None = None
         self._version: _Version | None = None
+        # The version replaced last; closed at the next swap, when no request can still be using it.
+        self._retired: _Version | None = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the open index files; the next search opens them again."""
+        with self._lock:
+            for version in (self._retired, self._version):
+                if version is not None:
+                    version.close()
+            self._version = self._retired = None
+            self._stamp = None
 
     def _current(self) -> _Version:
         stamp = versions.pointer_stamp(self.index_dir)
@@ -156,7 +177,9 @@ class Engine:
                 if path is None:
                     raise IndexMissing(f"no index in {self.index_dir}: run 'kbsearch index SOURCE' first")
                 if self._version is None or path != self._version.path:
-                    self._version = _Version(path, self.cache_bytes)
+                    if self._retired is not None:
+                        self._retired.close()
+                    self._retired, self._version = self._version, _Version(path, self.cache_bytes)
                 self._stamp = stamp
             return self._version
 

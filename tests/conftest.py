@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from index.build import build
+from search.engine import Engine
+from tests.corpus import write_corpus
+from web import create_app
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "quicktakes-sample"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory, corpus_dir) -> Path:
+    folder = tmp_path_factory.mktemp("index")
+    build(corpus_dir, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def engine(index_dir):
+    with Engine(index_dir) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    if not SAMPLE.is_dir():
+        pytest.skip("the real sample ../shared/corpus/quicktakes-sample is absent")
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, sample_dir) -> Path:
+    folder = tmp_path_factory.mktemp("sample-index")
+    build(sample_dir, folder)
+    return folder
+
+
+@pytest.fixture
+def app(index_dir):
+    return create_app({"INDEX_DIR": str(index_dir), "SITE_URL": "https://kb.example.org/"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not answer at {url}")
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir):
+    """The real production server (``kbsearch serve``, gunicorn) on a free loopback port."""
+    port = free_port()
+    env = dict(os.environ, KBSEARCH_SITE_URL="https://kb.example.org")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2", "--index-dir", str(index_dir)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/healthz", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
