@@ -88,7 +88,8 @@ def search(
     from search.engine import IndexMissing
 
     try:
-        result = Engine(index_dir or default_index_dir()).search(query, subjects, page, per_page)
+        with Engine(index_dir or default_index_dir()) as engine:
+            result = engine.search(query, subjects, page, per_page)
     except IndexMissing as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -38,5 +38,7 @@ def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
             "graceful_timeout": 10,
             "timeout": 30,
             "preload_app": False,
+            # Room for a long query string, so the app can answer it with a JSON 400.
+            "limit_request_line": 8190,
         }
     ).run()

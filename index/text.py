@@ -16,8 +16,7 @@ from index.latex import latex_to_text
 # the same two characters may start a TeX command ("$ a \neq 0 $"), unless
 # they stand right after the opening "$$" (a line break before the formula).
 _TEX_N_COMMANDS = (  # TeX commands that start with "n", without that "n"
-    "abla|eq|eg|u|e|i|otin|ot|mid|leq|geq|less|gtr|exists"
-    "|ewline|subseteq|supseteq|parallel|rightarrow|leftarrow"
+    "abla|eq|eg|u|e|i|otin|ot|mid|leq|geq|less|gtr|exists|ewline|subseteq|supseteq|parallel|rightarrow|leftarrow"
 )
 _BREAK_OR_COMMAND = re.compile(rf"(?<![$\\])\\n(?=(?:{_TEX_N_COMMANDS})(?![A-Za-z]))")
 _MATH_SPAN = re.compile(r"\$\$.*?\$\$|\$[^$]+?\$|\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)

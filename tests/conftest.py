@@ -52,7 +52,9 @@ def sample_index(tmp_path_factory, sample_dir) -> Path:
 
 @pytest.fixture
 def app(index_dir):
-    return create_app({"INDEX_DIR": str(index_dir), "SITE_URL": "https://kb.example.org/"})
+    app = create_app({"INDEX_DIR": str(index_dir), "SITE_URL": "https://kb.example.org/"})
+    yield app
+    app.extensions["kbsearch"].close()
 
 
 @pytest.fixture
@@ -80,15 +82,16 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20.0) ->
 
 
 @pytest.fixture(scope="session")
-def live_server(index_dir):
+def live_server(index_dir, tmp_path_factory):
     """The real production server (``kbsearch serve``, gunicorn) on a free loopback port."""
     port = free_port()
+    log = open(tmp_path_factory.mktemp("server") / "server.log", "wb")  # noqa: SIM115 - closed below
     env = dict(os.environ, KBSEARCH_SITE_URL="https://kb.example.org")
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2", "--index-dir", str(index_dir)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -97,3 +100,4 @@ def live_server(index_dir):
     finally:
         process.terminate()
         process.wait(timeout=15)
+        log.close()

@@ -13,7 +13,9 @@ from index.articles import read_corpus
 from tests.factory import article_text
 from tests.factory import write_article
 
-GOOD = dict(id=10, question="What is a heap?", answer=r"A heap is a tree.\n\nIt keeps order.", subject="Computer Science")
+GOOD = dict(
+    id=10, question="What is a heap?", answer=r"A heap is a tree.\n\nIt keeps order.", subject="Computer Science"
+)
 
 
 def reasons(corpus) -> dict[str, str]:
@@ -21,7 +23,9 @@ def reasons(corpus) -> dict[str, str]:
 
 
 def test_reads_a_valid_article(tmp_path):
-    path = write_article(tmp_path, keywords="heap, tree", related=[(11, "What is a tree?", "/learn/cs/questions/tree")], **GOOD)
+    path = write_article(
+        tmp_path, keywords="heap, tree", related=[(11, "What is a tree?", "/learn/cs/questions/tree")], **GOOD
+    )
     article = read_article(path, tmp_path)
     assert isinstance(article, Article)
     assert article.id == 10 and article.question == "What is a heap?"
@@ -62,9 +66,16 @@ BROKEN = [
     ("no-front-matter.md", "just text\n", "no front matter"),
     ("unclosed.md", article_text(**GOOD).split("\n---\n")[0] + "\n", "not closed"),
     ("missing-answer.md", article_text(**GOOD).replace("answer: >-", "answerx: >-"), "missing required field 'answer'"),
-    ("empty-subject.md", article_text(**GOOD).replace("subject: Computer Science", "subject: ''"), "'subject' is empty"),
-    ("list-question.md", article_text(**GOOD).replace("question: >-\n    What is a heap?", "question: [a, b]"),
-     "'question' must be text, not list"),
+    (
+        "empty-subject.md",
+        article_text(**GOOD).replace("subject: Computer Science", "subject: ''"),
+        "'subject' is empty",
+    ),
+    (
+        "list-question.md",
+        article_text(**GOOD).replace("question: >-\n    What is a heap?", "question: [a, b]"),
+        "'question' must be text, not list",
+    ),
     ("string-id.md", article_text(**GOOD).replace("id: 10", "id: 'ten'"), "'id' must be an integer, not str"),
     ("bad-url.md", article_text(**GOOD).replace("url: /learn", "url: learn"), "site-relative"),
 ]

@@ -1,0 +1,68 @@
+"""The kbsearch command line."""
+
+import json
+
+from click.testing import CliRunner
+
+from cli.main import cli
+from tests.factory import write_article
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_index_search_and_json(tmp_path, corpus_dir):
+    result = run("index", corpus_dir, "--index-dir", tmp_path / "ix", "--quiet", "--procs", "1")
+    assert result.exit_code == 0, result.output
+    assert "indexed 8 articles, skipped 0" in result.output
+    found = run("search", "hash tables", "--index-dir", tmp_path / "ix")
+    assert found.exit_code == 0 and "What are hash tables?" in found.output
+    data = json.loads(
+        run("search", "sort", "--json", "--subject", "computer science", "--index-dir", tmp_path / "ix").output
+    )
+    assert data["total"] == 2 and data["hits"][0]["url"].startswith("/learn/")
+
+
+def test_index_reports_skipped_files_and_strict_fails(tmp_path):
+    source = tmp_path / "src"
+    write_article(source, id=1, question="Good?", answer="Fine.", subject="Physics")
+    (source / "bad.md").write_text("---\nid: 1\n")
+    result = run("index", source, "--index-dir", tmp_path / "ix", "--quiet")
+    assert result.exit_code == 0
+    assert "skipped bad.md: front matter is not closed" in result.output
+    strict = run("index", source, "--index-dir", tmp_path / "ix2", "--quiet", "--strict")
+    assert strict.exit_code == 1 and "nothing published" in strict.output
+
+
+def test_index_with_nothing_usable_exits_nonzero(tmp_path):
+    (tmp_path / "src").mkdir()
+    result = run("index", tmp_path / "src", "--index-dir", tmp_path / "ix", "--quiet")
+    assert result.exit_code == 1 and "no valid articles" in result.output
+
+
+def test_check_lists_problems_without_indexing(tmp_path):
+    source = tmp_path / "src"
+    write_article(source, id=1, question="Good?", answer="Fine.", subject="Physics")
+    (source / "empty.md").write_text("")
+    result = run("check", source)
+    assert result.exit_code == 1
+    assert "empty.md: empty file" in result.output and "1 valid articles, 1 skipped" in result.output
+    assert not (tmp_path / "var").exists()
+
+
+def test_search_without_index_is_a_clear_error(tmp_path):
+    result = run("search", "x", "--index-dir", tmp_path / "none")
+    assert result.exit_code == 1 and "run 'kbsearch index SOURCE' first" in result.output
+
+
+def test_index_dir_from_environment(tmp_path, corpus_dir, monkeypatch):
+    monkeypatch.setenv("KBSEARCH_INDEX_DIR", str(tmp_path / "env-ix"))
+    assert run("index", corpus_dir, "--quiet", "--procs", "1").exit_code == 0
+    assert (tmp_path / "env-ix" / "CURRENT").exists()
+
+
+def test_help_on_each_command():
+    for command in ("index", "check", "search", "serve"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
