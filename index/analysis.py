@@ -1,59 +1,65 @@
-"""Analyzers shared by indexing and querying, so both see the same terms."""
+"""Whoosh analyzers over ``index.tokens``, so the index and the queries see the same terms."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 from whoosh.analysis import Analyzer
-from whoosh.analysis import CharsetFilter
-from whoosh.analysis import LowercaseFilter
+from whoosh.analysis import Filter
 from whoosh.analysis import NgramFilter
-from whoosh.analysis import RegexTokenizer
-from whoosh.analysis import StemFilter
-from whoosh.lang.porter2 import stem as porter2_stem
-from whoosh.support.charset import accent_map
+from whoosh.analysis import Token
+from whoosh.analysis import Tokenizer
 
-# Words, with inner dots and apostrophes kept ("e.g", "don't").
-WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
+from index.tokens import stem
+from index.tokens import tokenize
+
 PREFIX_MAX = 12
+
+
+class WordTokenizer(Tokenizer):
+    """Folded tokens from ``index.tokens.tokenize`` as Whoosh tokens."""
+
+    def __call__(
+        self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+        start_pos=0, start_char=0, tokenize_=True, mode="", **kwargs,
+    ):  # fmt: skip
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for text, position, start, end in tokenize(value):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class StemWords(Filter):
+    """porter2, which the stock Porter stemmer is not ("running" must become "run", not "runn")."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = stem(token.text)
+            yield token
 
 
 @lru_cache(maxsize=1)
 def words() -> Analyzer:
     """Lower-cased, accent-folded words: the unstemmed vocabulary used for spelling."""
-    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    return WordTokenizer()
 
 
 @lru_cache(maxsize=1)
 def english() -> Analyzer:
-    """``words()`` stemmed with porter2; the stock Porter stemmer mangles "running" to "runn"."""
-    return words() | StemFilter(stemfn=porter2_stem, cachesize=-1)
+    """``words()`` stemmed: what the searchable text fields hold."""
+    return WordTokenizer() | StemWords()
 
 
 @lru_cache(maxsize=1)
 def prefixes() -> Analyzer:
     """Every leading part of every word, for search-as-you-type ("bin" finds "binomial")."""
-    return words() | NgramFilter(1, PREFIX_MAX, at="start")
-
-
-_WORD = re.compile(WORD_PATTERN)
-
-
-@lru_cache(maxsize=200_000)
-def fold(word: str) -> str:
-    """One word as ``words()`` indexes it."""
-    return word.lower().translate(accent_map)
-
-
-@lru_cache(maxsize=200_000)
-def stem(folded: str) -> str:
-    """One folded word as ``english()`` indexes it."""
-    return porter2_stem(folded)
-
-
-def iter_words(text: str) -> Iterator[tuple[int, int, str]]:
-    """``(start, end, folded word)`` for each word: the analyzers' tokens, without their overhead."""
-    for found in _WORD.finditer(text):
-        yield found.start(), found.end(), fold(found.group())
+    return WordTokenizer() | NgramFilter(1, PREFIX_MAX, at="start")

@@ -25,11 +25,11 @@ from index import versions
 from index import vocabulary
 from index.schema import FIELD_BOOSTS
 from search import snippets
+from search.expand import expand
 from search.facets import FacetValue
 from search.facets import subject_counts
 from search.facets import subject_filter
 from search.postings import PostingsCache
-from search.query import MAX_QUERY_CHARS
 from search.query import Clause
 from search.query import UserQuery
 from search.query import parse
@@ -37,6 +37,7 @@ from search.ranking import Ranker
 from search.ranking import top
 from search.spelling import Speller
 from search.suggest import completion_key
+from search.synonyms import Synonyms
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
@@ -129,25 +130,32 @@ class _Version:
             return self.reader.stored_fields(int(docnum))
 
     def phrase_docs(self, clause: Clause) -> np.ndarray:
-        query = Or([Phrase(f, list(clause.terms)) for f in PHRASE_FIELDS])
+        query = Or([Phrase(f, list(clause.literal)) for f in PHRASE_FIELDS])
         mask = np.zeros(self.meta.size, dtype=bool)
         with self.lock:
             mask[list(query.docs(self.searcher))] = True
         return mask
 
     def clause_docs(self, clause: Clause) -> np.ndarray:
-        if clause.is_phrase:
+        """Where the clause matches: the exact phrase if quoted, else any alternative."""
+        if clause.quoted:
             return self.phrase_docs(clause)
-        return self.ranker.contains(clause.terms[0])
+        found = np.zeros(self.meta.size, dtype=bool)
+        for alternative in clause.alternatives:
+            found |= self.ranker.alternative(alternative.terms)[1]
+        return found
 
 
 class Engine:
     """Search an index directory; picks up newly published versions by itself."""
 
-    def __init__(self, index_dir: Path | str, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+    def __init__(
+        self, index_dir: Path | str, cache_bytes: int = DEFAULT_CACHE_BYTES, synonyms: Path | str | None = None
+    ) -> None:
         # The real path: a symlinked directory must not change under an open index.
         self.index_dir = Path(index_dir).resolve()
         self.cache_bytes = cache_bytes
+        self.synonyms = Synonyms(synonyms)
         self._lock = threading.Lock()
         self._stamp: int | None = None
         self._version: _Version | None = None
@@ -197,15 +205,19 @@ class Engine:
         if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError("page or per_page out of range")
         version = self._current()
-        query = parse(text[:MAX_QUERY_CHARS])
+        query = parse(text)
         suggestion = self._suggestion(version, query)
-        result = self._page(version, query, subjects, page, per_page, listing=not text.strip())
+        result = self._page(version, self._expand(version, query), subjects, page, per_page, listing=not text.strip())
         if result.total == 0 and suggestion:
-            corrected = self._page(version, parse(suggestion.query), subjects, page, per_page, listing=False)
+            corrected_query = self._expand(version, parse(suggestion.query))
+            corrected = self._page(version, corrected_query, subjects, page, per_page, listing=False)
             if corrected.total:
                 result = replace(corrected, query=query.text, corrected=True)
         took = (time.perf_counter() - started) * 1000
         return replace(result, suggestion=suggestion, took_ms=round(took, 2))
+
+    def _expand(self, version: _Version, query: UserQuery) -> UserQuery:
+        return expand(query, version.speller, self.synonyms.lookup())
 
     def _suggestion(self, version: _Version, query: UserQuery) -> Suggestion | None:
         correction = version.speller.correct(query)
@@ -220,10 +232,10 @@ class Engine:
         elif query.is_empty:
             matched, key = np.zeros(meta.size, dtype=bool), np.zeros(meta.size)
         else:
-            scored = version.ranker.score([(c.terms, not c.filler) for c in query.clauses])
+            scored = version.ranker.score(query.clauses)
             matched, key = scored.matched, scored.key
             for clause in query.clauses:
-                if clause.is_phrase:
+                if clause.quoted:
                     matched &= version.phrase_docs(clause)
             for clause in query.excluded:
                 matched &= ~version.clause_docs(clause)
@@ -254,9 +266,7 @@ class Engine:
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:
         """Questions that complete ``text`` (its last word as a prefix), best first."""
         version = self._current()
-        found = completion_key(
-            text[:MAX_QUERY_CHARS], version.question_ranker, version.postings.get, version.meta.lengths["question"]
-        )
+        found = completion_key(text, version.question_ranker, version.postings.get, version.meta.lengths["question"])
         if found is None:
             return []
         candidates, key, stems, prefix = found

@@ -2,24 +2,26 @@
 
 Nothing here raises: every character either becomes part of a word or is
 ignored, so input such as ``"unbalanced``, ``(((`` or ``AND OR`` is searched
-as the text it contains.
+as the text it contains. Alternatives that need the vocabulary (typos,
+synonyms, compounds) are added later by ``search.expand``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import replace
 
-from index.analysis import WORD_PATTERN
-from index.analysis import english
-from index.analysis import words
+from index.tokens import Word
+from index.tokens import split_words
+from index.tokens import stem
 
 MAX_QUERY_CHARS = 256
 MAX_CLAUSES = 16
+FILLER_WEIGHT = 0.3
 
 # Words that say how a question is asked, not what it is about. They still
-# score, but an article is not required to contain them.
+# score, a little, but an article is not required to contain them.
 FILLER = frozenset(
     """
     a an the and or of to in on for with by at from as is are was were be been being do does did
@@ -31,20 +33,34 @@ FILLER = frozenset(
     """.split()
 )
 
-_TOKEN = re.compile(rf'(?P<neg>(?:(?<=\s)|^)-)?(?:"(?P<phrase>[^"]*)"|(?P<word>{WORD_PATTERN}))')
+_CHUNK = re.compile(r'(?P<neg>(?:(?<=\s)|^)-)?(?:"(?P<phrase>[^"]*)"|(?P<chunk>[^\s"]+))')
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a clause can match: all of ``terms`` in one article."""
+
+    terms: tuple[str, ...]  # stemmed
+    weight: float = 1.0
+    exact: bool = True  # False for typo corrections, which rank below exact matches
 
 
 @dataclass(frozen=True)
 class Clause:
-    """One thing the visitor asked for: a word, or a phrase of several words."""
+    """One thing the visitor asked for: a word, a compound, or a quoted phrase."""
 
-    words: tuple[str, ...]  # lower-cased as typed, for display and spelling
-    terms: tuple[str, ...]  # analysed (stemmed) forms, one per word
+    words: tuple[str, ...]  # folded, as typed: for spelling and display
+    alternatives: tuple[Alternative, ...]
+    quoted: bool = False  # an exact phrase: the first alternative's terms, adjacent and in order
     filler: bool = False
 
     @property
-    def is_phrase(self) -> bool:
-        return len(self.terms) > 1
+    def terms(self) -> frozenset[str]:
+        return frozenset(t for alternative in self.alternatives for t in alternative.terms)
+
+    @property
+    def literal(self) -> tuple[str, ...]:
+        return self.alternatives[0].terms
 
 
 @dataclass(frozen=True)
@@ -59,40 +75,48 @@ class UserQuery:
 
     @property
     def terms(self) -> frozenset[str]:
-        """Every stemmed term the visitor asked for, for highlighting."""
+        """Every stemmed term any clause can match, for highlighting."""
         return frozenset(t for clause in self.clauses for t in clause.terms)
 
-
-@lru_cache(maxsize=4096)
-def analyse_word(word: str) -> tuple[str, str] | None:
-    """``(folded, stemmed)`` forms of one typed word, or ``None`` if it has no text."""
-    folded = [t.text for t in words()(word)]
-    stemmed = [t.text for t in english()(word)]
-    if len(folded) != 1 or len(stemmed) != 1:
-        return None
-    return folded[0], stemmed[0]
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(w for clause in self.clauses for w in clause.words)
 
 
-def _clause(raw_words: list[str]) -> Clause | None:
-    analysed = [a for a in map(analyse_word, raw_words) if a]
-    if not analysed:
-        return None
-    folded = tuple(a[0] for a in analysed)
-    return Clause(words=folded, terms=tuple(a[1] for a in analysed), filler=len(folded) == 1 and folded[0] in FILLER)
+def word_clause(word: Word) -> Clause:
+    """A clause for one typed word; a compound also matches its joined spelling."""
+    literal = Alternative(tuple(stem(t) for t in word.texts))
+    alternatives = (literal, Alternative((stem(word.joined),))) if word.joined else (literal,)
+    filler = word.texts[0] in FILLER and not word.joined
+    if filler:
+        alternatives = (replace(literal, weight=FILLER_WEIGHT),)
+    return Clause(words=word.texts, alternatives=alternatives, filler=filler)
+
+
+def phrase_clause(words: list[Word]) -> Clause:
+    texts = tuple(t for word in words for t in word.texts)
+    return Clause(words=texts, alternatives=(Alternative(tuple(stem(t) for t in texts)),), quoted=len(texts) > 1)
+
+
+def _clauses(match: re.Match) -> list[Clause]:
+    if match.group("phrase") is not None:
+        found = list(split_words(match.group("phrase")))
+        return [phrase_clause(found)] if found else []
+    return [word_clause(word) for word in split_words(match.group("chunk"))]
+
+
+def _unfiller(clause: Clause) -> Clause:
+    return replace(clause, filler=False, alternatives=tuple(replace(a, weight=1.0) for a in clause.alternatives))
 
 
 def parse(text: str) -> UserQuery:
-    """Turn raw input (already limited to ``MAX_QUERY_CHARS``) into clauses."""
-    text = " ".join(text.split())
+    """Turn raw input (limited to ``MAX_QUERY_CHARS``) into clauses."""
+    text = " ".join(text[:MAX_QUERY_CHARS].split())
     clauses: list[Clause] = []
     excluded: list[Clause] = []
-    for match in _TOKEN.finditer(text):
-        raw = match.group("phrase") if match.group("phrase") is not None else match.group("word")
-        clause = _clause(re.findall(WORD_PATTERN, raw))
-        if clause is None:
-            continue
-        (excluded if match.group("neg") else clauses).append(clause)
+    for match in _CHUNK.finditer(text):
+        (excluded if match.group("neg") else clauses).extend(_clauses(match))
     if clauses and all(c.filler for c in clauses):
         # A query made only of common words ("what is it") must still mean something.
-        clauses = [Clause(c.words, c.terms) for c in clauses]
+        clauses = [_unfiller(c) for c in clauses]
     return UserQuery(text=text, clauses=tuple(clauses[:MAX_CLAUSES]), excluded=tuple(excluded[:MAX_CLAUSES]))

@@ -8,17 +8,21 @@ puts articles that match more of the query's words above any that match fewer.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.docmeta import DocMeta
 from search.postings import PostingsSource
+from search.query import Clause
 
 K1 = 1.2
 B = {"question": 0.5, "title": 0.5, "keywords": 0.3, "subject": 0.0, "description": 0.5, "answer": 0.75}
-# Higher than any BM25F sum, so matching one more word always ranks higher.
-COVERAGE_STEP = 1000.0
+# Each step is higher than everything below it: matching one more clause
+# always ranks higher, then matching one more clause without a typo, then BM25F.
+COVERAGE_STEP = 1_000_000.0
+EXACT_STEP = 1_000.0
 
 
 @dataclass(frozen=True)
@@ -65,24 +69,40 @@ class Ranker:
             present[self._postings(field, term).ids] = True
         return present
 
-    def score(self, clauses: list[tuple[tuple[str, ...], bool]]) -> Scored:
-        """Score ``(terms, required_for_coverage)`` clauses.
+    def alternative(self, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """BM25F of ``terms`` summed, and where all of them occur."""
+        total = np.zeros(self.size, dtype=np.float32)
+        present = np.ones(self.size, dtype=bool)
+        for term in terms:
+            scores = self.bm25(self.term_weight(term))
+            total += scores
+            present &= scores > 0
+        return np.where(present, total, 0.0), present
 
-        A multi-term clause (a phrase) scores as its terms together and counts
-        as matched where all of them occur; the caller narrows to exact phrases.
+    def score(self, clauses: Sequence[Clause]) -> Scored:
+        """Rank by how many clauses match, then how many match exactly (not by a typo), then BM25F.
+
+        A clause scores as its best alternative; filler clauses add score but no coverage.
         """
         total = np.zeros(self.size, dtype=np.float64)
-        coverage = np.zeros(self.size, dtype=np.int16)
-        for terms, counts in clauses:
-            present = np.ones(self.size, dtype=bool)
-            for term in terms:
-                scores = self.bm25(self.term_weight(term))
-                total += scores
-                present &= scores > 0
-            if counts:
+        coverage = np.zeros(self.size, dtype=np.int32)
+        exact = np.zeros(self.size, dtype=np.int32)
+        for clause in clauses:
+            best = np.zeros(self.size, dtype=np.float32)
+            present = np.zeros(self.size, dtype=bool)
+            present_exactly = np.zeros(self.size, dtype=bool)
+            for alternative in clause.alternatives:
+                scores, found = self.alternative(alternative.terms)
+                np.maximum(best, scores * alternative.weight, out=best)
+                present |= found
+                if alternative.exact:
+                    present_exactly |= found
+            total += best
+            if not clause.filler:
                 coverage += present
+                exact += present_exactly
         matched = (coverage > 0) & self.live
-        return Scored(matched=matched, key=coverage * COVERAGE_STEP + total)
+        return Scored(matched=matched, key=coverage * COVERAGE_STEP + exact * EXACT_STEP + total)
 
 
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from index.analysis import iter_words
-from index.analysis import stem
+from index.tokens import stem
+from index.tokens import tokenize
 
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
@@ -22,11 +22,16 @@ class Span:
 
 def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]:
     """Where ``text`` has a word whose stem is in ``terms`` (or that starts with ``prefix``)."""
-    return [
-        Span(start, end)
-        for start, end, word in iter_words(text)
+    spans = {
+        (start, end)
+        for word, _position, start, end in tokenize(text)
         if stem(word) in terms or (prefix and word.startswith(prefix))
-    ]
+    }
+    # A compound and its parts can all match: keep the widest span at each start.
+    widest: dict[int, int] = {}
+    for start, end in spans:
+        widest[start] = max(end, widest.get(start, end))
+    return [Span(start, end) for start, end in sorted(widest.items())]
 
 
 def mark(text: str, spans: list[Span]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,11 +22,16 @@ class Correction:
     html: str  # the corrected query, escaped, each changed word in <mark>
 
 
-def max_edits(word: str) -> int:
-    """How many typos a word of this length may carry (none in short words or numbers)."""
-    if any(ch.isdigit() for ch in word) or len(word) < 4:
+def max_edits(word: str, suggesting: bool = False) -> int:
+    """How many typos a word may carry when matching: none below 5 letters or in numbers.
+
+    A did-you-mean suggestion, which the visitor sees before it is used, may
+    fix one letter earlier.
+    """
+    shortest = 4 if suggesting else 5
+    if not word.isalpha() or len(word) < shortest:
         return 0
-    return 1 if len(word) < 8 else 2
+    return 1 if len(word) < shortest + 4 else 2
 
 
 class Speller:
@@ -33,6 +39,7 @@ class Speller:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         words = vocabulary.words.tolist()
+        self._sorted = words  # the index lists terms in order
         self._frequency = dict(zip(words, vocabulary.frequencies.tolist(), strict=False))
         # Typos rarely hit the first letter; bucketing by it keeps each look-up to a few thousand words.
         self._buckets: dict[str, list[str]] = defaultdict(list)
@@ -41,6 +48,13 @@ class Speller:
 
     def frequency(self, word: str) -> int:
         return self._frequency.get(word, 0)
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """The most frequent words that start with ``prefix`` (other than ``prefix`` itself)."""
+        low = bisect.bisect_left(self._sorted, prefix)
+        high = bisect.bisect_left(self._sorted, prefix + "\U0010ffff")
+        found = [w for w in self._sorted[low:high] if w != prefix]
+        return sorted(found, key=lambda w: (-self.frequency(w), w))[:limit]
 
     def near(self, word: str, distance: int) -> list[tuple[str, int]]:
         """Vocabulary words within ``distance`` edits (a swap of two letters is one), nearest first."""
@@ -53,7 +67,7 @@ class Speller:
 
     def closest(self, word: str) -> str | None:
         """The likeliest intended word: fewest edits, then same last letter, then most frequent."""
-        near = self.near(word, max_edits(word))
+        near = self.near(word, max_edits(word, suggesting=True))
         if not near:
             return None
         best = min(d for _, d in near)

@@ -2,41 +2,45 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 import numpy as np
 
 from index.analysis import PREFIX_MAX
-from index.analysis import WORD_PATTERN
+from index.tokens import Word
+from index.tokens import split_words
 from search.postings import PostingsSource
-from search.query import analyse_word
+from search.query import MAX_QUERY_CHARS
+from search.query import word_clause
 from search.ranking import COVERAGE_STEP
 from search.ranking import Ranker
 
 PREFIX_FIELD = "question_prefix"
 
 
-def split_typed(text: str) -> tuple[list[str], str]:
+def split_typed(text: str) -> tuple[list[Word], str]:
     """``(complete words, prefix being typed)``; the prefix is empty after a trailing space."""
-    found = re.findall(WORD_PATTERN, text)
+    text = text[:MAX_QUERY_CHARS]
+    found = list(split_words(text))
     if not found:
         return [], ""
-    if text[-1:].isspace() or not re.search(r"\w$", text):
+    last = found[-1]
+    if last.end < len(text) or last.joined or not last.texts[0].isalnum():
         return found, ""
-    return found[:-1], found[-1]
+    return found[:-1], last.texts[0]
 
 
 def completion_key(text: str, ranker: Ranker, postings: PostingsSource, question_lengths: np.ndarray):
     """``(candidates, key, stems, prefix)`` for ``text``; ``None`` when nothing was typed."""
     complete, typed_prefix = split_typed(text)
-    stems = [a[1] for a in map(analyse_word, complete) if a]
-    prefix_forms = analyse_word(typed_prefix) if typed_prefix else None
-    prefix = prefix_forms[0][:PREFIX_MAX] if prefix_forms else ""
-    if not stems and not prefix:
+    clauses = [word_clause(word) for word in complete]
+    stems = [t for clause in clauses for t in clause.terms]
+    prefix = typed_prefix[:PREFIX_MAX]
+    if not clauses and not prefix:
         return None
-    scored = ranker.score([((stem,), True) for stem in stems])
+    scored = ranker.score([replace(c, filler=False) for c in clauses])
     key = scored.key
-    needed = len(stems)
+    needed = len(clauses)
     coverage = np.floor(key / COVERAGE_STEP)
     if prefix:
         hits = postings(PREFIX_FIELD, prefix).ids

@@ -127,11 +127,18 @@ def test_did_you_mean_for_unknown_words(engine):
     assert not result.corrected and ids(result)[0] == 2
 
 
-def test_correction_runs_when_nothing_is_found(engine):
+def test_typo_matches_close_words_and_suggests(engine):
     result = engine.search("condtioning")
-    assert result.corrected and result.suggestion.query == "conditioning"
-    assert ids(result) == [8]
-    assert result.query == "condtioning"
+    assert ids(result) == [8] and not result.corrected
+    assert result.suggestion.query == "conditioning"
+
+
+def test_correction_runs_when_nothing_is_found(engine):
+    # Four letters are too few to match with a typo, but enough to suggest a fix.
+    result = engine.search("hsah")
+    assert result.corrected and result.suggestion.query == "hash"
+    assert ids(result) == [6]
+    assert result.query == "hsah"
 
 
 def test_no_suggestion_for_known_words(engine):

@@ -1,0 +1,113 @@
+"""Add the alternatives that need the vocabulary: synonyms, compounds, typos, unfinished words."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from index.tokens import stem
+from search.query import Alternative
+from search.query import Clause
+from search.query import UserQuery
+from search.spelling import Speller
+from search.spelling import max_edits
+from search.synonyms import Expression
+
+SYNONYM_WEIGHT = 0.9
+SPLIT_WEIGHT = 0.8
+TYPO_WEIGHTS = {1: 0.6, 2: 0.4}
+MAX_TYPO_ALTERNATIVES = 4
+COMPLETION_WEIGHT = 0.5
+MAX_COMPLETIONS = 3
+MIN_COMPLETION_CHARS = 3
+
+
+def _plain(clause: Clause) -> bool:
+    """A single typed word, not quoted, that alternatives may be added to."""
+    return not clause.quoted and len(clause.words) == 1 and not clause.filler
+
+
+def _merge(clauses: list[Clause], alternatives: list[Alternative]) -> Clause:
+    words = tuple(w for c in clauses for w in c.words)
+    literal = Alternative(tuple(t for c in clauses for t in c.literal))
+    return Clause(words=words, alternatives=(literal, *alternatives))
+
+
+def apply_synonyms(clauses: list[Clause], synonyms: dict[Expression, tuple[Expression, ...]]) -> list[Clause]:
+    """Replace each run of words that is a synonym entry by one clause matching any entry."""
+    longest = max((len(e) for e in synonyms), default=0)
+    out: list[Clause] = []
+    i = 0
+    while i < len(clauses):
+        for size in range(min(longest, len(clauses) - i), 0, -1):
+            run = clauses[i : i + size]
+            if all(not c.quoted and len(c.words) == 1 for c in run):
+                others = synonyms.get(tuple(c.literal[0] for c in run))
+                if others:
+                    out.append(_merge(run, [Alternative(e, SYNONYM_WEIGHT) for e in others]))
+                    i += size
+                    break
+        else:
+            out.append(clauses[i])
+            i += 1
+    return out
+
+
+def join_compounds(clauses: list[Clause], speller: Speller) -> list[Clause]:
+    """ "feed back" also finds "feedback", when the index has that word."""
+    out: list[Clause] = []
+    for clause in clauses:
+        previous = out[-1] if out else None
+        if previous and _plain(previous) and _plain(clause):
+            joined = previous.words[0] + clause.words[0]
+            if speller.frequency(joined):
+                out[-1] = _merge([previous, clause], [Alternative((stem(joined),))])
+                continue
+        out.append(clause)
+    return out
+
+
+def _split(word: str, speller: Speller) -> Alternative | None:
+    """ "nondeterministic" also finds "non deterministic", when both parts are common words."""
+    best = None
+    for cut in range(2, len(word) - 1):
+        head, tail = word[:cut], word[cut:]
+        weight = min(speller.frequency(head), speller.frequency(tail))
+        if weight >= 2 and (best is None or weight > best[0]):
+            best = (weight, head, tail)
+    return Alternative((stem(best[1]), stem(best[2])), SPLIT_WEIGHT) if best else None
+
+
+def unknown_word_alternatives(word: str, speller: Speller, last: bool) -> list[Alternative]:
+    """Ways to read a word the index has never seen: split, completed (if last), or a typo."""
+    found = []
+    split = _split(word, speller)
+    if split:
+        found.append(split)
+    if last and len(word) >= MIN_COMPLETION_CHARS:
+        completions = speller.completions(word, MAX_COMPLETIONS)
+        found += [Alternative((stem(w),), COMPLETION_WEIGHT, exact=False) for w in completions]
+    near = speller.near(word, max_edits(word))
+    near.sort(key=lambda item: (item[1], -speller.frequency(item[0])))
+    found += [Alternative((stem(w),), TYPO_WEIGHTS[d], exact=False) for w, d in near[:MAX_TYPO_ALTERNATIVES]]
+    return found
+
+
+def add_unknown_word_alternatives(clauses: list[Clause], speller: Speller) -> list[Clause]:
+    out = []
+    for index, clause in enumerate(clauses):
+        word = clause.words[0]
+        if _plain(clause) and clause.alternatives == (Alternative(clause.literal),) and not speller.frequency(word):
+            extra = unknown_word_alternatives(word, speller, last=index == len(clauses) - 1)
+            seen = {clause.literal}
+            extra = [a for a in extra if not (a.terms in seen or seen.add(a.terms))]
+            clause = replace(clause, alternatives=clause.alternatives + tuple(extra))
+        out.append(clause)
+    return out
+
+
+def expand(query: UserQuery, speller: Speller, synonyms: dict[Expression, tuple[Expression, ...]]) -> UserQuery:
+    """``query`` with every clause given the alternatives the vocabulary allows."""
+    clauses = apply_synonyms(list(query.clauses), synonyms)
+    clauses = join_compounds(clauses, speller)
+    clauses = add_unknown_word_alternatives(clauses, speller)
+    return replace(query, clauses=tuple(clauses))

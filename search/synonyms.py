@@ -1,0 +1,75 @@
+"""Synonyms and acronyms from a plain file that maintainers edit; re-read when it changes.
+
+One group per line, comma-separated; every entry is equivalent to the others::
+
+    svm, support vector machine
+    os, operating system
+
+Blank lines and lines starting with ``#`` are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from index.tokens import split_words
+from index.tokens import stem
+
+DEFAULT_PATH = Path(__file__).with_name("synonyms.txt")
+CHECK_EVERY_SECONDS = 1.0
+
+Expression = tuple[str, ...]  # stemmed words
+
+
+def parse_synonyms(text: str) -> list[tuple[Expression, ...]]:
+    groups = []
+    for line in text.splitlines():
+        if line.strip().startswith("#"):
+            continue
+        group = []
+        for entry in line.split(","):
+            expression = tuple(stem(t) for word in split_words(entry) for t in word.texts)
+            if expression and expression not in group:
+                group.append(expression)
+        if len(group) > 1:
+            groups.append(tuple(group))
+    return groups
+
+
+class Synonyms:
+    """The groups in ``path``, reloaded when its modification time changes."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path else DEFAULT_PATH
+        self._lock = threading.Lock()
+        self._stamp: int | None = None
+        self._checked = 0.0
+        self._by_expression: dict[Expression, tuple[Expression, ...]] = {}
+
+    def _reload_if_changed(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < CHECK_EVERY_SECONDS and self._stamp is not None:
+            return
+        self._checked = now
+        try:
+            stamp = os.stat(self.path).st_mtime_ns
+        except OSError:
+            stamp = -1
+        if stamp == self._stamp:
+            return
+        groups = parse_synonyms(self.path.read_text(encoding="utf-8")) if stamp != -1 else []
+        by_expression = {}
+        for group in groups:
+            for expression in group:
+                others = tuple(e for e in group if e != expression)
+                by_expression[expression] = by_expression.get(expression, ()) + others
+        self._by_expression, self._stamp = by_expression, stamp
+
+    def lookup(self) -> dict[Expression, tuple[Expression, ...]]:
+        """Each expression mapped to its equivalents."""
+        with self._lock:
+            self._reload_if_changed()
+            return self._by_expression
