@@ -45,7 +45,8 @@ def compute(reader: IndexReader) -> DocMeta:
         if stored.get("date"):
             date[docnum] = _ordinal(stored["date"])
         for field, array in lengths.items():
-            array[docnum] = reader.doc_field_length(docnum, field, 0)
+            # Whoosh answers None, not the default, for an empty field.
+            array[docnum] = reader.doc_field_length(docnum, field, 0) or 0
     return DocMeta(live, subject, date, lengths, tuple(names))
 
 
