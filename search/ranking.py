@@ -1,7 +1,8 @@
-"""BM25F over whole posting lists with numpy.
+"""Field-weighted BM25 over whole posting lists with numpy.
 
-Each clause's weighted term frequency is summed over the fields before
-saturation (true BM25F, not a sum of per-field BM25), and the ranking key
+Each field saturates on its own before the weighted sum: a word that the
+answer repeats five times must not count as much as the same word in the
+question, which is what a Q&A visitor's query paraphrases. The ranking key
 puts articles that match more of the query's words above any that match fewer.
 """
 
@@ -20,7 +21,7 @@ from search.query import Clause
 K1 = 1.2
 B = {"question": 0.5, "title": 0.5, "keywords": 0.3, "subject": 0.0, "description": 0.5, "answer": 0.75}
 # Each step is higher than everything below it: matching one more clause
-# always ranks higher, then matching one more clause without a typo, then BM25F.
+# always ranks higher, then matching one more clause without a typo, then BM25.
 COVERAGE_STEP = 1_000_000.0
 EXACT_STEP = 1_000.0
 
@@ -28,7 +29,7 @@ EXACT_STEP = 1_000.0
 @dataclass(frozen=True)
 class Scored:
     matched: np.ndarray  # bool per docnum: the candidate set before any filter
-    key: np.ndarray  # float64 ranking key per docnum (coverage, then BM25F)
+    key: np.ndarray  # float64 ranking key per docnum (coverage, exactness, then BM25)
 
 
 class Ranker:
@@ -40,47 +41,39 @@ class Ranker:
         self.documents = max(int(meta.live.sum()), 1)
         self.boosts = dict(boosts)
         self._postings = postings
-        self._inverse_norm = {}
+        self._saturation = {}  # K1 * length norm per document, for each field
         for field in self.boosts:
             lengths = meta.lengths[field]
             average = float(lengths[meta.live].mean()) if meta.live.any() else 1.0
             b = B.get(field, 0.5)
-            norm = (1.0 - b) + b * lengths / max(average, 1e-6)
-            self._inverse_norm[field] = (self.boosts[field] / norm).astype(np.float32)
+            self._saturation[field] = (K1 * ((1.0 - b) + b * lengths / max(average, 1e-6))).astype(np.float32)
 
-    def term_weight(self, term: str) -> np.ndarray:
-        """Boosted, length-normalised frequency of ``term`` summed over fields (dense)."""
+    def term_score(self, term: str) -> np.ndarray:
+        """BM25 of ``term`` per document: idf times the boosted, saturated frequency in each field."""
         weight = np.zeros(self.size, dtype=np.float32)
-        for field, inverse_norm in self._inverse_norm.items():
+        present = np.zeros(self.size, dtype=bool)
+        for field, saturation in self._saturation.items():
             postings = self._postings(field, term)
             if len(postings.ids):
-                weight[postings.ids] += postings.tf * inverse_norm[postings.ids]
-        return weight
-
-    def bm25(self, weight: np.ndarray) -> np.ndarray:
-        present = weight > 0
+                tf = postings.tf
+                weight[postings.ids] += self.boosts[field] * tf / (tf + saturation[postings.ids])
+                present[postings.ids] = True
         df = int(np.count_nonzero(present & self.live))
         idf = np.log1p((self.documents - df + 0.5) / (df + 0.5))
-        return np.where(present, idf * weight / (K1 + weight), 0.0).astype(np.float32)
-
-    def contains(self, term: str) -> np.ndarray:
-        present = np.zeros(self.size, dtype=bool)
-        for field in self._inverse_norm:
-            present[self._postings(field, term).ids] = True
-        return present
+        return weight * np.float32(idf)
 
     def alternative(self, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """BM25F of ``terms`` summed, and where all of them occur."""
+        """BM25 of ``terms`` summed, and where all of them occur."""
         total = np.zeros(self.size, dtype=np.float32)
         present = np.ones(self.size, dtype=bool)
         for term in terms:
-            scores = self.bm25(self.term_weight(term))
+            scores = self.term_score(term)
             total += scores
             present &= scores > 0
         return np.where(present, total, 0.0), present
 
     def score(self, clauses: Sequence[Clause]) -> Scored:
-        """Rank by how many clauses match, then how many match exactly (not by a typo), then BM25F.
+        """Rank by how many clauses match, then how many match exactly (not by a typo), then BM25.
 
         A clause scores as its best alternative; filler clauses add score but no coverage.
         """

@@ -15,6 +15,7 @@ DEFAULTS = {
     "SITE_URL": "",
     "SITE_NAME": "kbsearch",
     "CACHE_MB": 256,
+    "SYNONYMS": None,  # falls back to the bundled search/synonyms.txt
 }
 
 
@@ -28,7 +29,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.config["SITE_URL"] = str(app.config["SITE_URL"] or "").rstrip("/")
     app.extensions["kbsearch"] = Engine(
-        app.config["INDEX_DIR"] or default_index_dir(), cache_bytes=int(app.config["CACHE_MB"]) * 1024 * 1024
+        app.config["INDEX_DIR"] or default_index_dir(),
+        cache_bytes=int(app.config["CACHE_MB"]) * 1024 * 1024,
+        synonyms=app.config["SYNONYMS"],
     )
 
     from web import api
