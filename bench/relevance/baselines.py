@@ -1,0 +1,87 @@
+"""The two baselines the relevance benchmark compares against, each in its plainest form.
+
+- SQLite FTS5 (Python's sqlite3): porter + unicode61 tokenizer without
+  diacritics, bm25() with our field weights, the query's words OR'ed.
+- Whoosh BM25F: porter2 stemming (``LanguageAnalyzer("en")``), the same field
+  boosts, a MultifieldParser with OR grouping; nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import LanguageAnalyzer
+from whoosh.fields import ID
+from whoosh.fields import TEXT
+from whoosh.fields import Schema
+from whoosh.qparser import MultifieldParser
+from whoosh.qparser import OrGroup
+
+from index.articles import Article
+from index.schema import FIELD_BOOSTS
+
+FIELDS = list(FIELD_BOOSTS)
+
+
+def _values(article: Article) -> dict[str, str]:
+    return {
+        "question": article.question,
+        "title": article.title,
+        "keywords": article.keywords,
+        "subject": article.subject,
+        "description": article.description,
+        "answer": article.answer_text,
+    }
+
+
+class Fts5:
+    def __init__(self, articles: list[Article]) -> None:
+        self.db = sqlite3.connect(":memory:")
+        columns = ", ".join(FIELDS)
+        self.db.execute(
+            f"CREATE VIRTUAL TABLE docs USING fts5(url UNINDEXED, {columns}, "
+            "tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        rows = [(a.url, *_values(a).values()) for a in articles]
+        self.db.executemany(f"INSERT INTO docs VALUES (?, {', '.join('?' for _ in FIELDS)})", rows)
+        self.weights = ", ".join(str(FIELD_BOOSTS[f]) for f in FIELDS)
+
+    @staticmethod
+    def match_expression(query: str) -> str:
+        phrases = re.findall(r'"([^"]+)"', query)
+        rest = re.sub(r'"[^"]*"', " ", query)
+        parts = ['"' + " ".join(re.findall(r"\w+", p)) + '"' for p in phrases if re.findall(r"\w+", p)]
+        parts += ['"' + w + '"' for w in re.findall(r"\w+", rest)]
+        return " OR ".join(parts)
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        expression = self.match_expression(query)
+        if not expression:
+            return []
+        rows = self.db.execute(
+            f"SELECT url FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, {self.weights}) LIMIT ?",
+            (expression, limit),
+        )
+        return [row[0] for row in rows]
+
+
+class PlainWhoosh:
+    def __init__(self, articles: list[Article], folder: Path) -> None:
+        analyzer = LanguageAnalyzer("en")
+        schema = Schema(url=ID(stored=True), **{f: TEXT(analyzer=analyzer) for f in FIELDS})
+        folder.mkdir(parents=True, exist_ok=True)
+        ix = whoosh_index.create_in(str(folder), schema)
+        with ix.writer(limitmb=256) as writer:
+            for article in articles:
+                writer.add_document(url=article.url, **_values(article))
+        self.searcher = ix.searcher()
+        self.parser = MultifieldParser(FIELDS, schema, fieldboosts=FIELD_BOOSTS, group=OrGroup)
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        return [hit["url"] for hit in self.searcher.search(self.parser.parse(query), limit=limit)]
+
+    def close(self) -> None:
+        self.searcher.close()
