@@ -38,6 +38,18 @@ class BuildReport:
     version: Path
 
 
+LEAD_CHARS = 300
+
+
+def lead(text: str) -> str:
+    """The first paragraph, cut at a sentence end or word near ``LEAD_CHARS``."""
+    first = text.split("\n", 1)[0]
+    if len(first) <= LEAD_CHARS:
+        return first
+    cut = first.rfind(". ", 0, LEAD_CHARS)
+    return first[: cut + 1] if cut > LEAD_CHARS // 3 else first[:LEAD_CHARS].rsplit(" ", 1)[0]
+
+
 def to_document(article: Article) -> dict:
     """The Whoosh document for one article."""
     return {
@@ -47,6 +59,7 @@ def to_document(article: Article) -> dict:
         "digest": article.digest,
         "question": article.question,
         "answer": article.answer_text,
+        "lead": lead(article.answer_text),
         "title": article.title,
         "description": article.description,
         "keywords": article.keywords,

@@ -18,6 +18,7 @@ FIELD_BOOSTS = {
     "keywords": 3.0,
     "subject": 2.0,
     "description": 1.0,
+    "lead": 2.0,
     "answer": 1.0,
 }
 
@@ -31,6 +32,8 @@ def build_schema() -> Schema:
         digest=STORED,
         question=TEXT(analyzer=stemmed, stored=True, phrase=True),
         answer=TEXT(analyzer=stemmed, stored=True, phrase=True),
+        # The answer's opening, which in a Q&A article names what the article is about.
+        lead=TEXT(analyzer=stemmed, phrase=False),
         title=TEXT(analyzer=stemmed, phrase=False),
         description=TEXT(analyzer=stemmed, phrase=False),
         keywords=TEXT(analyzer=stemmed, stored=True, phrase=True),

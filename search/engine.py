@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
-from whoosh.query import Or
 from whoosh.query import Phrase
 from whoosh.searching import Searcher
 
@@ -42,6 +41,7 @@ from search.synonyms import Synonyms
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
 PHRASE_FIELDS = ("question", "answer", "keywords")
+PHRASE_BONUS = 2.0  # per unit of field boost where a quoted phrase occurs
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 
@@ -129,12 +129,21 @@ class _Version:
         with self.lock:
             return self.reader.stored_fields(int(docnum))
 
-    def phrase_docs(self, clause: Clause) -> np.ndarray:
-        query = Or([Phrase(f, list(clause.literal)) for f in PHRASE_FIELDS])
-        mask = np.zeros(self.meta.size, dtype=bool)
+    def phrase_fields(self, clause: Clause) -> dict[str, np.ndarray]:
+        """Per phrase field, how often the clause's words stand together in order."""
+        found = {}
         with self.lock:
-            mask[list(query.docs(self.searcher))] = True
-        return mask
+            for field in PHRASE_FIELDS:
+                counts = np.zeros(self.meta.size, dtype=np.float32)
+                matcher = Phrase(field, list(clause.literal)).matcher(self.searcher)
+                while matcher.is_active():
+                    counts[matcher.id()] = len(matcher.spans())
+                    matcher.next()
+                found[field] = counts
+        return found
+
+    def phrase_docs(self, clause: Clause) -> np.ndarray:
+        return np.logical_or.reduce([counts > 0 for counts in self.phrase_fields(clause).values()])
 
     def clause_docs(self, clause: Clause) -> np.ndarray:
         """Where the clause matches: the exact phrase if quoted, else any alternative."""
@@ -236,7 +245,10 @@ class Engine:
             matched, key = scored.matched, scored.key
             for clause in query.clauses:
                 if clause.quoted:
-                    matched &= version.phrase_docs(clause)
+                    # The phrase must occur; where it occurs (question, keywords, answer) ranks it.
+                    fields = version.phrase_fields(clause)
+                    matched &= np.logical_or.reduce([counts > 0 for counts in fields.values()])
+                    key = key + sum(PHRASE_BONUS * FIELD_BOOSTS[f] * c / (c + 1) for f, c in fields.items())
             for clause in query.excluded:
                 matched &= ~version.clause_docs(clause)
         mask, selected = subject_filter(meta, subjects)

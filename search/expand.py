@@ -18,7 +18,8 @@ TYPO_WEIGHTS = {1: 0.6, 2: 0.4}
 MAX_TYPO_ALTERNATIVES = 4
 COMPLETION_WEIGHT = 0.5
 MAX_COMPLETIONS = 3
-MIN_COMPLETION_CHARS = 3
+MIN_COMPLETION_CHARS = 4  # a word cut short inside the query
+MIN_LAST_COMPLETION_CHARS = 2  # the word still being typed
 
 
 def _plain(clause: Clause) -> bool:
@@ -77,30 +78,43 @@ def _split(word: str, speller: Speller) -> Alternative | None:
     return Alternative((stem(best[1]), stem(best[2])), SPLIT_WEIGHT) if best else None
 
 
+def completions(head: tuple[str, ...], word: str, speller: Speller, last: bool) -> list[Alternative]:
+    """``word`` read as the start of a longer word, after the stems in ``head``."""
+    if len(word) < (MIN_LAST_COMPLETION_CHARS if last else MIN_COMPLETION_CHARS):
+        return []
+    found = speller.completions(word, MAX_COMPLETIONS)
+    return [Alternative((*head, stem(w)), COMPLETION_WEIGHT, exact=False) for w in found]
+
+
 def unknown_word_alternatives(word: str, speller: Speller, last: bool) -> list[Alternative]:
-    """Ways to read a word the index has never seen: split, completed (if last), or a typo."""
+    """Ways to read a word the index has never seen: split, cut short, or mistyped."""
     found = []
     split = _split(word, speller)
     if split:
         found.append(split)
-    if last and len(word) >= MIN_COMPLETION_CHARS:
-        completions = speller.completions(word, MAX_COMPLETIONS)
-        found += [Alternative((stem(w),), COMPLETION_WEIGHT, exact=False) for w in completions]
+    found += completions((), word, speller, last)
     near = speller.near(word, max_edits(word))
     near.sort(key=lambda item: (item[1], -speller.frequency(item[0])))
     found += [Alternative((stem(w),), TYPO_WEIGHTS[d], exact=False) for w, d in near[:MAX_TYPO_ALTERNATIVES]]
     return found
 
 
+def _with(clause: Clause, extra: list[Alternative]) -> Clause:
+    seen = {a.terms for a in clause.alternatives}
+    extra = [a for a in extra if not (a.terms in seen or seen.add(a.terms))]
+    return replace(clause, alternatives=clause.alternatives + tuple(extra))
+
+
 def add_unknown_word_alternatives(clauses: list[Clause], speller: Speller) -> list[Clause]:
     out = []
     for index, clause in enumerate(clauses):
-        word = clause.words[0]
-        if _plain(clause) and clause.alternatives == (Alternative(clause.literal),) and not speller.frequency(word):
-            extra = unknown_word_alternatives(word, speller, last=index == len(clauses) - 1)
-            seen = {clause.literal}
-            extra = [a for a in extra if not (a.terms in seen or seen.add(a.terms))]
-            clause = replace(clause, alternatives=clause.alternatives + tuple(extra))
+        last = index == len(clauses) - 1
+        unknown = not speller.frequency(clause.words[-1])
+        if _plain(clause) and len(clause.alternatives) == 1 and unknown:
+            clause = _with(clause, unknown_word_alternatives(clause.words[0], speller, last))
+        elif last and unknown and not clause.quoted and len(clause.words) > 1:
+            # "bellman-fo": the last part of a compound is still being typed.
+            clause = _with(clause, completions(clause.literal[:-1], clause.words[-1], speller, last))
         out.append(clause)
     return out
 

@@ -19,11 +19,21 @@ from search.postings import PostingsSource
 from search.query import Clause
 
 K1 = 1.2
-B = {"question": 0.5, "title": 0.5, "keywords": 0.3, "subject": 0.0, "description": 0.5, "answer": 0.75}
-# Each step is higher than everything below it: matching one more clause
-# always ranks higher, then matching one more clause without a typo, then BM25.
+B = {"question": 0.5, "title": 0.5, "keywords": 0.3, "subject": 0.0, "description": 0.5, "lead": 0.5, "answer": 0.75}
+# Each step is higher than everything below it: matching one more clause (up
+# to ``sufficient_coverage``) always ranks higher, then matching one more
+# clause without a typo, then BM25.
 COVERAGE_STEP = 1_000_000.0
 EXACT_STEP = 1_000.0
+
+
+def sufficient_coverage(clauses: int) -> int:
+    """How many clauses an article must match to rank in the top tier.
+
+    All of up to three words; from four on, one word in four may be missing,
+    because a long question's paraphrase rarely repeats every word of it.
+    """
+    return clauses - clauses // 4
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,8 @@ class Ranker:
         self.size = meta.size
         self.live = meta.live
         self.documents = max(int(meta.live.sum()), 1)
-        self.boosts = dict(boosts)
+        # A version built before a field existed simply does not score it.
+        self.boosts = {field: boost for field, boost in boosts.items() if field in meta.lengths}
         self._postings = postings
         self._saturation = {}  # K1 * length norm per document, for each field
         for field in self.boosts:
@@ -95,7 +106,9 @@ class Ranker:
                 coverage += present
                 exact += present_exactly
         matched = (coverage > 0) & self.live
-        return Scored(matched=matched, key=coverage * COVERAGE_STEP + exact * EXACT_STEP + total)
+        enough = sufficient_coverage(sum(1 for c in clauses if not c.filler))
+        tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact, enough) * EXACT_STEP
+        return Scored(matched=matched, key=tier + total)
 
 
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:

@@ -23,7 +23,10 @@ from whoosh.qparser import OrGroup
 from index.articles import Article
 from index.schema import FIELD_BOOSTS
 
-FIELDS = list(FIELD_BOOSTS)
+# The article's own fields, weighted as kbsearch weights them (kbsearch's derived
+# fields, such as the answer's lead, are part of what is being compared).
+FIELDS = ["question", "title", "keywords", "subject", "description", "answer"]
+BOOSTS = {field: FIELD_BOOSTS[field] for field in FIELDS}
 
 
 def _values(article: Article) -> dict[str, str]:
@@ -47,7 +50,7 @@ class Fts5:
         )
         rows = [(a.url, *_values(a).values()) for a in articles]
         self.db.executemany(f"INSERT INTO docs VALUES (?, {', '.join('?' for _ in FIELDS)})", rows)
-        self.weights = ", ".join(str(FIELD_BOOSTS[f]) for f in FIELDS)
+        self.weights = ", ".join(str(BOOSTS[f]) for f in FIELDS)
 
     @staticmethod
     def match_expression(query: str) -> str:
@@ -78,7 +81,7 @@ class PlainWhoosh:
             for article in articles:
                 writer.add_document(url=article.url, **_values(article))
         self.searcher = ix.searcher()
-        self.parser = MultifieldParser(FIELDS, schema, fieldboosts=FIELD_BOOSTS, group=OrGroup)
+        self.parser = MultifieldParser(FIELDS, schema, fieldboosts=BOOSTS, group=OrGroup)
 
     def search(self, query: str, limit: int = 10) -> list[str]:
         return [hit["url"] for hit in self.searcher.search(self.parser.parse(query), limit=limit)]

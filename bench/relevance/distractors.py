@@ -1,17 +1,25 @@
-"""Look-alike distractor articles made from the sample's own vocabulary.
+"""Distractor articles that compete with the sample for the same queries.
 
-Each distractor takes a subject with the sample's distribution, borrows
+Two styles, written to a temporary folder, never the repo:
+
+- ``generated`` (the default): articles from ``bench/generate.py`` in the
+  sample's subjects, with the same shape, technical terms of the subject and
+  a Zipf vocabulary.
+- ``salad``: a harder stress test. Each distractor takes a subject with the sample's distribution, borrows
 sentences and keywords from two or three real articles of that subject and
 asks a question built from their keywords, so it competes for the same words
-without being the best answer. Written to a temporary folder, never the repo.
+without being the best answer. Like real articles it has a title (the
+question) and a description (its first sentence). Written to a temporary folder, never the repo.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from pathlib import Path
 
+from bench.generate import article_text
 from index.articles import Article
 
 TEMPLATES = [
@@ -34,7 +42,8 @@ def distractor(number: int, pool: list[Article], rng: random.Random) -> str:
     a, b = rng.choice(keywords), rng.choice(keywords)
     question = rng.choice(TEMPLATES).format(a=a, b=b).replace(":", " ")
     sentences = [s for a in sources for s in _sentences(a)]
-    answer = " ".join(rng.sample(sentences, min(len(sentences), rng.randint(8, 16)))).replace("\\", " ")
+    chosen = rng.sample(sentences, min(len(sentences), rng.randint(8, 16)))
+    answer = " ".join(chosen).replace("\\", " ")
     subject = sources[0].subject
     slug = f"distractor-{number}"
     return "\n".join(
@@ -42,7 +51,11 @@ def distractor(number: int, pool: list[Article], rng: random.Random) -> str:
             "---",
             f"id: {9_000_000 + number}",
             "date: 2024-01-01",
+            "title: >-",
+            f"    {question}",
             "seo:",
+            "  page_description: >-",
+            "    " + (chosen[0] if chosen else question).replace("\\", " "),
             "  page_keywords: >-",
             "    " + ", ".join(rng.sample(keywords, min(8, len(keywords)))),
             "question: >-",
@@ -59,7 +72,22 @@ def distractor(number: int, pool: list[Article], rng: random.Random) -> str:
     )
 
 
-def write_distractors(articles: list[Article], folder: Path, count: int, seed: int = 1) -> None:
+def write_generated(articles: list[Article], folder: Path, count: int, seed: int = 1) -> None:
+    """Generated articles whose subject is one of the sample's."""
+    subjects = {a.subject.casefold() for a in articles}
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for number in itertools.count(1):
+        if written == count:
+            break
+        text = article_text(number, seed)
+        subject = re.search(r"^subject: (.+)$", text, re.MULTILINE).group(1).strip()
+        if subject.casefold() in subjects:
+            (folder / f"generated-{number}.md").write_text(text, encoding="utf-8")
+            written += 1
+
+
+def write_salad(articles: list[Article], folder: Path, count: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     by_subject: dict[str, list[Article]] = {}
     for article in articles:
@@ -68,3 +96,6 @@ def write_distractors(articles: list[Article], folder: Path, count: int, seed: i
     for number in range(count):
         pool = by_subject[rng.choice(articles).subject]
         (folder / f"distractor-{number}.md").write_text(distractor(number, pool, rng), encoding="utf-8")
+
+
+STYLES = {"generated": write_generated, "salad": write_salad}

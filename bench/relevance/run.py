@@ -1,6 +1,6 @@
 """Relevance benchmark: kbsearch against SQLite FTS5 and plain Whoosh BM25F.
 
-    .venv/bin/python -m bench.relevance.run [--distractors 3000] [--sample DIR]
+    .venv/bin/python -m bench.relevance.run [--distractors 3000] [--style generated|salad] [--sample DIR]
 
 Indexes the real sample (../shared/corpus/quicktakes-sample) plus generated
 look-alike distractors, runs the judged queries in queries.tsv (query ->
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.relevance.baselines import Fts5
 from bench.relevance.baselines import PlainWhoosh
-from bench.relevance.distractors import write_distractors
+from bench.relevance.distractors import STYLES
 from index.articles import read_corpus
 from index.build import build
 from search.engine import Engine
@@ -53,7 +53,7 @@ def run_engine(search: Callable[[str], list[str]], queries: list[dict]) -> list[
 
 
 def table(results: dict[str, list[int | None]], queries: list[dict]) -> str:
-    kinds = sorted({q["kind"] for q in queries}) + ["all"]
+    kinds = [*sorted({q["kind"] for q in queries}), "all"]
     names = list(results)
     header = f"{'kind':10} {'n':>4}  " + "  ".join(f"{name:^23}" for name in names)
     sub = f"{'':10} {'':>4}  " + "  ".join(f"{'MRR':>7}{'R@10':>8}{'nDCG':>8}" for _ in names)
@@ -72,12 +72,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=Path, default=SAMPLE)
     parser.add_argument("--distractors", type=int, default=3000)
+    parser.add_argument("--style", choices=sorted(STYLES), default="generated", help="kind of distractor")
     parser.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
     args = parser.parse_args()
     queries = load_queries(args.queries)
     work = Path(tempfile.mkdtemp(prefix="kbsearch-relevance-"))
     sample = read_corpus(args.sample).articles
-    write_distractors(sample, work / "corpus" / "distractors", args.distractors)
+    STYLES[args.style](sample, work / "corpus" / "distractors", args.distractors)
     (work / "corpus" / "sample").symlink_to(args.sample.resolve())
     started = time.monotonic()
     build(work / "corpus", work / "index", procs=2)
