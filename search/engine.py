@@ -23,6 +23,7 @@ from index import docmeta
 from index import versions
 from index import vocabulary
 from index.schema import FIELD_BOOSTS
+from index.tokens import split_words
 from search import snippets
 from search.expand import expand
 from search.facets import FacetValue
@@ -32,7 +33,9 @@ from search.postings import PostingsCache
 from search.query import Clause
 from search.query import UserQuery
 from search.query import parse
+from search.query import word_clause
 from search.ranking import Ranker
+from search.ranking import Scored
 from search.ranking import top
 from search.spelling import Speller
 from search.suggest import completion_key
@@ -42,11 +45,19 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 1000
 PHRASE_FIELDS = ("question", "answer", "keywords")
 PHRASE_BONUS = 2.0  # per unit of field boost where a quoted phrase occurs
+MAX_RELATED = 3
+RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 
 class IndexMissing(RuntimeError):
     """No index version has been published in the directory yet."""
+
+
+@dataclass(frozen=True)
+class Related:
+    question: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -60,12 +71,21 @@ class Hit:
     keywords: list[str]
     date: str | None
     score: float
+    related: list[Related] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Suggestion:
     query: str
     html: str
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """How the best result falls short of the query as typed."""
+
+    typos: bool  # some words match only as close spellings
+    missing: tuple[str, ...]  # typed words that the best result does not contain
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,7 @@ class SearchResult:
     facets: list[FacetValue]
     suggestion: Suggestion | None = None
     corrected: bool = False  # the hits are for ``suggestion.query``: the original found nothing
+    relaxed: Relaxed | None = None
     took_ms: float = 0.0
 
     @property
@@ -120,6 +141,8 @@ class _Version:
         self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS)
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0})
         self.speller = Speller(vocabulary.load(self.path))
+        self.related_ranker = Ranker(self.meta, self.postings.get, {"question": 2.0, "keywords": 1.0})
+        self._related: dict[int, list[Related]] = {}
 
     def close(self) -> None:
         with self.lock:
@@ -128,6 +151,39 @@ class _Version:
     def stored(self, docnum: int) -> dict:
         with self.lock:
             return self.reader.stored_fields(int(docnum))
+
+    def related(self, docnum: int, stored: dict) -> list[Related]:
+        """The article's own related articles that are in the index, then its nearest ones."""
+        if docnum not in self._related:
+            if len(self._related) > RELATED_CACHE:
+                self._related.clear()
+            self._related[docnum] = self._find_related(docnum, stored)
+        return self._related[docnum]
+
+    def _find_related(self, docnum: int, stored: dict) -> list[Related]:
+        chosen: list[int] = []
+        for _question, url in stored.get("related") or ():
+            with self.lock:
+                other = self.searcher.document_number(url=url)
+            if other is not None and other != docnum and other not in chosen and len(chosen) < MAX_RELATED:
+                chosen.append(other)
+        if len(chosen) < MAX_RELATED:
+            chosen += self._nearest(docnum, stored, exclude={docnum, *chosen}, count=MAX_RELATED - len(chosen))
+        return [Related(self.stored(d)["question"], self.stored(d)["url"]) for d in chosen]
+
+    def _nearest(self, docnum: int, stored: dict, exclude: set[int], count: int) -> list[int]:
+        """Articles sharing the most of this one's keywords, preferring its own subject."""
+        words = [w for keyword in stored.get("keywords", "").split(",") for w in split_words(keyword)][:12]
+        clauses = list({c.literal: c for c in map(word_clause, words) if not c.filler}.values())
+        if not clauses:
+            return []
+        scored = self.related_ranker.score(clauses)
+        candidates = scored.matched.copy()
+        candidates[list(exclude)] = False
+        same_subject = candidates & (self.meta.subject == self.meta.subject[docnum])
+        if np.count_nonzero(same_subject) >= count:
+            candidates = same_subject
+        return [int(d) for d in top(candidates, scored.key, 0, count)]
 
     def phrase_fields(self, clause: Clause) -> dict[str, np.ndarray]:
         """Per phrase field, how often the clause's words stand together in order."""
@@ -236,6 +292,7 @@ class Engine:
         self, version: _Version, query: UserQuery, subjects: tuple[str, ...], page: int, per_page: int, listing: bool
     ) -> SearchResult:
         meta = version.meta
+        scored = None
         if listing:
             matched, key = meta.live.copy(), meta.date.astype(np.float64)
         elif query.is_empty:
@@ -258,7 +315,8 @@ class Engine:
         total = int(np.count_nonzero(matched))
         docs = top(matched, key, (page - 1) * per_page, page * per_page)
         hits = [self._hit(version, doc, query, float(key[doc])) for doc in docs]
-        return SearchResult(query.text, total, page, per_page, hits, facets)
+        relaxed = _relaxed(query, scored, int(docs[0])) if scored and len(docs) else None
+        return SearchResult(query.text, total, page, per_page, hits, facets, relaxed=relaxed)
 
     def _hit(self, version: _Version, docnum: int, query: UserQuery, score: float) -> Hit:
         stored = version.stored(docnum)
@@ -273,6 +331,7 @@ class Engine:
             keywords=[k.strip() for k in stored.get("keywords", "").split(",") if k.strip()],
             date=stored.get("date") or None,
             score=round(score, 4),
+            related=version.related(docnum, stored),
         )
 
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:
@@ -295,3 +354,17 @@ class Engine:
                 )
             )
         return completions
+
+
+def _relaxed(query: UserQuery, scored: Scored, best: int) -> Relaxed | None:
+    """What the best hit lacks: words it does not contain, words it matches only by a typo."""
+    missing = []
+    typos = False
+    for clause, present, exact in zip(query.clauses, scored.present, scored.exact, strict=True):
+        if clause.filler:
+            continue
+        if not present[best]:
+            missing.extend(clause.words)
+        elif not exact[best]:
+            typos = True
+    return Relaxed(typos, tuple(missing)) if missing or typos else None

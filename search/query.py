@@ -33,7 +33,7 @@ FILLER = frozenset(
     """.split()
 )
 
-_CHUNK = re.compile(r'(?P<neg>(?:(?<=\s)|^)-)?(?:"(?P<phrase>[^"]*)"|(?P<chunk>[^\s"]+))')
+_PHRASE = re.compile(r'(?P<neg>(?:(?<=\s)|^)-)?"(?P<phrase>[^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -98,11 +98,26 @@ def phrase_clause(words: list[Word]) -> Clause:
     return Clause(words=texts, alternatives=(Alternative(tuple(stem(t) for t in texts)),), quoted=len(texts) > 1)
 
 
-def _clauses(match: re.Match) -> list[Clause]:
-    if match.group("phrase") is not None:
-        found = list(split_words(match.group("phrase")))
-        return [phrase_clause(found)] if found else []
-    return [word_clause(word) for word in split_words(match.group("chunk"))]
+def _negated(text: str, start: int) -> bool:
+    """A ``-`` right before the word, at the start of the text or after a space."""
+    return start > 0 and text[start - 1] == "-" and (start == 1 or text[start - 2].isspace())
+
+
+def _words(text: str) -> list[tuple[bool, Clause]]:
+    return [(_negated(text, word.start), word_clause(word)) for word in split_words(text)]
+
+
+def _segments(text: str) -> list[tuple[bool, Clause]]:
+    """``(excluded, clause)`` in typed order; an unbalanced quote is ignored."""
+    found = []
+    cursor = 0
+    for match in _PHRASE.finditer(text):
+        found += _words(text[cursor : match.start()])
+        words = list(split_words(match.group("phrase")))
+        if words:
+            found.append((bool(match.group("neg")), phrase_clause(words)))
+        cursor = match.end()
+    return found + _words(text[cursor:].replace('"', " "))
 
 
 def _unfiller(clause: Clause) -> Clause:
@@ -114,8 +129,8 @@ def parse(text: str) -> UserQuery:
     text = " ".join(text[:MAX_QUERY_CHARS].split())
     clauses: list[Clause] = []
     excluded: list[Clause] = []
-    for match in _CHUNK.finditer(text):
-        (excluded if match.group("neg") else clauses).extend(_clauses(match))
+    for negated, clause in _segments(text):
+        (excluded if negated else clauses).append(clause)
     if clauses and all(c.filler for c in clauses):
         # A query made only of common words ("what is it") must still mean something.
         clauses = [_unfiller(c) for c in clauses]

@@ -40,6 +40,8 @@ def sufficient_coverage(clauses: int) -> int:
 class Scored:
     matched: np.ndarray  # bool per docnum: the candidate set before any filter
     key: np.ndarray  # float64 ranking key per docnum (coverage, exactness, then BM25)
+    present: tuple[np.ndarray, ...] = ()  # per clause: where it matches at all
+    exact: tuple[np.ndarray, ...] = ()  # per clause: where it matches without a typo
 
 
 class Ranker:
@@ -91,6 +93,8 @@ class Ranker:
         total = np.zeros(self.size, dtype=np.float64)
         coverage = np.zeros(self.size, dtype=np.int32)
         exact = np.zeros(self.size, dtype=np.int32)
+        presences = []
+        exactness = []
         for clause in clauses:
             best = np.zeros(self.size, dtype=np.float32)
             present = np.zeros(self.size, dtype=bool)
@@ -102,13 +106,15 @@ class Ranker:
                 if alternative.exact:
                     present_exactly |= found
             total += best
+            presences.append(present)
+            exactness.append(present_exactly)
             if not clause.filler:
                 coverage += present
                 exact += present_exactly
         matched = (coverage > 0) & self.live
         enough = sufficient_coverage(sum(1 for c in clauses if not c.filler))
         tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact, enough) * EXACT_STEP
-        return Scored(matched=matched, key=tier + total)
+        return Scored(matched, tier + total, tuple(presences), tuple(exactness))
 
 
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:

@@ -6,8 +6,20 @@ import pytest
 
 from tests.http import get
 
-HIT_KEYS = {"id", "question", "question_html", "subject", "url", "snippet", "keywords", "date", "score"}
-TOP_KEYS = {"query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets", "suggestion"}
+HIT_KEYS = {"id", "question", "question_html", "subject", "url", "snippet", "keywords", "date", "score", "related"}
+TOP_KEYS = {
+    "query",
+    "total",
+    "page",
+    "per_page",
+    "pages",
+    "took_ms",
+    "hits",
+    "facets",
+    "suggestion",
+    "corrected",
+    "relaxed",
+}
 
 
 def only_mark_tags(html: str) -> bool:

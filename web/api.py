@@ -23,6 +23,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def hit_json(hit: Hit) -> dict:
     data = asdict(hit)
     data["url"] = article_url(hit.url)
+    data["related"] = [{"question": r.question, "url": article_url(r.url)} for r in hit.related]
     return data
 
 
@@ -38,6 +39,7 @@ def result_json(result: SearchResult) -> dict:
         "facets": {"subject": [asdict(value) for value in result.facets]},
         "suggestion": asdict(result.suggestion) if result.suggestion else None,
         "corrected": result.corrected,
+        "relaxed": asdict(result.relaxed) if result.relaxed else None,
     }
 
 

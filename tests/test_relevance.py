@@ -1,0 +1,149 @@
+"""Relevance rules on fixtures of our own: typos, word forms, synonyms, relaxing, related articles."""
+
+import time
+
+import pytest
+
+from index.build import build
+from search.engine import Engine
+from tests.factory import write_article
+
+ARTICLES = [
+    (
+        1,
+        "What is a nondeterministic finite automaton?",
+        "An NFA may move to several states at once.",
+        "Computer Science",
+    ),
+    (
+        2,
+        "How do templates work in C++?",
+        "C++ templates generate code at compile time. C is different.",
+        "Computer Science",
+    ),
+    (3, "What is C# used for?", "C# runs on .NET and is used for Windows apps.", "Computer Science"),
+    (4, "What is the C programming language?", "C is a small systems language from Bell Labs.", "Computer Science"),
+    (5, "How does a support vector machine classify data?", "It finds the widest margin.", "Computer Science"),
+    (6, "What does an operating system do?", "It schedules processes and manages memory.", "Computer Science"),
+    (7, "Why is binary search O(log n)?", "Each step halves the range, so O(log n) steps.", "Computer Science"),
+    (8, "How is a /16 network split into subnets?", "A /16 prefix leaves 16 host bits.", "Computer Science"),
+    (9, "What is photosynthesis?", "Plants turn light into chemical energy in chloroplasts.", "Biology"),
+    (10, "What is a feedback loop in biology?", "Feedback keeps body temperature stable.", "Biology"),
+    (11, "How do you find eigenvalues?", "Solve the characteristic polynomial of the matrix.", "Mathematics"),
+    (12, "Explain the Gram-Schmidt process", "It turns a basis into an orthonormal basis.", "Mathematics"),
+]
+
+
+@pytest.fixture(scope="module")
+def relevance_engine(tmp_path_factory):
+    source = tmp_path_factory.mktemp("relevance-src")
+    for number, question, answer, subject in ARTICLES:
+        related = [(11, "How do you find eigenvalues?", "/learn/mathematics/questions/how-do-you-find-eigenvalues")]
+        write_article(
+            source,
+            id=number,
+            question=question,
+            answer=answer,
+            subject=subject,
+            related=related if number == 12 else [],
+        )
+    index_dir = tmp_path_factory.mktemp("relevance-index")
+    build(source, index_dir)
+    synonyms = tmp_path_factory.mktemp("synonyms") / "synonyms.txt"
+    synonyms.write_text("svm, support vector machine\nos, operating system\n")
+    with Engine(index_dir, synonyms=synonyms) as engine:
+        yield engine
+
+
+def first(engine, text, **kwargs) -> int | None:
+    hits = engine.search(text, **kwargs).hits
+    return hits[0].id if hits else None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("photosynthsis", 9),  # one edit in a long word
+        ("photosinthesys", 9),  # two edits in a word of 9+ letters
+        ("chlorpolasts", 9),  # swapped letters
+        ("eigenvlaues", 11),
+    ],
+)
+def test_typos_are_tolerated(relevance_engine, query, expected):
+    assert first(relevance_engine, query) == expected
+
+
+def test_no_typo_tolerance_in_short_words_or_numbers(relevance_engine):
+    assert relevance_engine.search("lgo").total == 0  # "log" is 3 letters
+    assert relevance_engine.search("/17").total == 0
+
+
+def test_exact_match_ranks_above_fuzzy(relevance_engine):
+    result = relevance_engine.search("feedback")
+    assert [h.id for h in result.hits] == [10]
+
+
+@pytest.mark.parametrize("query", ["non-deterministic automaton", "non deterministic automaton", "nondeterministic"])
+def test_hyphens_and_compounds_meet(relevance_engine, query):
+    assert first(relevance_engine, query) == 1
+
+
+def test_split_compound_in_the_query(relevance_engine):
+    assert first(relevance_engine, "feed back loop") == 10
+
+
+@pytest.mark.parametrize(("query", "expected"), [("c++", 2), ("C#", 3), (".net", 3), ("O(log n)", 7), ("/16", 8)])
+def test_technical_tokens_keep_their_meaning(relevance_engine, query, expected):
+    assert first(relevance_engine, query) == expected
+
+
+def test_c_plus_plus_is_not_c(relevance_engine):
+    ids = [h.id for h in relevance_engine.search("c++").hits]
+    assert 4 not in ids
+
+
+@pytest.mark.parametrize(("query", "expected"), [("svm", 5), ("os", 6), ("operating system", 6)])
+def test_acronyms_from_the_synonyms_file(relevance_engine, query, expected):
+    assert first(relevance_engine, query) == expected
+
+
+def test_synonym_edit_applies_without_rebuild(relevance_engine):
+    path = relevance_engine.synonyms.path
+    assert relevance_engine.search("pdf").total == 0
+    path.write_text(path.read_text() + "chlorophyll factory, photosynthesis\npdf, eigenvalues\n")
+    time.sleep(1.1)  # the file is checked at most once a second
+    assert first(relevance_engine, "pdf") == 11
+    assert first(relevance_engine, "chlorophyll factory") == 9
+
+
+def test_filler_words_do_not_drown_content(relevance_engine):
+    assert first(relevance_engine, "how do i explain what the photosynthesis is") == 9
+
+
+def test_relaxed_search_says_what_was_left_out(relevance_engine):
+    result = relevance_engine.search("photosynthesis zebra")
+    assert result.hits[0].id == 9
+    assert result.relaxed is not None and result.relaxed.missing == ("zebra",)
+    assert relevance_engine.search("photosynthesis").relaxed is None
+    typo = relevance_engine.search("photosynthsis")
+    assert typo.relaxed is not None and typo.relaxed.typos
+
+
+def test_cut_short_last_word_is_completed(relevance_engine):
+    assert first(relevance_engine, "chloropl") == 9
+
+
+def test_related_from_front_matter_then_nearest(relevance_engine):
+    gram = relevance_engine.search("gram schmidt").hits[0]
+    assert gram.related[0].url == "/learn/mathematics/questions/how-do-you-find-eigenvalues"
+    assert gram.related[0].question == "How do you find eigenvalues?"
+    assert 1 <= len(gram.related) <= 3
+    templates = relevance_engine.search("templates c++").hits[0]
+    assert templates.related and all(
+        r.url != "/learn/computer-science/questions/how-do-templates-work-in-c" for r in templates.related
+    )
+
+
+def test_snippet_highlights_typo_matches(relevance_engine):
+    hit = relevance_engine.search("chlorpolasts").hits[0]
+    assert "<mark>chloroplasts</mark>" in hit.snippet
