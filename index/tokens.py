@@ -62,28 +62,39 @@ def stem(folded: str) -> str:
     return porter2_stem(folded) if folded.replace("_", "").isalnum() else folded
 
 
+def _word(found: re.Match) -> Word:
+    start = found.start()
+    if found.lastgroup == "special":
+        special = fold(re.sub(r"\s+", " ", found.group()))
+        return Word(start, found.end(), ((start, found.end(), special),))
+    parts = tuple((start + p.start(), start + p.end(), fold(p.group())) for p in _PARTS.finditer(found.group()))
+    return Word(start, found.end(), parts)
+
+
 def split_words(text: str) -> Iterator[Word]:
     for found in _TOKEN.finditer(text):
-        start = found.start()
-        if found.group("special") is not None:
-            special = fold(re.sub(r"\s+", " ", found.group()))
-            yield Word(start, found.end(), ((start, found.end(), special),))
-            continue
-        parts = tuple((start + p.start(), start + p.end(), fold(p.group())) for p in _PARTS.finditer(found.group()))
-        yield Word(start, found.end(), parts)
+        yield _word(found)
 
 
 def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
     """``(folded text, position, start, end)`` of every indexed token.
 
     A compound's joined form shares the position of its first part, so phrase
-    queries over the parts still see consecutive positions.
+    queries over the parts still see consecutive positions. This runs for
+    every word of every article, so it avoids building ``Word`` objects.
     """
     position = 0
-    for word in split_words(text):
+    for found in _TOKEN.finditer(text):
+        token = found.group()
+        start = found.start()
+        if found.lastgroup == "word" and "-" not in token:
+            yield fold(token), position, start, found.end()
+            position += 1
+            continue
+        word = _word(found)
         first = position
-        for start, end, part in word.parts:
-            yield part, position, start, end
+        for part_start, part_end, part in word.parts:
+            yield part, position, part_start, part_end
             position += 1
         if word.joined:
             yield word.joined, first, word.start, word.end
