@@ -20,6 +20,7 @@ demo: $(STAMP)
 	KBSEARCH_INDEX_DIR=$(DEMO_INDEX) $(BIN)/kbsearch serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
+	@command -v chromium >/dev/null || { echo "browser tests need Debian's chromium: apt-get install chromium"; }
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_cors import CORS
 
 from index.versions import default_index_dir
 from search.engine import Engine
@@ -16,7 +17,16 @@ DEFAULTS = {
     "SITE_NAME": "kbsearch",
     "CACHE_MB": 256,
     "SYNONYMS": None,  # falls back to the bundled search/synonyms.txt
+    "ALLOWED_ORIGINS": "*",  # origins whose pages may call /api/*: "*" or a comma-separated list
 }
+
+
+def allowed_origins(setting: str | list[str]) -> str | list[str]:
+    """``"*"``, or the list of origins in a comma-separated setting (empty: same origin only)."""
+    if isinstance(setting, list):
+        return setting
+    origins = [origin.strip().rstrip("/") for origin in str(setting or "").split(",") if origin.strip()]
+    return "*" if "*" in origins else origins
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -38,9 +48,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from web import errors
     from web import health
     from web import pages
+    from web import widget
 
     errors.init_app(app)
+    origins = allowed_origins(app.config["ALLOWED_ORIGINS"])
+    CORS(app, resources={r"/api/*": {"origins": origins}}, methods=["GET", "HEAD", "OPTIONS"], max_age=86400)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(widget.bp)
     return app

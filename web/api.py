@@ -63,3 +63,10 @@ def suggest():
     q = query_text(request.args)
     completions = engine().suggest(q, suggest_limit(request.args))
     return jsonify({"query": q, "suggestions": [completion_json(c) for c in completions]})
+
+
+@bp.get("/opensearch-suggest")
+def opensearch_suggest():
+    """Completions in the OpenSearch suggestions format, for the browser's search bar."""
+    q = query_text(request.args)
+    return jsonify([q, [c.question for c in engine().suggest(q, 8)]])

@@ -1,0 +1,110 @@
+"""The search page in a real browser: typing, facets, did-you-mean, history, accessibility, screenshots."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+SERIOUS = {"serious", "critical"}
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+def test_results_update_while_typing_and_url_follows(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/")
+    page.locator("#q").press_sequentially("hash tab", delay=40)
+    expect(page.locator(".hit h2")).to_have_text(["What are hash tables?"])
+    expect(page).to_have_url(f"{live_server}/?q=hash+tab")
+    assert watched.console_errors == [] and watched.exceptions == []
+
+
+def test_facets_filter_and_back_forward(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=sort")
+    expect(page.locator(".hit")).to_have_count(2)
+    page.goto(live_server + "/")
+    expect(page.locator(".hit")).to_have_count(8)
+    page.locator(".facets a", has_text="Economics").click()
+    expect(page).to_have_url(f"{live_server}/?subject=Economics")
+    expect(page.locator(".hit")).to_have_count(2)
+    expect(page.locator(".facets a.selected")).to_contain_text("Economics")
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/")
+    expect(page.locator(".hit")).to_have_count(8)
+    page.go_forward()
+    expect(page.locator(".hit")).to_have_count(2)
+    assert watched.exceptions == []
+
+
+def test_did_you_mean_link(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=eigenvalues+matirx")
+    page.locator("a.did-you-mean").click()
+    expect(page).to_have_url(f"{live_server}/?q=eigenvalues+matrix")
+    expect(page.locator("#q")).to_have_value("eigenvalues matrix")
+    expect(page.locator("a.did-you-mean")).to_have_count(0)
+
+
+def test_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.locator("#q").fill("hash tables")
+    page.locator("#q").press("Enter")
+    expect(page.locator(".hit h2")).to_have_text(["What are hash tables?"])
+    context.close()
+
+
+def test_opensearch_is_linked(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/")
+    href = page.locator("link[rel=search]").get_attribute("href")
+    response = page.request.get(live_server + href)
+    assert response.ok and "{searchTerms}" in response.text()
+
+
+def test_search_page_accessibility(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=sort")
+    assert serious_violations(page) == []
+
+
+def test_widget_accessibility(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/widget-demo")
+    page.locator("[data-kbsearch] >> input").press_sequentially("sort", delay=30)
+    expect(page.locator("[data-kbsearch] >> [role=option]").first).to_be_visible()
+    assert serious_violations(page) == []
+    assert watched.console_errors == [] and watched.exceptions == []
+
+
+@pytest.mark.parametrize(("width", "theme"), [(1280, "light"), (1280, "dark"), (360, "light"), (360, "dark")])
+def test_page_screenshots_and_small_screens(browser, live_server, width, theme):
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=theme)
+    page = context.new_page()
+    page.goto(live_server + "/?q=sort")
+    expect(page.locator(".hit").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"page-{theme}-{width}")
+    context.close()
+
+
+def test_usable_at_200_percent_zoom(browser, live_server):
+    # 200% zoom on a 1280 px window leaves a 640 px wide layout viewport.
+    context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(live_server + "/?q=sort")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    expect(page.locator("#q")).to_be_visible()
+    page.locator(".hit a").first.focus()
+    expect(page.locator(".hit a").first).to_be_focused()
+    context.close()

@@ -1,0 +1,149 @@
+"""The embeddable widget in a real browser, on a host page of another origin."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+INPUT = "[data-kbsearch] >> input[role=combobox]"
+OPTIONS = "[data-kbsearch] >> [role=option]"
+LISTBOX = "[data-kbsearch] >> [role=listbox]"
+
+
+def open_host(watched, second_origin, name="plain.html"):
+    watched.page.goto(f"{second_origin}/{name}")
+    expect(watched.page.locator(INPUT)).to_be_visible()
+    return watched.page
+
+
+def test_typing_shows_suggestions_without_errors(watched, second_origin):
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).press_sequentially("hash t", delay=30)
+    expect(page.locator(OPTIONS)).to_have_count(1)
+    expect(page.locator(OPTIONS).first).to_contain_text("What are hash tables?")
+    expect(page.locator(INPUT)).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("[data-kbsearch] >> [role=status]")).to_have_text("1 suggestion")
+    assert watched.console_errors == [] and watched.exceptions == []
+
+
+def test_arrow_keys_and_enter_open_the_article(watched, second_origin):
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).press_sequentially("sort", delay=30)
+    expect(page.locator(OPTIONS)).to_have_count(2)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    first = page.locator(OPTIONS).first
+    expect(first).to_have_attribute("aria-selected", "true")
+    option_id = first.get_attribute("id")
+    expect(page.locator(INPUT)).to_have_attribute("aria-activedescendant", option_id)
+    page.keyboard.press("End")
+    expect(page.locator(OPTIONS).last).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Home")
+    expect(first).to_have_attribute("aria-selected", "true")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert re.match(r"https://kb\.example\.org/learn/computer-science/questions/", page.url)
+
+
+def test_escape_closes_and_keeps_focus(watched, second_origin):
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).press_sequentially("sort", delay=30)
+    expect(page.locator(OPTIONS)).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(page.locator(INPUT)).to_have_attribute("aria-expanded", "false")
+    expect(page.locator(LISTBOX)).to_be_hidden()
+    expect(page.locator(INPUT)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(INPUT)).to_have_value("")
+
+
+def test_enter_shows_full_results_with_snippets_and_see_all(watched, second_origin, live_server):
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).fill("hash collisions")
+    page.keyboard.press("Enter")
+    expect(page.locator(OPTIONS).first).to_contain_text("chaining")
+    expect(page.locator("[data-kbsearch] >> mark").first).to_be_visible()
+    see_all = page.locator("[data-kbsearch] >> text=/See all \\d+ results?/")
+    expect(see_all).to_have_attribute("href", f"{live_server}/?q=hash+collisions")
+    assert watched.console_errors == [] and watched.exceptions == []
+
+
+def test_slash_and_ctrl_k_focus_the_box(watched, second_origin):
+    page = open_host(watched, second_origin)
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    expect(page.locator(INPUT)).to_be_focused()
+    expect(page.locator(INPUT)).to_have_value("")
+    page.locator("h1").click()
+    page.keyboard.press("Control+k")
+    expect(page.locator(INPUT)).to_be_focused()
+
+
+def test_hostile_host_css_cannot_break_it(watched, second_origin):
+    page = open_host(watched, second_origin, "hostile.html")
+    box = page.locator(INPUT).bounding_box()
+    assert box["width"] > 200 and box["height"] >= 40
+    page.locator(INPUT).press_sequentially("hash", delay=30)
+    expect(page.locator(OPTIONS).first).to_be_visible()
+    assert watched.exceptions == []
+
+
+def test_dialog_mode_opens_and_returns_focus(watched, second_origin):
+    page = open_host_button(watched, second_origin)
+    page.locator("[data-kbsearch] >> button.open").click()
+    expect(page.locator(INPUT)).to_be_focused()
+    page.keyboard.press("Escape")  # closes the dialog (nothing typed)
+    expect(page.locator("[data-kbsearch] >> button.open")).to_be_focused()
+
+
+def open_host_button(watched, second_origin):
+    watched.page.goto(f"{second_origin}/dialog.html")
+    expect(watched.page.locator("[data-kbsearch] >> button.open")).to_be_visible()
+    return watched.page
+
+
+@pytest.mark.parametrize(
+    ("handler", "message"),
+    [
+        (lambda route: route.fulfill(status=500, body="{}", content_type="application/json"), "unavailable"),
+        (lambda route: route.abort("internetdisconnected"), "unavailable"),
+    ],
+    ids=["server-error", "offline"],
+)
+def test_failures_show_a_quiet_message(watched, second_origin, handler, message):
+    page = open_host(watched, second_origin)
+    page.route("**/api/**", handler)
+    page.locator(INPUT).press_sequentially("hash", delay=30)
+    expect(page.locator("[data-kbsearch] >> .msg")).to_contain_text(message)
+    assert watched.exceptions == []
+
+
+def test_slow_api_gives_up_after_three_seconds(watched, second_origin):
+    page = open_host(watched, second_origin)
+
+    def slow(route):
+        page.wait_for_timeout(3500)
+        route.fulfill(status=200, body='{"query": "x", "suggestions": []}', content_type="application/json")
+
+    page.route("**/api/**", slow)
+    page.locator(INPUT).press_sequentially("hash", delay=30)
+    expect(page.locator("[data-kbsearch] >> .msg")).to_contain_text("taking too long", timeout=6000)
+    assert watched.exceptions == []
+    page.unroute_all(behavior="ignoreErrors")
+
+
+@pytest.mark.parametrize(("width", "theme"), [(1280, "light"), (1280, "dark"), (360, "light"), (360, "dark")])
+def test_screenshots_and_small_screens(browser, second_origin, width, theme):
+    context = browser.new_context(viewport={"width": width, "height": 720}, color_scheme=theme)
+    page = context.new_page()
+    page.goto(f"{second_origin}/plain.html")
+    page.locator(INPUT).press_sequentially("sort", delay=30)
+    expect(page.locator(OPTIONS).first).to_be_visible()
+    listbox = page.locator(LISTBOX).bounding_box()
+    assert listbox["x"] >= 0 and listbox["x"] + listbox["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"widget-{theme}-{width}")
+    context.close()

@@ -1,0 +1,312 @@
+/* kbsearch widget: <script src="https://SEARCH-HOST/widget.js" data-kbsearch-target="#search" async></script>
+ * Renders a search combobox (WAI-ARIA 1.2 pattern) into the target inside a Shadow DOM, talks to the
+ * JSON API of the host this script came from, and defines no global name but KBSearch. */
+(function () {
+  "use strict";
+  if (window.KBSearch) return;
+
+  var CSS = [
+    ":host{all:initial;display:block;font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;",
+    "--bg:#fff;--fg:#1d2330;--muted:#5b6473;--line:#cfd5de;--accent:#1f5fd1;--hover:#eef3fc;--mark:#fff1a8;--focus:#f59e0b}",
+    ":host([data-theme=dark]){--bg:#1c2027;--fg:#e6e9ef;--muted:#a2abb8;--line:#3a414d;--accent:#8ab4ff;--hover:#27303d;--mark:#5c4b00}",
+    "@media (prefers-color-scheme:dark){:host(:not([data-theme=light])){--bg:#1c2027;--fg:#e6e9ef;--muted:#a2abb8;",
+    "--line:#3a414d;--accent:#8ab4ff;--hover:#27303d;--mark:#5c4b00}}",
+    ".kb{position:relative;color:var(--fg)}",
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
+    "input{box-sizing:border-box;width:100%;font:inherit;color:var(--fg);background:var(--bg);",
+    "border:1px solid var(--line);border-radius:.5rem;padding:.6rem .8rem;min-height:2.75rem}",
+    "input:focus-visible,a:focus-visible,button:focus-visible{outline:3px solid var(--focus);outline-offset:2px}",
+    ".pop{position:absolute;z-index:2147483000;left:0;right:0;margin-top:.25rem;background:var(--bg);",
+    "border:1px solid var(--line);border-radius:.5rem;box-shadow:0 8px 24px rgba(0,0,0,.18);max-height:70vh;overflow:auto}",
+    ".pop[hidden]{display:none}",
+    "ul{list-style:none;margin:0;padding:.25rem}",
+    "li{border-radius:.4rem;padding:.5rem .6rem;cursor:pointer}",
+    "li:hover{background:var(--hover)}",
+    "li[aria-selected=true]{background:var(--hover);outline:2px solid var(--accent);outline-offset:-2px}",
+    ".q{font-weight:600;color:var(--accent)}",
+    ".s{font-size:.8em;color:var(--muted)}",
+    ".n{font-size:.9em;margin-top:.15rem;overflow-wrap:anywhere}",
+    "mark{background:var(--mark);color:inherit;border-radius:.15rem}",
+    ".q mark{background:none;font-weight:800}",
+    ".foot,.msg{padding:.5rem .85rem;font-size:.9em;color:var(--muted)}",
+    ".foot a{color:var(--accent)}",
+    "button.open{font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:.5rem;",
+    "padding:.55rem .9rem;cursor:pointer;min-height:2.75rem}",
+    "dialog{border:0;padding:1rem;border-radius:.75rem;width:min(40rem,calc(100vw - 1rem));background:var(--bg);",
+    "color:var(--fg);box-sizing:border-box;top:10vh;margin:0 auto}",
+    "dialog::backdrop{background:rgba(0,0,0,.45)}",
+    "@media (max-width:480px){dialog{top:0;width:100vw;max-width:100vw;height:100vh;border-radius:0}}"
+  ].join("");
+
+  var DEBOUNCE_MS = 120;
+  var TIMEOUT_MS = 3000;
+  var count = 0;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    for (var key in attrs) node.setAttribute(key, attrs[key]);
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  var ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#x27;": "'", "&#39;": "'" };
+
+  /* The API escapes all text and uses <mark> as its only tag: build text nodes, never parse HTML. */
+  function marked(html) {
+    var span = el("span");
+    var parts = String(html).split(/(<\/?mark>)/);
+    var into = span;
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i] === "<mark>") into = span.appendChild(el("mark"));
+      else if (parts[i] === "</mark>") into = span;
+      else if (parts[i]) into.appendChild(document.createTextNode(parts[i].replace(/&(amp|lt|gt|quot|#x27|#39);/g, function (m) { return ENTITIES[m]; })));
+    }
+    return span;
+  }
+
+  function Widget(target, options) {
+    this.options = options;
+    this.id = "kbsearch-" + (++count);
+    this.active = -1;
+    this.items = [];
+    this.seq = 0;
+    this.timer = 0;
+    this.request = null;
+    // A custom element name, so the host page's rules for div and the like cannot hide it.
+    this.host = el("kbsearch-widget", { "data-kbsearch": "" });
+    if (options.theme) this.host.setAttribute("data-theme", options.theme);
+    target.appendChild(this.host);
+    var root = this.host.attachShadow({ mode: "open" });
+    if (root.adoptedStyleSheets !== undefined && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      root.appendChild(el("style", {}, CSS));
+    }
+    this.root = root;
+    this.box = this.build();
+    if (options.mode === "button") this.buildDialog(); else root.appendChild(this.box);
+  }
+
+  Widget.prototype.build = function () {
+    var self = this, id = this.id;
+    var box = el("div", { class: "kb", role: "search" });
+    box.appendChild(el("label", { class: "sr", for: id + "-input" }, "Search the knowledge base"));
+    this.input = el("input", {
+      id: id + "-input", type: "search", role: "combobox", autocomplete: "off", spellcheck: "false",
+      "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": id + "-list",
+      placeholder: this.options.placeholder || "Search…", maxlength: "256", enterkeyhint: "search"
+    });
+    this.pop = el("div", { class: "pop", hidden: "" });
+    this.list = el("ul", { id: id + "-list", role: "listbox", "aria-label": "Search results" });
+    this.message = el("div", { class: "msg", hidden: "" });
+    this.foot = el("div", { class: "foot", hidden: "" });
+    this.status = el("div", { class: "sr", role: "status", "aria-live": "polite" });
+    this.pop.appendChild(this.list);
+    this.pop.appendChild(this.message);
+    this.pop.appendChild(this.foot);
+    box.appendChild(this.input);
+    box.appendChild(this.pop);
+    box.appendChild(this.status);
+    this.input.addEventListener("input", function () { self.typed(); });
+    this.input.addEventListener("keydown", function (event) { self.key(event); });
+    this.input.addEventListener("blur", function () { setTimeout(function () { if (!self.hasFocus()) self.close(); }, 150); });
+    this.list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    return box;
+  };
+
+  Widget.prototype.buildDialog = function () {
+    var self = this;
+    var button = el("button", { type: "button", class: "open", "aria-haspopup": "dialog" }, this.options.placeholder || "Search…");
+    this.dialog = el("dialog", { "aria-label": "Search" });
+    this.dialog.appendChild(this.box);
+    button.addEventListener("click", function () { self.open(); });
+    this.dialog.addEventListener("close", function () { self.close(); button.focus(); });
+    this.dialog.addEventListener("click", function (event) { if (event.target === self.dialog) self.dialog.close(); });
+    this.button = button;
+    this.root.appendChild(button);
+    this.root.appendChild(this.dialog);
+  };
+
+  Widget.prototype.open = function () {
+    if (this.dialog && !this.dialog.open) this.dialog.showModal();
+    this.input.focus();
+  };
+
+  Widget.prototype.hasFocus = function () { return this.root.activeElement === this.input; };
+
+  Widget.prototype.api = function (path, params) {
+    var url = new URL(path, this.options.base);
+    for (var key in params) if (params[key] !== undefined && params[key] !== "") url.searchParams.set(key, params[key]);
+    return url;
+  };
+
+  Widget.prototype.fetch = function (path, params, render) {
+    var self = this, seq = ++this.seq;
+    if (this.request) this.request.abort();
+    var controller = window.AbortController ? new AbortController() : null;
+    this.request = controller;
+    var timeout = setTimeout(function () { if (controller) controller.abort(); self.fail(seq, "Search is taking too long. Please try again."); }, TIMEOUT_MS);
+    fetch(this.api(path, params), { signal: controller && controller.signal, credentials: "omit" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.json();
+      })
+      .then(function (data) { clearTimeout(timeout); if (seq === self.seq) render.call(self, data); })
+      .catch(function () { clearTimeout(timeout); self.fail(seq, "Search is unavailable right now."); });
+  };
+
+  Widget.prototype.fail = function (seq, text) {
+    if (seq !== this.seq) return;
+    this.seq++;
+    this.show([], text, null);
+  };
+
+  Widget.prototype.typed = function () {
+    var self = this, q = this.input.value.trim();
+    clearTimeout(this.timer);
+    if (!q) { this.seq++; if (this.request) this.request.abort(); this.close(); return; }
+    this.timer = setTimeout(function () {
+      self.fetch("/api/suggest", { q: self.input.value, limit: self.options.perPage }, function (data) {
+        this.show(data.suggestions, data.suggestions.length ? null : "No matching questions. Press Enter to search.", null);
+      });
+    }, DEBOUNCE_MS);
+  };
+
+  Widget.prototype.search = function () {
+    var q = this.input.value.trim();
+    if (!q) return;
+    clearTimeout(this.timer);
+    this.fetch("/api/search", { q: q, subject: this.options.subject, per_page: this.options.perPage }, function (data) {
+      this.show(data.hits, data.total ? null : "No results for “" + q + "”.", data);
+    });
+  };
+
+  Widget.prototype.show = function (items, message, result) {
+    var self = this;
+    this.items = items;
+    this.active = -1;
+    this.input.removeAttribute("aria-activedescendant");
+    this.list.textContent = "";
+    items.forEach(function (item, index) {
+      // Options hold no links (interactive controls must not nest); choosing one navigates.
+      var li = el("li", { id: self.id + "-opt-" + index, role: "option", "aria-selected": "false" });
+      li.appendChild(el("div", { class: "q" })).appendChild(marked(item.question_html));
+      li.appendChild(el("div", { class: "s" }, item.subject));
+      if (item.snippet) li.appendChild(el("div", { class: "n" })).appendChild(marked(item.snippet));
+      li.addEventListener("click", function () { self.go(index); });
+      self.list.appendChild(li);
+    });
+    this.message.hidden = !message;
+    this.message.textContent = message || "";
+    this.foot.hidden = true;
+    this.foot.textContent = "";
+    if (result && result.total) {
+      var all = new URL("/", this.options.base);
+      all.searchParams.set("q", result.query);
+      if (this.options.subject) all.searchParams.set("subject", this.options.subject);
+      this.foot.appendChild(el("a", { href: all.href }, "See all " + result.total.toLocaleString() + " results"));
+      this.foot.hidden = false;
+    }
+    this.pop.hidden = false;
+    this.input.setAttribute("aria-expanded", items.length ? "true" : "false");
+    this.status.textContent = message ? message
+      : result ? result.total + (result.total === 1 ? " result" : " results")
+      : items.length + (items.length === 1 ? " suggestion" : " suggestions");
+  };
+
+  Widget.prototype.close = function () {
+    this.pop.hidden = true;
+    this.active = -1;
+    this.input.setAttribute("aria-expanded", "false");
+    this.input.removeAttribute("aria-activedescendant");
+  };
+
+  Widget.prototype.move = function (index) {
+    var options = this.list.children;
+    if (!options.length) return;
+    if (this.active >= 0) options[this.active].setAttribute("aria-selected", "false");
+    this.active = (index + options.length) % options.length;
+    var option = options[this.active];
+    option.setAttribute("aria-selected", "true");
+    this.input.setAttribute("aria-activedescendant", option.id);
+    if (option.scrollIntoView) option.scrollIntoView({ block: "nearest" });
+  };
+
+  Widget.prototype.go = function (index) {
+    if (this.items[index]) window.location.assign(this.items[index].url);
+  };
+
+  Widget.prototype.key = function (event) {
+    var open = !this.pop.hidden && this.items.length > 0;
+    switch (event.key) {
+      case "ArrowDown":
+        event.preventDefault();
+        if (!open && this.input.value.trim()) { this.typed(); return; }
+        this.move(this.active + 1);
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        if (open) this.move(this.active - 1);
+        break;
+      case "Home":
+      case "End":
+        if (open && this.active >= 0) { event.preventDefault(); this.move(event.key === "Home" ? 0 : this.items.length - 1); }
+        break;
+      case "Enter":
+        event.preventDefault();
+        if (open && this.active >= 0) this.go(this.active); else this.search();
+        break;
+      case "Escape":
+        if (!this.pop.hidden) { event.preventDefault(); event.stopPropagation(); this.close(); }
+        else if (this.input.value) { event.preventDefault(); this.input.value = ""; }
+        break;
+    }
+  };
+
+  function editing(node) {
+    while (node && node.shadowRoot && node.shadowRoot.activeElement) node = node.shadowRoot.activeElement;
+    return node && (node.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName));
+  }
+
+  function hotkeys(widget) {
+    document.addEventListener("keydown", function (event) {
+      var slash = event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey;
+      var ctrlK = (event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K");
+      if ((slash || ctrlK) && !event.defaultPrevented && !editing(document.activeElement)) {
+        event.preventDefault();
+        widget.open();
+      }
+    });
+  }
+
+  function init(options) {
+    var target = typeof options.target === "string" ? document.querySelector(options.target) : options.target;
+    if (!target) return null;
+    var widget = new Widget(target, options);
+    if (options.hotkeys !== false) hotkeys(widget);
+    return widget;
+  }
+
+  function fromScript(script) {
+    var data = script.dataset;
+    var ready = function () {
+      init({
+        target: data.kbsearchTarget || "#search",
+        base: new URL(script.src, location.href).origin,
+        placeholder: data.kbsearchPlaceholder,
+        subject: data.kbsearchSubject,
+        perPage: Math.min(Math.max(parseInt(data.kbsearchPerPage, 10) || 8, 1), 20),
+        theme: data.kbsearchTheme,
+        mode: data.kbsearchMode,
+        hotkeys: data.kbsearchHotkeys !== "false"
+      });
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
+  }
+
+  window.KBSearch = { init: init, version: "1" };
+  var script = document.currentScript;
+  if (script && script.dataset.kbsearchTarget !== undefined) fromScript(script);
+})();
