@@ -77,7 +77,7 @@ def test_did_you_mean_link(client):
 def test_corrected_search_says_so(client):
     html = client.get("/?q=hsah").get_data(as_text=True)
     assert "No results for <strong>hsah</strong>. Showing results for" in html
-    assert '<a href="/?q=hash"><mark>hash</mark></a>' in html
+    assert '<a data-nav href="/?q=hash"><mark>hash</mark></a>' in html
 
 
 def test_no_results_state(client):
