@@ -108,3 +108,21 @@ def test_usable_at_200_percent_zoom(browser, live_server):
     page.locator(".hit a").first.focus()
     expect(page.locator(".hit a").first).to_be_focused()
     context.close()
+
+
+def test_dark_mode_follows_the_system(browser, live_server):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(live_server + "/?q=sort")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(20, 23, 28)"
+    context.close()
+
+
+def test_print_shows_results_only(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=sort")
+    page.emulate_media(media="print")
+    expect(page.locator(".facets")).to_be_hidden()
+    expect(page.locator("#search-form")).to_be_hidden()
+    expect(page.locator(".hit").first).to_be_visible()
