@@ -44,7 +44,6 @@ from search.synonyms import Synonyms
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
 PHRASE_FIELDS = ("question", "answer", "keywords")
-PHRASE_BONUS = 2.0  # per unit of field boost where a quoted phrase occurs
 MAX_RELATED = 3
 RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
@@ -298,14 +297,11 @@ class Engine:
         elif query.is_empty:
             matched, key = np.zeros(meta.size, dtype=bool), np.zeros(meta.size)
         else:
-            scored = version.ranker.score(query.clauses)
+            scored = version.ranker.score(query.clauses, version.phrase_fields)
             matched, key = scored.matched, scored.key
-            for clause in query.clauses:
+            for clause, present in zip(query.clauses, scored.present, strict=True):
                 if clause.quoted:
-                    # The phrase must occur; where it occurs (question, keywords, answer) ranks it.
-                    fields = version.phrase_fields(clause)
-                    matched &= np.logical_or.reduce([counts > 0 for counts in fields.values()])
-                    key = key + sum(PHRASE_BONUS * FIELD_BOOSTS[f] * c / (c + 1) for f, c in fields.items())
+                    matched &= present  # an exact phrase is required, whatever else matches
             for clause in query.excluded:
                 matched &= ~version.clause_docs(clause)
         mask, selected = subject_filter(meta, subjects)

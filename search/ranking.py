@@ -8,6 +8,7 @@ puts articles that match more of the query's words above any that match fewer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,10 +86,26 @@ class Ranker:
             present &= scores > 0
         return np.where(present, total, 0.0), present
 
-    def score(self, clauses: Sequence[Clause]) -> Scored:
+    def phrase_score(self, counts: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 of a phrase from its occurrences per field, as if the phrase were one term."""
+        weight = np.zeros(self.size, dtype=np.float32)
+        present = np.zeros(self.size, dtype=bool)
+        for field, count in counts.items():
+            if field in self._saturation:
+                weight += self.boosts[field] * count / (count + self._saturation[field])
+                present |= count > 0
+        df = int(np.count_nonzero(present & self.live))
+        idf = np.log1p((self.documents - df + 0.5) / (df + 0.5))
+        return weight * np.float32(idf), present
+
+    def score(
+        self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, np.ndarray]] | None = None
+    ) -> Scored:
         """Rank by how many clauses match, then how many match exactly (not by a typo), then BM25.
 
-        A clause scores as its best alternative; filler clauses add score but no coverage.
+        A clause scores as its best alternative, a quoted one by where and how
+        often its phrase occurs (``phrases`` counts them per field; without it,
+        where its words co-occur); filler clauses add score but no coverage.
         """
         total = np.zeros(self.size, dtype=np.float64)
         coverage = np.zeros(self.size, dtype=np.int32)
@@ -99,7 +116,12 @@ class Ranker:
             best = np.zeros(self.size, dtype=np.float32)
             present = np.zeros(self.size, dtype=bool)
             present_exactly = np.zeros(self.size, dtype=bool)
-            for alternative in clause.alternatives:
+            if clause.quoted and phrases is not None:
+                # The phrase scores as a term of its own, on top of its words.
+                phrase_scores, present = self.phrase_score(phrases(clause))
+                best = phrase_scores + np.where(present, self.alternative(clause.literal)[0], 0)
+                present_exactly = present
+            for alternative in () if clause.quoted and phrases is not None else clause.alternatives:
                 scores, found = self.alternative(alternative.terms)
                 np.maximum(best, scores * alternative.weight, out=best)
                 present |= found
