@@ -25,6 +25,7 @@ from index import vocabulary
 from index.schema import FIELD_BOOSTS
 from index.tokens import split_words
 from search import snippets
+from search.cache import LRUCache
 from search.expand import expand
 from search.facets import FacetValue
 from search.facets import subject_counts
@@ -47,6 +48,7 @@ PHRASE_FIELDS = ("question", "answer", "keywords")
 MAX_RELATED = 3
 RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+DEFAULT_RESULT_CACHE = 2048  # finished result pages kept per worker
 
 
 class IndexMissing(RuntimeError):
@@ -214,12 +216,17 @@ class Engine:
     """Search an index directory; picks up newly published versions by itself."""
 
     def __init__(
-        self, index_dir: Path | str, cache_bytes: int = DEFAULT_CACHE_BYTES, synonyms: Path | str | None = None
+        self,
+        index_dir: Path | str,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        synonyms: Path | str | None = None,
+        result_cache: int = DEFAULT_RESULT_CACHE,
     ) -> None:
         # The real path: a symlinked directory must not change under an open index.
         self.index_dir = Path(index_dir).resolve()
         self.cache_bytes = cache_bytes
         self.synonyms = Synonyms(synonyms)
+        self._results: LRUCache[SearchResult] = LRUCache(result_cache)
         self._lock = threading.Lock()
         self._stamp: int | None = None
         self._version: _Version | None = None
@@ -269,6 +276,24 @@ class Engine:
         if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError("page or per_page out of range")
         version = self._current()
+        key = (
+            version.path.name,
+            self.synonyms.stamp(),
+            " ".join(text.split()),
+            tuple(sorted({s.strip().casefold() for s in subjects if s.strip()})),
+            page,
+            per_page,
+        )
+        cached = self._results.get(key)
+        if cached is not None:
+            return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        result = self._search(version, text, subjects, page, per_page, started)
+        self._results.put(key, result)
+        return result
+
+    def _search(
+        self, version: _Version, text: str, subjects: tuple[str, ...], page: int, per_page: int, started: float
+    ) -> SearchResult:
         query = parse(text)
         suggestion = self._suggestion(version, query)
         result = self._page(version, self._expand(version, query), subjects, page, per_page, listing=not text.strip())

@@ -68,6 +68,12 @@ class Synonyms:
                 by_expression[expression] = by_expression.get(expression, ()) + others
         self._by_expression, self._stamp = by_expression, stamp
 
+    def stamp(self) -> int | None:
+        """Changes whenever the groups change (for caches of results that used them)."""
+        with self._lock:
+            self._reload_if_changed()
+            return self._stamp
+
     def lookup(self) -> dict[Expression, tuple[Expression, ...]]:
         """Each expression mapped to its equivalents."""
         with self._lock:

@@ -170,3 +170,10 @@ def test_sample_computer_science_is_one_facet(sample_index):
         names = [f.value for f in result.facets]
         assert names.count("Computer Science") == 1
         assert ids(engine.search("smb vs nfs"))[0] == ids(engine.search("SMB CIFS NFS protocols"))[0]
+
+
+def test_repeated_search_is_answered_from_the_cache_identically(engine):
+    first = engine.search("merge  sort", subjects=("computer science",))
+    again = engine.search("merge sort", subjects=("Computer Science",))
+    assert again.hits == first.hits and again.total == first.total and again.facets == first.facets
+    assert again.took_ms <= first.took_ms
