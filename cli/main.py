@@ -13,6 +13,8 @@ import click
 from index.articles import read_corpus
 from index.build import BuildError
 from index.build import build
+from index.update import UpdateReport
+from index.update import update
 from index.versions import LockedError
 from index.versions import default_index_dir
 
@@ -28,6 +30,15 @@ source_argument = click.argument("source", type=click.Path(exists=True, file_oka
 def _report_problems(problems) -> None:
     for problem in problems:
         click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
+
+
+def _report_update(report: UpdateReport) -> None:
+    _report_problems(report.problems)
+    done = "nothing changed, nothing published" if report.version is None else f"-> {report.version}"
+    click.echo(
+        f"added {report.added:,}, changed {report.changed:,}, deleted {report.deleted:,}, "
+        f"unchanged {report.unchanged:,}, skipped {len(report.problems):,}, in {report.seconds:.1f} s; {done}"
+    )
 
 
 @click.group()
@@ -47,11 +58,17 @@ def cli() -> None:
     show_default=True,
     help="Processes for reading and indexing.",
 )
+@click.option("--incremental", is_flag=True, help="Re-index only added, changed (by content) and deleted files.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def index_command(source: Path, index_dir: Path | None, strict: bool, procs: int, quiet: bool) -> None:
+def index_command(
+    source: Path, index_dir: Path | None, strict: bool, procs: int, incremental: bool, quiet: bool
+) -> None:
     """Build a complete new index from SOURCE and swap it in atomically."""
     index_dir = index_dir or default_index_dir()
     try:
+        if incremental:
+            _report_update(update(source, index_dir, progress=not quiet))
+            return
         report = build(source, index_dir, procs=procs, progress=not quiet, strict=strict)
     except (BuildError, LockedError) as exc:
         click.echo(f"error: {exc}", err=True)

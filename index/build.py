@@ -6,6 +6,7 @@ import datetime as dt
 import multiprocessing
 import shutil
 import time
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -94,25 +95,40 @@ def _write(ix, articles: Iterable[Article], count: int, procs: int, progress: bo
     writer.commit()
 
 
-def write_version(building: Path, corpus: Corpus, source: Path, procs: int, progress: bool) -> None:
-    """Fill ``building`` with the index, its per-document arrays and meta.json."""
-    ix = whoosh_index.create_in(str(building), build_schema())
-    _write(ix, corpus.articles, len(corpus.articles), procs, progress)
+def finish_version(building: Path, manifest: versions.Manifest, source: Path, skipped: int) -> None:
+    """Save what servers and later updates read beside the Whoosh files of ``building``."""
+    ix = whoosh_index.open_dir(str(building))
     with ix.reader() as reader:
-        if reader.doc_count() != len(corpus.articles):
+        if reader.doc_count() != len(manifest):
             # The multiprocessing writer silently drops a sub-writer that dies.
-            raise BuildError(f"index holds {reader.doc_count()} of {len(corpus.articles)} articles")
+            raise BuildError(f"index holds {reader.doc_count()} of {len(manifest)} articles")
         docmeta.save(docmeta.compute(reader), building)
         vocabulary.save(vocabulary.compute(reader), building)
+    versions.write_manifest(building, manifest)
     versions.write_meta(
         building,
         {
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "documents": len(corpus.articles),
-            "skipped": len(corpus.problems),
+            "documents": len(manifest),
+            "skipped": skipped,
             "source": str(source),
         },
     )
+
+
+def publish_new_version(index_dir: Path, fill: Callable[[Path], None]) -> Path:
+    """Let ``fill`` write a new version beside the live one, then publish it; on failure, remove it."""
+    building = versions.start_version(index_dir)
+    try:
+        fill(building)
+        return versions.publish(index_dir, building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def manifest_of(articles: Iterable[Article]) -> versions.Manifest:
+    return {a.path: versions.Entry(a.digest, a.id, a.url, a.subject) for a in articles}
 
 
 def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False, strict: bool = False) -> BuildReport:
@@ -130,11 +146,11 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
         if strict and corpus.problems:
             listing = "".join(f"\n  {p.path}: {p.reason}" for p in corpus.problems)
             raise BuildError(f"{len(corpus.problems)} file(s) skipped, nothing published (--strict):{listing}")
-        building = versions.start_version(index_dir)
-        try:
-            write_version(building, corpus, source, procs, progress)
-            live = versions.publish(index_dir, building)
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
-            raise
+
+        def fill(building: Path) -> None:
+            ix = whoosh_index.create_in(str(building), build_schema())
+            _write(ix, corpus.articles, len(corpus.articles), procs, progress)
+            finish_version(building, manifest_of(corpus.articles), source, len(corpus.problems))
+
+        live = publish_new_version(index_dir, fill)
     return BuildReport(len(corpus.articles), corpus.problems, time.monotonic() - started, live)

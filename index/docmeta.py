@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.reading import IndexReader
 
+from index import versions
 from index.schema import FIELD_BOOSTS
 
 FILENAME = "docmeta.npz"
@@ -56,14 +57,14 @@ def _ordinal(iso_date: str) -> int:
 
 
 def save(meta: DocMeta, version: Path) -> None:
-    np.savez(
-        version / FILENAME,
-        live=meta.live,
-        subject=meta.subject,
-        date=meta.date,
-        subjects=np.array(meta.subjects, dtype=object),
+    arrays = {
+        "live": meta.live,
+        "subject": meta.subject,
+        "date": meta.date,
+        "subjects": np.array(meta.subjects, dtype=object),
         **{"len_" + field: array for field, array in meta.lengths.items()},
-    )
+    }
+    versions.save_arrays(version / FILENAME, arrays)
 
 
 def load(version: Path) -> DocMeta:

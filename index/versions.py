@@ -4,7 +4,8 @@ Layout of an index directory::
 
     CURRENT              name of the live version (replaced atomically)
     build.lock           held (flock) by the one process that may build
-    versions/NAME/       a complete Whoosh index plus meta.json and docmeta.npz
+    versions/NAME/       a complete Whoosh index plus meta.json, manifest.json,
+                         docmeta.npz and vocabulary.npz
     versions/.building-NAME/   a build in progress; never read by servers
 """
 
@@ -18,8 +19,12 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
 
 CURRENT = "CURRENT"
 VERSIONS = "versions"
@@ -54,12 +59,66 @@ def pointer_stamp(index_dir: Path) -> int | None:
         return None
 
 
+class Entry(NamedTuple):
+    """What an update needs to know of an indexed file without opening the index."""
+
+    digest: str
+    id: int
+    url: str
+    subject: str
+
+
+Manifest = dict[str, Entry]  # source-relative path -> entry
+
+
+def save_arrays(path: Path, arrays: dict) -> None:
+    """Save numpy arrays as one ``.npz`` file, replaced atomically."""
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    replace_file(path, write)
+
+
+def write_manifest(version: Path, manifest: Manifest) -> None:
+    rows = {path: list(entry) for path, entry in manifest.items()}
+    replace_file(version / "manifest.json", lambda tmp: tmp.write_text(json.dumps(rows, separators=(",", ":"))))
+
+
+def read_manifest(version: Path) -> Manifest:
+    rows = json.loads((version / "manifest.json").read_text())
+    return {path: Entry(*row) for path, row in rows.items()}
+
+
+OWN_FILES = {"meta.json", "manifest.json", "docmeta.npz", "vocabulary.npz"}
+
+
+def link_copy(source: Path, target: Path) -> None:
+    """Hard-link the Whoosh files of ``source`` into ``target``.
+
+    Whoosh never rewrites a file it wrote, so the copy can take new commits
+    while the original keeps serving unchanged. Our own files are left out:
+    the new version writes its own.
+    """
+    for file in source.iterdir():
+        if file.is_file() and file.name not in OWN_FILES and not file.name.endswith("WRITELOCK"):
+            os.link(file, target / file.name)
+
+
+def replace_file(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through a temporary name, so a hard link to the old file is never written through."""
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
 def read_meta(version: Path) -> dict:
     return json.loads((version / "meta.json").read_text())
 
 
 def write_meta(version: Path, meta: dict) -> None:
-    (version / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
+    replace_file(version / "meta.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2, sort_keys=True)))
 
 
 @contextlib.contextmanager

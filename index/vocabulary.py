@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from whoosh.reading import IndexReader
 
+from index import versions
+
 FILENAME = "vocabulary.npz"
 FIELD = "spell"
 
@@ -32,7 +34,8 @@ def compute(reader: IndexReader) -> Vocabulary:
 
 
 def save(vocabulary: Vocabulary, version: Path) -> None:
-    np.savez(version / FILENAME, words=vocabulary.words, frequencies=vocabulary.frequencies)
+    arrays = {"words": vocabulary.words, "frequencies": vocabulary.frequencies}
+    versions.save_arrays(version / FILENAME, arrays)
 
 
 def load(version: Path) -> Vocabulary:

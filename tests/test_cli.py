@@ -66,3 +66,15 @@ def test_help_on_each_command():
     for command in ("index", "check", "search", "serve"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_incremental_index_reports_what_it_did(tmp_path):
+    source = tmp_path / "src"
+    write_article(source, id=1, question="Good?", answer="Fine.", subject="Physics")
+    assert run("index", source, "--index-dir", tmp_path / "ix", "--quiet").exit_code == 0
+    write_article(source, id=2, question="Another?", answer="New.", subject="Physics")
+    result = run("index", source, "--index-dir", tmp_path / "ix", "--quiet", "--incremental")
+    assert result.exit_code == 0, result.output
+    assert "added 1, changed 0, deleted 0, unchanged 1, skipped 0" in result.output
+    again = run("index", source, "--index-dir", tmp_path / "ix", "--quiet", "--incremental")
+    assert "nothing changed, nothing published" in again.output

@@ -1,0 +1,108 @@
+"""Incremental updates: only what changed is re-indexed, and the live version is never touched."""
+
+import os
+
+import pytest
+
+from index import versions
+from index.build import BuildError
+from index.build import build
+from index.update import update
+from search.engine import Engine
+from tests.factory import write_article
+
+
+@pytest.fixture
+def source(tmp_path):
+    folder = tmp_path / "src"
+    for n in range(1, 6):
+        write_article(folder, id=n, question=f"What is topic{n}?", answer=f"Topic{n} explained.", subject="Physics")
+    return folder
+
+
+@pytest.fixture
+def index_dir(tmp_path, source):
+    folder = tmp_path / "index"
+    build(source, folder)
+    return folder
+
+
+def test_nothing_changed_publishes_nothing(source, index_dir):
+    live = versions.current_version(index_dir)
+    os.utime(source / "what-is-topic1.md", (1, 1))  # a new mtime is not a change
+    report = update(source, index_dir)
+    assert (report.added, report.changed, report.deleted, report.unchanged) == (0, 0, 0, 5)
+    assert report.version is None and versions.current_version(index_dir) == live
+
+
+def test_added_changed_and_deleted(source, index_dir, request):
+    engine = Engine(index_dir)
+    request.addfinalizer(engine.close)
+    old = versions.current_version(index_dir)
+    write_article(source, id=6, question="What is topic6?", answer="Brand new.", subject="physics")
+    write_article(
+        source,
+        name="what-is-topic2.md",
+        id=2,
+        question="What is topic2?",
+        answer="Rewritten: zeppelin.",
+        subject="Physics",
+    )
+    (source / "what-is-topic3.md").unlink()
+    report = update(source, index_dir)
+    assert (report.added, report.changed, report.deleted, report.unchanged) == (1, 1, 1, 3)
+    assert report.version == versions.current_version(index_dir) != old
+    assert engine.search("topic6").hits[0].subject == "Physics"  # the index's spelling wins
+    assert [h.id for h in engine.search("zeppelin").hits] == [2]
+    assert engine.search("topic3").total == 0
+    assert engine.status().documents == 5
+    assert engine.search("").total == 5
+    # The previous version is intact: a server still on it sees the old articles.
+    with Engine(tmp_index_for(old)) as frozen:
+        assert frozen.search("topic3").total == 1 and frozen.search("zeppelin").total == 0
+
+
+def tmp_index_for(version):
+    """An index directory whose CURRENT points at ``version`` (for reading an old version)."""
+    folder = version.parent.parent.parent / ("frozen-" + version.name)
+    (folder / "versions").mkdir(parents=True)
+    (folder / "versions" / version.name).symlink_to(version)
+    (folder / "CURRENT").write_text(version.name)
+    return folder
+
+
+def test_broken_change_keeps_the_last_good_version(source, index_dir):
+    (source / "what-is-topic4.md").write_text("---\nid: [\n---\n")
+    report = update(source, index_dir)
+    assert [p.path for p in report.problems] == ["what-is-topic4.md"]
+    assert report.version is None
+    with Engine(index_dir) as engine:
+        assert engine.search("topic4").total == 1
+
+
+def test_duplicate_id_in_a_new_file_is_skipped(source, index_dir):
+    write_article(source, name="copy.md", id=1, question="Copy?", answer="Copy.", subject="Physics")
+    report = update(source, index_dir)
+    assert report.problems[0].reason == "duplicate id 1 (already in what-is-topic1.md)"
+    assert report.added == 0
+
+
+def test_an_article_may_keep_its_own_id_when_changed_and_take_a_deleted_ones(source, index_dir):
+    (source / "what-is-topic5.md").unlink()
+    write_article(source, name="five.md", id=5, question="Topic five again?", answer="Moved.", subject="Physics")
+    write_article(
+        source, name="what-is-topic1.md", id=1, question="What is topic1?", answer="Edited.", subject="Physics"
+    )
+    report = update(source, index_dir)
+    assert report.problems == [] and (report.added, report.changed, report.deleted) == (1, 1, 1)
+
+
+def test_update_needs_an_index_and_never_empties_it(source, tmp_path, index_dir):
+    with pytest.raises(BuildError, match="run a full build first"):
+        update(source, tmp_path / "none")
+    for path in source.iterdir():
+        path.unlink()
+    with pytest.raises(BuildError, match="empty"):
+        update(source, index_dir)
+    with Engine(index_dir) as engine:
+        assert engine.status().documents == 5
