@@ -18,6 +18,7 @@ DEFAULTS = {
     "CACHE_MB": 256,
     "SYNONYMS": None,  # falls back to the bundled search/synonyms.txt
     "ALLOWED_ORIGINS": "*",  # origins whose pages may call /api/*: "*" or a comma-separated list
+    "RATE_LIMIT": "",  # per-client limit on /api/*, e.g. "120/minute"; empty: no limit
 }
 
 
@@ -48,9 +49,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from web import errors
     from web import health
     from web import pages
+    from web import security
     from web import widget
 
     errors.init_app(app)
+    security.init_app(app)
+    if "kbsearch_limit" in app.extensions:
+        app.extensions["kbsearch_limit"](api.bp)
     origins = allowed_origins(app.config["ALLOWED_ORIGINS"])
     CORS(app, resources={r"/api/*": {"origins": origins}}, methods=["GET", "HEAD", "OPTIONS"], max_age=86400)
     app.register_blueprint(pages.bp)

@@ -36,6 +36,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 429:
+            return error_response(429, f"Too many requests (limit: {error.description}); retry later.")
         return error_response(error.code or 500, error.description or error.name)
 
     @app.errorhandler(Exception)
