@@ -14,16 +14,14 @@ import argparse
 import json
 import os
 import random
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
+from bench.serving import percentiles
+from bench.serving import running_server
+from bench.serving import timed_get
 from index.articles import read_corpus
 from index.build import build
 from index.versions import current_version
@@ -49,24 +47,6 @@ def queries(source: Path, count: int, seed: int = 7) -> list[dict]:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def timed_get(url: str) -> float:
-    started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=30) as response:
-        response.read()
-    return (time.perf_counter() - started) * 1000
-
-
-def percentiles(samples: list[float]) -> str:
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return f"p50 {statistics.median(samples):7.2f}  p95 {cuts[94]:7.2f}  p99 {cuts[98]:7.2f}  (n={len(samples)})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path)
@@ -78,20 +58,7 @@ def main() -> None:
     if current_version(index_dir) is None:
         report = build(args.source, index_dir, procs=os.cpu_count() or 1)
         print(f"built {report.documents} articles in {report.seconds:.1f} s")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2", "--index-dir", str(index_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                timed_get(base + "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_server(index_dir) as (base, _server):
         load = queries(args.source, args.queries)
         search = [base + "/api/search?" + urllib.parse.urlencode(p) for p in load]
         suggest = [
@@ -107,9 +74,6 @@ def main() -> None:
         if again:
             print(f"/api/search repeated    {percentiles(again)}")
         print(f"/api/suggest            {percentiles(completions)}")
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 if __name__ == "__main__":

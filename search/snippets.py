@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
+
+from whoosh.support.charset import accent_map
 
 from index.tokens import stem
 from index.tokens import tokenize
@@ -20,11 +23,39 @@ class Span:
     end: int
 
 
+@lru_cache(maxsize=1024)
+def _detector(terms: frozenset[str], prefix: str) -> re.Pattern | None:
+    """A regex that finds where a word with one of ``terms`` as its stem may start.
+
+    A porter2 stem is its word less at most a letter or two at the end
+    ("happi" for "happy"), so the stem without its last letter is a safe head.
+    """
+    heads = {t[:-1] if len(t) > 3 else t for t in terms if t} | ({prefix} if prefix else set())
+    if not heads:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})")
+
+
+def _candidate_blocks(text: str, detector: re.Pattern) -> list[tuple[int, int]]:
+    """The sentences of ``text`` in which a query word may occur (tokenizing only those is cheap)."""
+    found = []
+    for start, end in _sentences(text):
+        folded = text[start:end].lower().translate(accent_map).replace("-", "")
+        if detector.search(folded):
+            found.append((start, end))
+    return found
+
+
 def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]:
     """Where ``text`` has a word whose stem is in ``terms`` (or that starts with ``prefix``)."""
+    detector = _detector(terms, prefix)
+    if detector is None:
+        return []
     spans = {
-        (start, end)
-        for word, _position, start, end in tokenize(text)
+        (offset + start, offset + end)
+        for offset, block_end in _candidate_blocks(text, detector)
+        for word, _position, start, end in tokenize(text[offset:block_end])
         if stem(word) in terms or (prefix and word.startswith(prefix))
     }
     # A compound and its parts can all match: keep the widest span at each start.

@@ -1,0 +1,67 @@
+"""Helpers for benchmarks that talk to the production server over loopback HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed_get(url: str) -> float:
+    """Milliseconds to fetch ``url`` completely."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1000
+
+
+def percentiles(samples: list[float]) -> str:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return f"p50 {statistics.median(samples):7.2f}  p95 {cuts[94]:7.2f}  p99 {cuts[98]:7.2f} ms  (n={len(samples)})"
+
+
+@contextlib.contextmanager
+def running_server(index_dir: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``kbsearch serve`` on a free port, answering before this yields ``(base url, process)``."""
+    port = free_port()
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(
+        [*command, "--index-dir", str(index_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                timed_get(base + "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def worker_rss_mb(server: subprocess.Popen) -> list[float]:
+    """Resident memory of each gunicorn worker (the children of the master process)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    sizes = []
+    for pid in children.read_text().split():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes

@@ -1,0 +1,225 @@
+"""Speed at the real site's size: build, update, and serve N generated articles.
+
+    .venv/bin/python -m bench.speed [-n 200000] [--work DIR]
+
+Generates N articles (bench/generate.py), then prints: full build seconds,
+articles/s, index size and the build's peak memory; an incremental update of
+100 changed and 10 deleted articles, with a server answering throughout;
+/api/search over HTTP for a mixed query set (rare and very common words,
+3-5 word queries, phrases, typos, subject filters, page 2+) cold (each query
+once) and warm (a Zipf-distributed replay); /api/suggest; throughput of 8
+concurrent clients for 30 s with the error count; memory per server worker;
+and the same results page computed by SQLite FTS5 on the same articles, as a
+ratio to kbsearch in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from bench.generate import generate
+from bench.relevance.baselines import Fts5
+from bench.serving import percentiles
+from bench.serving import running_server
+from bench.serving import timed_get
+from bench.serving import worker_rss_mb
+from index import versions
+from index import vocabulary
+from index.articles import read_corpus
+from search.engine import Engine
+
+CLIENTS = 8
+LOAD_SECONDS = 30
+
+
+def kbsearch(*args: str) -> float:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "cli", "index", *args, "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - started
+
+
+def size_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 1e6
+
+
+def query_set(index_dir: Path, subjects: list[str], rng: random.Random) -> list[dict]:
+    vocab = vocabulary.load(versions.current_version(index_dir))
+    words = [w for w in vocab.words.tolist() if w.isalpha() and len(w) > 3]
+    frequency = dict(zip(vocab.words.tolist(), vocab.frequencies.tolist(), strict=True))
+    by_frequency = sorted(words, key=lambda w: -frequency[w])
+    common, middle, rare = by_frequency[:50], by_frequency[200:3000], [w for w in words if 2 <= frequency[w] <= 20]
+
+    def typo(word: str) -> str:
+        at = rng.randrange(1, len(word) - 1)
+        return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+
+    makers = [
+        lambda: {"q": rng.choice(rare)},
+        lambda: {"q": rng.choice(common)},
+        lambda: {"q": " ".join(rng.sample(middle, rng.randint(3, 5)))},
+        lambda: {"q": '"' + " ".join(rng.sample(middle[:300], 2)) + '"'},
+        lambda: {"q": typo(rng.choice(middle))},
+        lambda: {"q": rng.choice(middle), "subject": rng.choice(subjects)},
+        lambda: {"q": rng.choice(middle), "page": rng.randint(2, 5)},
+    ]
+    return [makers[i % len(makers)]() for i in range(350)]
+
+
+def urls(base: str, path: str, params: list[dict]) -> list[str]:
+    return [f"{base}{path}?{urllib.parse.urlencode(p)}" for p in params]
+
+
+def zipf_replay(items: list[str], count: int, rng: random.Random) -> list[str]:
+    weights = [1 / (rank + 1) for rank in range(len(items))]
+    return rng.choices(items, weights=weights, k=count)
+
+
+def throughput(search_urls: list[str]) -> tuple[float, int, int]:
+    done = [0]
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + LOAD_SECONDS
+
+    def client(offset: int) -> None:
+        i = offset
+        while time.monotonic() < stop:
+            try:
+                timed_get(search_urls[i % len(search_urls)])
+                with lock:
+                    done[0] += 1
+            except OSError:
+                with lock:
+                    errors[0] += 1
+            i += CLIENTS
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / LOAD_SECONDS, done[0], errors[0]
+
+
+def update_while_serving(source: Path, index_dir: Path, base: str, probe: list[str]) -> tuple[float, int, int]:
+    """Change 100 articles and delete 10, update incrementally, and query all the while."""
+    files = sorted(source.rglob("*.md"))
+    picked = random.Random(5).sample(files, 110)
+    for path in picked[:100]:
+        text = path.read_text()
+        path.write_text(text.replace("\nsubject:", " An edited closing sentence.\nsubject:", 1))
+    for path in picked[100:]:
+        path.unlink()
+    served, failed = [0], [0]
+    finished = threading.Event()
+
+    def ask() -> None:
+        i = 0
+        while not finished.is_set():
+            try:
+                timed_get(probe[i % len(probe)])
+                served[0] += 1
+            except OSError:
+                failed[0] += 1
+            i += 1
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    try:
+        seconds = kbsearch(str(source), "--index-dir", str(index_dir), "--incremental")
+    finally:
+        finished.set()
+        thread.join()
+    return seconds, served[0], failed[0]
+
+
+def fts5_ratio(source: Path, index_dir: Path, params: list[dict]) -> tuple[float, float]:
+    """Median milliseconds of one results page (top 10, subject counts, snippets): FTS5 vs kbsearch."""
+    articles = read_corpus(source).articles
+    fts = Fts5(articles)
+    fts.db.execute("CREATE TABLE subjects(url TEXT PRIMARY KEY, subject TEXT)")
+    fts.db.executemany("INSERT INTO subjects VALUES (?, ?)", [(a.url, a.subject) for a in articles])
+    theirs, ours = [], []
+    with Engine(index_dir, result_cache=0) as engine:
+        for p in params:
+            expression = fts.match_expression(p["q"])
+            if not expression:
+                continue
+            started = time.perf_counter()
+            fts.db.execute(
+                f"SELECT url, snippet(docs, 6, '<mark>', '</mark>', '…', 40) FROM docs WHERE docs MATCH ? "
+                f"ORDER BY bm25(docs, 0, {fts.weights}) LIMIT 10",
+                (expression,),
+            ).fetchall()
+            fts.db.execute(
+                "SELECT s.subject, count(*) FROM docs JOIN subjects s ON s.url = docs.url "
+                "WHERE docs MATCH ? GROUP BY s.subject",
+                (expression,),
+            ).fetchall()
+            theirs.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            engine.search(p["q"])
+            ours.append((time.perf_counter() - started) * 1000)
+    return statistics.median(theirs), statistics.median(ours)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=200_000, help="articles to generate")
+    parser.add_argument("--work", type=Path, help="working folder (default: a new temporary one)")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="kbsearch-speed-"))
+    source, index_dir = work / "articles", work / "index"
+    rng = random.Random(11)
+    print(json.dumps({"articles": args.n, "cpus": os.cpu_count(), "python": sys.version.split()[0]}))
+    if not source.exists():
+        generate(source, args.n)
+
+    seconds = kbsearch(str(source), "--index-dir", str(index_dir))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    live = versions.current_version(index_dir)
+    print(
+        f"full build: {seconds:.0f} s, {args.n / seconds:.0f} articles/s, index {size_mb(live):.0f} MB, "
+        f"peak memory of one build process {peak:.0f} MB"
+    )
+
+    subjects = sorted({p.parent.name.replace("-", " ") for p in source.rglob("*.md")})
+    params = query_set(index_dir, subjects, rng)
+    with running_server(index_dir) as (base, server):
+        search = urls(base, "/api/search", params)
+        seconds, served, failed = update_while_serving(source, index_dir, base, search)
+        print(
+            f"incremental update (100 changed, 10 deleted): {seconds:.1f} s; "
+            f"{served} requests served meanwhile, {failed} failed"
+        )
+        cold = [timed_get(url) for url in search]
+        warm = [timed_get(url) for url in zipf_replay(search, 1000, rng)]
+        prefixes = [re.sub(r"\W", "", p["q"])[: rng.randint(2, 6)] for p in params]
+        suggest = [timed_get(url) for url in urls(base, "/api/suggest", [{"q": q} for q in prefixes if q])]
+        print(f"/api/search cold   {percentiles(cold)}")
+        print(f"/api/search warm   {percentiles(warm)}")
+        print(f"/api/suggest       {percentiles(suggest)}")
+        rate, done, errors = throughput(search)
+        print(f"throughput: {rate:.0f} requests/s, {CLIENTS} clients, {LOAD_SECONDS} s: {done} done, {errors} errors")
+        print("memory per worker: " + ", ".join(f"{mb:.0f} MB" for mb in worker_rss_mb(server)))
+    theirs, ours = fts5_ratio(source, index_dir, params)
+    print(
+        f"results page in-process, median: SQLite FTS5 {theirs:.1f} ms, kbsearch {ours:.1f} ms "
+        f"(FTS5 / kbsearch = {theirs / ours:.1f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
