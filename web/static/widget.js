@@ -20,9 +20,9 @@
     "border:1px solid var(--line);border-radius:.5rem;box-shadow:0 8px 24px rgba(0,0,0,.18);max-height:70vh;overflow:auto}",
     ".pop[hidden]{display:none}",
     "ul{list-style:none;margin:0;padding:.25rem}",
-    "li{border-radius:.4rem;padding:.5rem .6rem;cursor:pointer}",
-    "li:hover{background:var(--hover)}",
-    "li[aria-selected=true]{background:var(--hover);outline:2px solid var(--accent);outline-offset:-2px}",
+    "[role=option]{display:block;border-radius:.4rem;padding:.5rem .6rem;color:inherit;text-decoration:none}",
+    "[role=option]:hover{background:var(--hover)}",
+    "[aria-selected=true]{background:var(--hover);outline:2px solid var(--accent);outline-offset:-2px}",
     ".q{font-weight:600;color:var(--accent)}",
     ".s{font-size:.8em;color:var(--muted)}",
     ".n{font-size:.9em;margin-top:.15rem;overflow-wrap:anywhere}",
@@ -190,12 +190,13 @@
     this.input.removeAttribute("aria-activedescendant");
     this.list.textContent = "";
     items.forEach(function (item, index) {
-      // Options hold no links (interactive controls must not nest); choosing one navigates.
-      var li = el("li", { id: self.id + "-opt-" + index, role: "option", "aria-selected": "false" });
-      li.appendChild(el("div", { class: "q" })).appendChild(marked(item.question_html));
-      li.appendChild(el("div", { class: "s" }, item.subject));
-      if (item.snippet) li.appendChild(el("div", { class: "n" })).appendChild(marked(item.snippet));
-      li.addEventListener("click", function () { self.go(index); });
+      // Each option is the article's link itself (a[href] may take role=option), so
+      // middle-click and "open in new tab" work, and no control nests in another.
+      var li = el("li", { role: "none" });
+      var option = li.appendChild(el("a", { id: self.id + "-opt-" + index, role: "option", "aria-selected": "false", href: item.url, tabindex: "-1" }));
+      option.appendChild(el("div", { class: "q" })).appendChild(marked(item.question_html));
+      option.appendChild(el("div", { class: "s" }, item.subject));
+      if (item.snippet) option.appendChild(el("div", { class: "n" })).appendChild(marked(item.snippet));
       self.list.appendChild(li);
     });
     this.message.hidden = !message;
@@ -224,7 +225,7 @@
   };
 
   Widget.prototype.move = function (index) {
-    var options = this.list.children;
+    var options = this.list.querySelectorAll("[role=option]");
     if (!options.length) return;
     if (this.active >= 0) options[this.active].setAttribute("aria-selected", "false");
     this.active = (index + options.length) % options.length;
