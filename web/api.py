@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
+from pathlib import Path
 
 from flask import Blueprint
 from flask import jsonify
@@ -70,3 +72,12 @@ def opensearch_suggest():
     """Completions in the OpenSearch suggestions format, for the browser's search bar."""
     q = query_text(request.args)
     return jsonify([q, [c.question for c in engine().suggest(q, 8)]])
+
+
+OPENAPI = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI description of this API."""
+    return jsonify(OPENAPI)

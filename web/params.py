@@ -43,9 +43,7 @@ def query_text(args: MultiDict) -> str:
     q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"'q' is limited to {MAX_QUERY_CHARS} characters")
-    if "\x00" in q:
-        raise BadParameter("'q' must not contain NUL characters")
-    return q.strip()
+    return q.replace("\x00", " ").strip()  # control characters are no text; searched as a space
 
 
 def search_params(args: MultiDict) -> SearchParams:
