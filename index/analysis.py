@@ -48,14 +48,8 @@ class StemWords(Filter):
 
 
 @lru_cache(maxsize=1)
-def words() -> Analyzer:
-    """Lower-cased, accent-folded words: the unstemmed vocabulary used for spelling."""
-    return WordTokenizer()
-
-
-@lru_cache(maxsize=1)
 def english() -> Analyzer:
-    """``words()`` stemmed: what the searchable text fields hold."""
+    """Folded words, stemmed: what the searchable text fields hold."""
     return WordTokenizer() | StemWords()
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from index.articles import collect
 from index.articles import find_article_files
 from index.articles import read_article
 from index.schema import build_schema
+from index.vocabulary import article_words
 
 
 class BuildError(RuntimeError):
@@ -67,20 +70,49 @@ def to_document(article: Article) -> dict:
         "subject": article.subject,
         "date": article.date.isoformat() if article.date else "",
         "related": [(r.question, r.url) for r in article.related],
-        "spell": "\n".join((article.question, article.keywords, article.answer_text)),
         "question_prefix": article.question,
     }
 
 
-def read_source(source: Path, procs: int = 1, progress: bool = False) -> Corpus:
-    """Read and validate every article below ``source``, using ``procs`` processes."""
+READ_CHUNK = 256  # files per task for a reading process
+
+
+def words_of(article: Article) -> set[str]:
+    return article_words((article.question, article.keywords, article.answer_text))
+
+
+def _read_chunk(paths: list[Path], source: Path) -> tuple[list[Article | Problem], Counter]:
+    results = [read_article(path, source) for path in paths]
+    words: Counter = Counter()
+    for result in results:
+        if isinstance(result, Article):
+            words.update(words_of(result))
+    return results, words
+
+
+def read_source(source: Path, procs: int = 1, progress: bool = False) -> tuple[Corpus, Counter]:
+    """Read and validate every article below ``source`` with ``procs`` processes, counting words.
+
+    :return: the corpus, and in how many of its articles each word occurs.
+    """
     paths = list(find_article_files(source))
-    reader = partial(read_article, source=source)
-    bar = partial(tqdm, total=len(paths), desc="reading", unit=" files", disable=not progress)
-    if procs <= 1:
-        return collect(bar(map(reader, paths)))
-    with multiprocessing.get_context("forkserver").Pool(procs) as pool:
-        return collect(bar(pool.imap(reader, paths, chunksize=64)))
+    chunks = [paths[i : i + READ_CHUNK] for i in range(0, len(paths), READ_CHUNK)]
+    reader = partial(_read_chunk, source=source)
+    results: list[Article | Problem] = []
+    words: Counter = Counter()
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(tqdm(total=len(paths), desc="reading", unit=" files", disable=not progress))
+        mapper = stack.enter_context(multiprocessing.get_context("forkserver").Pool(procs)).imap if procs > 1 else map
+        for chunk_results, chunk_words in mapper(reader, chunks):
+            results += chunk_results
+            words.update(chunk_words)
+            bar.update(len(chunk_results))
+    corpus = collect(results)
+    accepted = {article.path for article in corpus.articles}
+    for result in results:
+        if isinstance(result, Article) and result.path not in accepted:
+            words.subtract(words_of(result))  # a duplicate that was skipped
+    return corpus, words
 
 
 def _write(ix, articles: Iterable[Article], count: int, procs: int, progress: bool) -> None:
@@ -95,7 +127,7 @@ def _write(ix, articles: Iterable[Article], count: int, procs: int, progress: bo
     writer.commit()
 
 
-def finish_version(building: Path, manifest: versions.Manifest, source: Path, skipped: int) -> None:
+def finish_version(building: Path, manifest: versions.Manifest, words: Counter, source: Path, skipped: int) -> None:
     """Save what servers and later updates read beside the Whoosh files of ``building``."""
     ix = whoosh_index.open_dir(str(building))
     with ix.reader() as reader:
@@ -103,7 +135,7 @@ def finish_version(building: Path, manifest: versions.Manifest, source: Path, sk
             # The multiprocessing writer silently drops a sub-writer that dies.
             raise BuildError(f"index holds {reader.doc_count()} of {len(manifest)} articles")
         docmeta.save(docmeta.compute(reader), building)
-        vocabulary.save(vocabulary.compute(reader), building)
+    vocabulary.save(vocabulary.Vocabulary.from_counts(words), building)
     versions.write_manifest(building, manifest)
     versions.write_meta(
         building,
@@ -140,7 +172,7 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
     if not source.is_dir():
         raise BuildError(f"source folder not found: {source}")
     with versions.build_lock(index_dir):
-        corpus = read_source(source, procs, progress)
+        corpus, words = read_source(source, procs, progress)
         if not corpus.articles:
             raise BuildError(f"no valid articles in {source}")
         if strict and corpus.problems:
@@ -150,7 +182,7 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
         def fill(building: Path) -> None:
             ix = whoosh_index.create_in(str(building), build_schema())
             _write(ix, corpus.articles, len(corpus.articles), procs, progress)
-            finish_version(building, manifest_of(corpus.articles), source, len(corpus.problems))
+            finish_version(building, manifest_of(corpus.articles), words, source, len(corpus.problems))
 
         live = publish_new_version(index_dir, fill)
     return BuildReport(len(corpus.articles), corpus.problems, time.monotonic() - started, live)

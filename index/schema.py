@@ -9,7 +9,6 @@ from whoosh.fields import Schema
 
 from index.analysis import english
 from index.analysis import prefixes
-from index.analysis import words
 
 # Fields scored by the engine, and how much a match in each is worth.
 FIELD_BOOSTS = {
@@ -40,7 +39,5 @@ def build_schema() -> Schema:
         subject=TEXT(analyzer=stemmed, stored=True, phrase=False),
         date=STORED,
         related=STORED,
-        # Unstemmed words of the question, keywords and answer: the spelling vocabulary.
-        spell=TEXT(analyzer=words(), phrase=False),
         question_prefix=TEXT(analyzer=prefixes(), phrase=False),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from dataclasses import dataclass
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 
 from index import versions
+from index import vocabulary
 from index.articles import Article
 from index.articles import Problem
 from index.articles import find_article_files
@@ -25,6 +27,8 @@ from index.build import BuildError
 from index.build import finish_version
 from index.build import publish_new_version
 from index.build import to_document
+from index.build import words_of
+from index.vocabulary import article_words
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,20 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest,
     writer.commit(merge=False)
     updated = {path: entry for path, entry in manifest.items() if path not in set(plan.gone)}
     updated.update({a.path: versions.Entry(a.digest, a.id, a.url, a.subject) for a in plan.new + plan.replaced})
-    finish_version(building, updated, source, len(plan.problems))
+    finish_version(building, updated, _word_counts(live, plan), source, len(plan.problems))
+
+
+def _word_counts(live: Path, plan: _Plan) -> Counter:
+    """The live vocabulary less the words of removed or replaced articles, plus those of the new ones."""
+    counts = vocabulary.load(live).counts()
+    with whoosh_index.open_dir(str(live)).searcher() as searcher:
+        for path in plan.gone + [a.path for a in plan.replaced]:
+            old = searcher.document(path=path)
+            if old:
+                counts.subtract(article_words((old["question"], old.get("keywords", ""), old["answer"])))
+    for article in plan.new + plan.replaced:
+        counts.update(words_of(article))
+    return counts
 
 
 def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateReport:

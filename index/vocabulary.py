@@ -1,41 +1,46 @@
 """The unstemmed vocabulary with document frequencies, saved beside each version.
 
-Spelling correction and typo tolerance look words up on every query; the
-on-disk term table is too slow for that, so servers load this list instead.
+Spelling correction and typo tolerance look words up on every query. The
+build counts each article's distinct words itself (in the reading processes),
+which costs far less than a Whoosh field holding every answer a second time.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from whoosh.reading import IndexReader
 
 from index import versions
+from index.tokens import tokenize
 
 FILENAME = "vocabulary.npz"
-FIELD = "spell"
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     words: np.ndarray  # str, sorted
-    frequencies: np.ndarray  # int32 document frequency of each word
+    frequencies: np.ndarray  # int32 number of articles with each word
+
+    @classmethod
+    def from_counts(cls, counts: Counter) -> Vocabulary:
+        words = sorted(word for word, count in counts.items() if count > 0)
+        return cls(np.array(words, dtype=str), np.array([counts[w] for w in words], dtype=np.int32))
+
+    def counts(self) -> Counter:
+        return Counter(dict(zip(self.words.tolist(), self.frequencies.tolist(), strict=True)))
 
 
-def compute(reader: IndexReader) -> Vocabulary:
-    words = []
-    frequencies = []
-    for text, info in reader.iter_field(FIELD):
-        words.append(text.decode("utf-8") if isinstance(text, bytes) else text)
-        frequencies.append(info.doc_frequency())
-    return Vocabulary(np.array(words, dtype=str), np.array(frequencies, dtype=np.int32))
+def article_words(texts: Iterable[str]) -> set[str]:
+    """The distinct folded words of an article's question, keywords and answer."""
+    return {word for text in texts for word, _position, _start, _end in tokenize(text)}
 
 
 def save(vocabulary: Vocabulary, version: Path) -> None:
-    arrays = {"words": vocabulary.words, "frequencies": vocabulary.frequencies}
-    versions.save_arrays(version / FILENAME, arrays)
+    versions.save_arrays(version / FILENAME, {"words": vocabulary.words, "frequencies": vocabulary.frequencies})
 
 
 def load(version: Path) -> Vocabulary:

@@ -106,3 +106,15 @@ def test_update_needs_an_index_and_never_empties_it(source, tmp_path, index_dir)
         update(source, index_dir)
     with Engine(index_dir) as engine:
         assert engine.status().documents == 5
+
+
+def test_vocabulary_after_updates_equals_a_full_build(source, index_dir, tmp_path):
+    from index import vocabulary
+
+    write_article(source, id=7, question="What is quasar?", answer="Quasars shine.", subject="Physics")
+    write_article(source, name="what-is-topic2.md", id=2, question="What is topic2?", answer="Pulsar.", subject="Physics")
+    (source / "what-is-topic4.md").unlink()
+    updated = update(source, index_dir).version
+    fresh = build(source, tmp_path / "fresh").version
+    assert vocabulary.load(updated).counts() == vocabulary.load(fresh).counts()
+    assert vocabulary.load(updated).counts()["quasar"] == 1 and vocabulary.load(updated).counts()["topic4"] == 0
