@@ -112,7 +112,9 @@ def test_vocabulary_after_updates_equals_a_full_build(source, index_dir, tmp_pat
     from index import vocabulary
 
     write_article(source, id=7, question="What is quasar?", answer="Quasars shine.", subject="Physics")
-    write_article(source, name="what-is-topic2.md", id=2, question="What is topic2?", answer="Pulsar.", subject="Physics")
+    write_article(
+        source, name="what-is-topic2.md", id=2, question="What is topic2?", answer="Pulsar.", subject="Physics"
+    )
     (source / "what-is-topic4.md").unlink()
     updated = update(source, index_dir).version
     fresh = build(source, tmp_path / "fresh").version
