@@ -30,6 +30,8 @@ CURRENT = "CURRENT"
 VERSIONS = "versions"
 BUILDING_PREFIX = ".building-"
 KEEP_VERSIONS = 3
+RETIRE_AFTER_SECONDS = 120  # a replaced version stays this long for requests still reading it
+MAX_VERSIONS = 10
 
 
 class LockedError(RuntimeError):
@@ -181,10 +183,27 @@ def publish(index_dir: Path, building: Path) -> Path:
     return final
 
 
+def _published_at(version: Path) -> float:
+    try:
+        return dt.datetime.fromisoformat(read_meta(version)["built_at"]).timestamp()
+    except (OSError, ValueError, KeyError):
+        return 0.0
+
+
 def prune(index_dir: Path, keep: int = KEEP_VERSIONS) -> None:
-    """Remove all but the newest ``keep`` versions (a server keeps the files it has open)."""
+    """Remove old versions that no request can still be reading.
+
+    Servers look for a new version on every request, so only a request already
+    under way (gunicorn stops any after 30 s) can still read a replaced one: a
+    version goes once it is not among the newest ``keep`` and was replaced more
+    than ``RETIRE_AFTER_SECONDS`` ago, or, whatever its age, when more than
+    ``MAX_VERSIONS`` are on disk.
+    """
     live = current_version(index_dir)
-    versions = sorted(p for p in (index_dir / VERSIONS).iterdir() if p.is_dir() and not p.name.startswith("."))
-    for old in versions[:-keep]:
-        if old != live:
+    found = sorted(p for p in (index_dir / VERSIONS).iterdir() if p.is_dir() and not p.name.startswith("."))
+    now = time.time()
+    for position, old in enumerate(found[:-keep]):
+        replaced_at = _published_at(found[position + 1])
+        crowded = position < len(found) - MAX_VERSIONS
+        if old != live and (crowded or now - replaced_at > RETIRE_AFTER_SECONDS):
             shutil.rmtree(old, ignore_errors=True)

@@ -112,13 +112,23 @@ def test_searches_during_rebuilds_always_see_a_complete_index(tmp_path, request)
     assert totals and set(totals) == {30}
 
 
-def test_old_versions_are_pruned(tmp_path):
+def test_replaced_versions_stay_while_requests_may_read_them_then_go(tmp_path, monkeypatch):
     source = tmp_path / "src"
     write_article(source, id=1, question="Q?", answer="A.", subject="Physics")
     index_dir = tmp_path / "index"
     built = [build(source, index_dir).version for _ in range(versions.KEEP_VERSIONS + 2)]
-    remaining = sorted(p for p in (index_dir / "versions").iterdir())
-    assert remaining == built[-versions.KEEP_VERSIONS :]
+    assert sorted((index_dir / "versions").iterdir()) == built  # all replaced moments ago
+    monkeypatch.setattr(versions, "RETIRE_AFTER_SECONDS", 0)
+    built.append(build(source, index_dir).version)
+    assert sorted((index_dir / "versions").iterdir()) == built[-versions.KEEP_VERSIONS :]
+
+
+def test_versions_on_disk_are_bounded(tmp_path):
+    source = tmp_path / "src"
+    write_article(source, id=1, question="Q?", answer="A.", subject="Physics")
+    index_dir = tmp_path / "index"
+    built = [build(source, index_dir).version for _ in range(versions.MAX_VERSIONS + 3)]
+    assert sorted((index_dir / "versions").iterdir()) == built[-versions.MAX_VERSIONS :]
 
 
 def test_second_concurrent_build_is_refused(tmp_path):
