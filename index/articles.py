@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -174,6 +175,9 @@ def read_article(path: Path, source: Path | None = None) -> Article | Problem:
     """Read and validate one file; a failure becomes a ``Problem``, never an exception."""
     shown = str(path.relative_to(source)) if source else str(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            # A FIFO or device would block or never end: only regular files are articles.
+            raise ArticleError("not a regular file")
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
         return parse_article(path, raw, relative_to=source)

@@ -94,13 +94,15 @@ def test_broken_file_is_reported_with_reason(tmp_path, name, content, reason):
 def test_binary_non_utf8_and_oversized_files(tmp_path):
     (tmp_path / "binary.md").write_bytes(b"\x89PNG\x00\x00\x01")
     (tmp_path / "latin1.md").write_bytes(article_text(**GOOD).replace("heap", "h\xe9ap").encode("latin-1"))
-    (tmp_path / "huge.md").write_text(article_text(**GOOD).replace("A heap is a tree.", "x" * MAX_FILE_BYTES))
+    (tmp_path / "huge.md").write_text(article_text(**GOOD).replace("A heap is a tree.", "x" * 10 * 1024 * 1024))
+    os.mkfifo(tmp_path / "pipe.md")
     corpus = read_corpus(tmp_path)
     assert corpus.articles == []
     found = reasons(corpus)
     assert "binary file" in found["binary.md"]
     assert "not UTF-8" in found["latin1.md"]
-    assert "over the" in found["huge.md"]
+    assert "over the" in found["huge.md"] and str(f"{MAX_FILE_BYTES:,}") in found["huge.md"]
+    assert found["pipe.md"] == "not a regular file"
 
 
 def test_duplicates_are_skipped_and_good_files_kept(tmp_path):

@@ -78,3 +78,36 @@ def test_incremental_index_reports_what_it_did(tmp_path):
     assert "added 1, changed 0, deleted 0, unchanged 1, skipped 0" in result.output
     again = run("index", source, "--index-dir", tmp_path / "ix", "--quiet", "--incremental")
     assert "nothing changed, nothing published" in again.output
+
+
+def test_hostile_corpus_is_reported_file_by_file_and_good_articles_indexed(tmp_path):
+    import os
+
+    from tests.factory import article_text
+
+    source = tmp_path / "src"
+    good = dict(question="Good?", answer="Fine.", subject="Physics")
+    for n in range(3):
+        write_article(source, name=f"good{n}.md", id=n, url=f"/learn/physics/questions/good{n}", **good)
+    hostile = {
+        "yaml.md": "---\nid: [1\n---\n",
+        "missing.md": article_text(id=10, **good).replace("subject: Physics\n", ""),
+        "types.md": article_text(id=11, **good).replace("id: 11", "id: eleven"),
+        "zz-dup-id.md": article_text(id=1, question="Dup?", answer="Dup.", subject="Physics", url="/x/dup"),
+        "empty.md": "",
+        "unclosed.md": "---\nid: 12\nquestion: Q\n",
+        "huge.md": article_text(id=13, question="Huge?", answer="y" * 10_000_000, subject="Physics"),
+    }
+    for name, text in hostile.items():
+        (source / name).write_text(text)
+    (source / "latin1.md").write_bytes(article_text(id=14, **good).replace("Fine", "Fïne").encode("latin-1"))
+    (source / "binary.md").write_bytes(bytes(range(256)))
+    os.symlink(source, source / "loop")
+    os.mkfifo(source / "fifo.md")
+    checked = run("check", source)
+    assert checked.exit_code == 1
+    for name in [*hostile, "latin1.md", "binary.md", "fifo.md"]:
+        assert f"skipped {name}: " in checked.output, name
+    assert "3 valid articles, 10 skipped" in checked.output
+    built = run("index", source, "--index-dir", tmp_path / "ix", "--quiet")
+    assert built.exit_code == 0 and "indexed 3 articles, skipped 10" in built.output
