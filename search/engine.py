@@ -31,6 +31,7 @@ from search.facets import FacetValue
 from search.facets import subject_counts
 from search.facets import subject_filter
 from search.postings import PostingsCache
+from search.proximity import rerank
 from search.query import Clause
 from search.query import UserQuery
 from search.query import parse
@@ -334,6 +335,8 @@ class Engine:
         if mask is not None:
             matched &= mask
         total = int(np.count_nonzero(matched))
+        if scored is not None:
+            key = rerank(matched, key, query.clauses, lambda doc: version.stored(doc)["question"])
         docs = top(matched, key, (page - 1) * per_page, page * per_page)
         hits = [self._hit(version, doc, query, float(key[doc])) for doc in docs]
         relaxed = _relaxed(query, scored, int(docs[0])) if scored and len(docs) else None

@@ -147,3 +147,26 @@ def test_related_from_front_matter_then_nearest(relevance_engine):
 def test_snippet_highlights_typo_matches(relevance_engine):
     hit = relevance_engine.search("chlorpolasts").hits[0]
     assert "<mark>chloroplasts</mark>" in hit.snippet
+
+
+def test_question_with_the_words_in_order_ranks_first(tmp_path):
+    source = tmp_path / "src"
+    # Both questions hold both words equally often; only one holds them in order, side by side.
+    write_article(
+        source,
+        id=1,
+        question="Why does memory leak cause trouble?",
+        answer="Leak memory. Leak memory.",
+        subject="Computer Science",
+    )
+    write_article(
+        source,
+        id=2,
+        question="Why does a leak in memory cause trouble?",
+        answer="Leak memory. Leak memory.",
+        subject="Computer Science",
+    )
+    build(source, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        assert [h.id for h in engine.search("memory leak").hits] == [1, 2]
+        assert [h.id for h in engine.search("leak memory").hits] == [2, 1]
