@@ -62,6 +62,21 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def client_with(index_dir):
+    """A test client for an app over the test index with extra settings."""
+    made = []
+
+    def make(**settings):
+        app = create_app({"INDEX_DIR": str(index_dir), **settings})
+        made.append(app)
+        return app.test_client()
+
+    yield make
+    for app in made:
+        app.extensions["kbsearch"].close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

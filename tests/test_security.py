@@ -2,8 +2,6 @@
 
 import pytest
 
-from web import create_app
-
 PAGES = ["/", "/?q=hash", "/widget-demo", "/nothing", "/?page=abc"]
 DATA = ["/api/search?q=hash", "/api/suggest?q=ha", "/healthz", "/api/nothing", "/api/search?page=0"]
 
@@ -37,10 +35,8 @@ def test_hostile_article_text_is_escaped_everywhere(client):
 
 
 @pytest.fixture
-def limited(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "RATE_LIMIT": "3/minute"})
-    yield app.test_client()
-    app.extensions["kbsearch"].close()
+def limited(client_with):
+    return client_with(RATE_LIMIT="3/minute")
 
 
 def test_rate_limit_answers_429_with_retry_after(limited):

@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from web import create_app
-
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 BUDGET = 10 * 1024
 
@@ -36,10 +34,8 @@ def test_widget_script_is_cacheable_from_any_origin(client):
 
 
 @pytest.fixture
-def restricted(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "ALLOWED_ORIGINS": "https://a.example, https://b.example/"})
-    yield app.test_client()
-    app.extensions["kbsearch"].close()
+def restricted(client_with):
+    return client_with(ALLOWED_ORIGINS="https://a.example, https://b.example/")
 
 
 def test_cors_allows_listed_origins_only(restricted):
