@@ -171,7 +171,8 @@ class _Version:
                 chosen.append(other)
         if len(chosen) < MAX_RELATED:
             chosen += self._nearest(docnum, stored, exclude={docnum, *chosen}, count=MAX_RELATED - len(chosen))
-        return [Related(self.stored(d)["question"], self.stored(d)["url"]) for d in chosen]
+        others = [self.stored(d) for d in chosen]
+        return [Related(other["question"], other["url"]) for other in others]
 
     def _nearest(self, docnum: int, stored: dict, exclude: set[int], count: int) -> list[int]:
         """Articles sharing the most of this one's keywords, preferring its own subject."""
