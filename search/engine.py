@@ -23,7 +23,6 @@ from index import docmeta
 from index import versions
 from index import vocabulary
 from index.schema import FIELD_BOOSTS
-from index.tokens import split_words
 from search import snippets
 from search.cache import LRUCache
 from search.expand import expand
@@ -35,10 +34,12 @@ from search.proximity import rerank
 from search.query import Clause
 from search.query import UserQuery
 from search.query import parse
-from search.query import word_clause
 from search.ranking import Ranker
 from search.ranking import Scored
 from search.ranking import top
+from search.related import MAX_RELATED
+from search.related import linked
+from search.related import nearest
 from search.spelling import Speller
 from search.suggest import completion_key
 from search.synonyms import Synonyms
@@ -46,7 +47,6 @@ from search.synonyms import Synonyms
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
 PHRASE_FIELDS = ("question", "answer", "keywords")
-MAX_RELATED = 3
 RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 DEFAULT_RESULT_CACHE = 2048  # finished result pages kept per worker
@@ -163,30 +163,17 @@ class _Version:
         return self._related[docnum]
 
     def _find_related(self, docnum: int, stored: dict) -> list[Related]:
-        chosen: list[int] = []
-        for _question, url in stored.get("related") or ():
+        def find(url: str) -> int | None:
             with self.lock:
-                other = self.searcher.document_number(url=url)
-            if other is not None and other != docnum and other not in chosen and len(chosen) < MAX_RELATED:
-                chosen.append(other)
-        if len(chosen) < MAX_RELATED:
-            chosen += self._nearest(docnum, stored, exclude={docnum, *chosen}, count=MAX_RELATED - len(chosen))
+                return self.searcher.document_number(url=url)
+
+        chosen = linked(docnum, (url for _question, url in stored.get("related") or ()), find)
+        missing = MAX_RELATED - len(chosen)
+        chosen += nearest(
+            self.related_ranker, self.meta, docnum, stored.get("keywords", ""), {docnum, *chosen}, missing
+        )
         others = [self.stored(d) for d in chosen]
         return [Related(other["question"], other["url"]) for other in others]
-
-    def _nearest(self, docnum: int, stored: dict, exclude: set[int], count: int) -> list[int]:
-        """Articles sharing the most of this one's keywords, preferring its own subject."""
-        words = [w for keyword in stored.get("keywords", "").split(",") for w in split_words(keyword)][:12]
-        clauses = list({c.literal: c for c in map(word_clause, words) if not c.filler}.values())
-        if not clauses:
-            return []
-        scored = self.related_ranker.score(clauses)
-        candidates = scored.matched.copy()
-        candidates[list(exclude)] = False
-        same_subject = candidates & (self.meta.subject == self.meta.subject[docnum])
-        if np.count_nonzero(same_subject) >= count:
-            candidates = same_subject
-        return [int(d) for d in top(candidates, scored.key, 0, count)]
 
     def phrase_fields(self, clause: Clause) -> dict[str, np.ndarray]:
         """Per phrase field, how often the clause's words stand together in order."""
