@@ -11,54 +11,28 @@ from pylatexenc.latex2text import MacroTextSpec
 from pylatexenc.latex2text import get_default_latex_context_db
 from pylatexenc.macrospec import MacroSpec
 
+_BINOMIALS = ("binom", "dbinom", "tbinom")
+_SYMBOLS = {  # spaced, so "a \\neq 0" reads "a ≠ 0"
+    "neq": "≠", "ne": "≠", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "approx": "≈", "equiv": "≡",
+    "to": "→", "rightarrow": "→", "Rightarrow": "⇒", "implies": "⇒", "iff": "⇔", "in": "∈", "notin": "∉",
+    "subseteq": "⊆", "times": "×", "cdot": "·", "pm": "±", "land": "∧", "lor": "∨",
+}  # fmt: skip
+_WORDS = ("log", "ln", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "mod")
+
 # pylatexenc drops these or glues them to the next word; readers expect the
 # symbol or the word with spaces around it.
-_MACROS = (
-    [
-        MacroTextSpec("binom", simplify_repl="C(%(1)s, %(2)s)"),
-        MacroTextSpec("dbinom", simplify_repl="C(%(1)s, %(2)s)"),
-        MacroTextSpec("tbinom", simplify_repl="C(%(1)s, %(2)s)"),
-        MacroTextSpec("neg", simplify_repl="¬"),
-        MacroTextSpec("lnot", simplify_repl="¬"),
-        MacroTextSpec("land", simplify_repl=" ∧ "),
-        MacroTextSpec("lor", simplify_repl=" ∨ "),
-        MacroTextSpec("implies", simplify_repl=" ⇒ "),
-        MacroTextSpec("iff", simplify_repl=" ⇔ "),
-        MacroTextSpec("mathbf", simplify_repl="%(1)s"),
-        MacroTextSpec("boldsymbol", simplify_repl="%(1)s"),
-        MacroTextSpec("operatorname", simplify_repl="%(1)s"),
-    ]
-    + [
-        MacroTextSpec(name, simplify_repl=f" {symbol} ")
-        for name, symbol in {
-            "neq": "≠",
-            "ne": "≠",
-            "leq": "≤",
-            "le": "≤",
-            "geq": "≥",
-            "ge": "≥",
-            "approx": "≈",
-            "equiv": "≡",
-            "to": "→",
-            "rightarrow": "→",
-            "Rightarrow": "⇒",
-            "in": "∈",
-            "notin": "∉",
-            "subseteq": "⊆",
-            "times": "×",
-            "cdot": "·",
-            "pm": "±",
-        }.items()
-    ]
-    + [
-        MacroTextSpec(name, simplify_repl=f" {name} ")
-        for name in ("log", "ln", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "mod")
-    ]
-)
-
+_REPLACEMENTS = {
+    **{name: "C(%(1)s, %(2)s)" for name in _BINOMIALS},
+    **{name: f" {symbol} " for name, symbol in _SYMBOLS.items()},
+    **{name: f" {name} " for name in _WORDS},
+    **{name: "%(1)s" for name in ("mathbf", "boldsymbol", "operatorname")},
+    "neg": "¬",
+    "lnot": "¬",
+}
+_MACROS = [MacroTextSpec(name, simplify_repl=text) for name, text in _REPLACEMENTS.items()]
 
 # The parser must know how many arguments these take before they can be rendered.
-_PARSED_MACROS = [MacroSpec(name, "{{") for name in ("binom", "dbinom", "tbinom")]
+_PARSED_MACROS = [MacroSpec(name, "{{") for name in _BINOMIALS]
 
 
 @lru_cache(maxsize=1)
