@@ -26,6 +26,10 @@ B = {"question": 0.5, "title": 0.5, "keywords": 0.3, "subject": 0.0, "descriptio
 # clause without a typo, then BM25.
 COVERAGE_STEP = 1_000_000.0
 EXACT_STEP = 1_000.0
+# A quoted phrase repeated through the answer is the article's topic, while a
+# single word repeated there often is not: phrase counts in the answer
+# saturate this many times more slowly.
+PHRASE_ANSWER_SLOWDOWN = 3.0
 
 
 def sufficient_coverage(clauses: int) -> int:
@@ -92,7 +96,8 @@ class Ranker:
         present = np.zeros(self.size, dtype=bool)
         for field, count in counts.items():
             if field in self._saturation:
-                weight += self.boosts[field] * count / (count + self._saturation[field])
+                slowdown = PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
+                weight += self.boosts[field] * count / (count + slowdown * self._saturation[field])
                 present |= count > 0
         df = int(np.count_nonzero(present & self.live))
         idf = np.log1p((self.documents - df + 0.5) / (df + 0.5))
@@ -103,8 +108,8 @@ class Ranker:
     ) -> Scored:
         """Rank by how many clauses match, then how many match exactly (not by a typo), then BM25.
 
-        A clause scores as its best alternative, a quoted one by where and how
-        often its phrase occurs (``phrases`` counts them per field; without it,
+        A clause scores as its best alternative, a quoted one only by where and
+        how often its phrase occurs (``phrases`` counts them per field; without it,
         where its words co-occur); filler clauses add score but no coverage.
         """
         total = np.zeros(self.size, dtype=np.float64)
@@ -117,9 +122,8 @@ class Ranker:
             present = np.zeros(self.size, dtype=bool)
             present_exactly = np.zeros(self.size, dtype=bool)
             if clause.quoted and phrases is not None:
-                # The phrase scores as a term of its own, on top of its words.
-                phrase_scores, present = self.phrase_score(phrases(clause))
-                best = phrase_scores + np.where(present, self.alternative(clause.literal)[0], 0)
+                # Only the phrase counts: its words elsewhere are not what the visitor asked for.
+                best, present = self.phrase_score(phrases(clause))
                 present_exactly = present
             for alternative in () if clause.quoted and phrases is not None else clause.alternatives:
                 scores, found = self.alternative(alternative.terms)

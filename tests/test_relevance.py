@@ -170,3 +170,26 @@ def test_question_with_the_words_in_order_ranks_first(tmp_path):
     with Engine(tmp_path / "index") as engine:
         assert [h.id for h in engine.search("memory leak").hits] == [1, 2]
         assert [h.id for h in engine.search("leak memory").hits] == [2, 1]
+
+
+def test_quoted_phrase_counts_only_where_the_phrase_stands(tmp_path):
+    source = tmp_path / "src"
+    # The second article holds the phrase as often in its question and keywords, and
+    # its words far more often apart; the first repeats the phrase through its answer.
+    write_article(
+        source,
+        id=1,
+        question="How can attachment theory improve addiction treatment?",
+        answer="Attachment theory explains bonds. Attachment theory guides therapy. Attachment theory helps.",
+        keywords="attachment theory, addiction treatment",
+    )
+    write_article(
+        source,
+        id=2,
+        question="Explain attachment theory and learning theory",
+        answer="Attachment theory once. Secure attachment, anxious attachment, learning theory, theory of mind.",
+        keywords="attachment theory, learning theory, attachment style, theory of mind",
+    )
+    build(source, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        assert [h.id for h in engine.search('"attachment theory"').hits] == [1, 2]
