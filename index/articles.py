@@ -187,7 +187,7 @@ def read_article(path: Path, source: Path | None = None) -> Article | Problem:
         return Problem(shown, f"cannot read file: {exc.strerror or exc}")
 
 
-def _merge_subjects(articles: list[Article]) -> list[Article]:
+def merge_subjects(articles: list[Article]) -> list[Article]:
     """Spell each subject the way most of its articles do ("Computer science" -> "Computer Science")."""
     spellings: dict[str, Counter] = {}
     for article in articles:
@@ -203,28 +203,36 @@ def _merge_subjects(articles: list[Article]) -> list[Article]:
     ]
 
 
-def _drop_duplicates(results: Iterable[Article | Problem]) -> Corpus:
-    corpus = Corpus(articles=[], problems=[])
-    ids: dict[int, str] = {}
-    urls: dict[str, str] = {}
-    for item in results:
+class Intake:
+    """Takes per-file results in path order: the first article with an id or url wins, later ones are problems."""
+
+    def __init__(self) -> None:
+        self.corpus = Corpus(articles=[], problems=[])
+        self._ids: dict[int, str] = {}
+        self._urls: dict[str, str] = {}
+
+    def take(self, item: Article | Problem) -> bool:
+        """Whether ``item`` joined the corpus."""
+        if isinstance(item, Article):
+            if item.id in self._ids:
+                item = Problem(item.path, f"duplicate id {item.id} (already in {self._ids[item.id]})")
+            elif item.url in self._urls:
+                item = Problem(item.path, f"duplicate url {item.url} (already in {self._urls[item.url]})")
         if isinstance(item, Problem):
-            corpus.problems.append(item)
-        elif item.id in ids:
-            corpus.problems.append(Problem(item.path, f"duplicate id {item.id} (already in {ids[item.id]})"))
-        elif item.url in urls:
-            corpus.problems.append(Problem(item.path, f"duplicate url {item.url} (already in {urls[item.url]})"))
-        else:
-            ids[item.id] = urls[item.url] = item.path
-            corpus.articles.append(item)
-    return corpus
+            self.corpus.problems.append(item)
+            return False
+        self._ids[item.id] = self._urls[item.url] = item.path
+        self.corpus.articles.append(item)
+        return True
 
 
 def collect(results: Iterable[Article | Problem]) -> Corpus:
     """Turn per-file results into a corpus: duplicates reported, subject spellings merged."""
-    corpus = _drop_duplicates(results)
-    corpus.articles = _merge_subjects(corpus.articles)
-    return corpus
+    intake = Intake()
+    for item in results:
+        intake.take(item)
+    intake.corpus.articles = merge_subjects(intake.corpus.articles)
+    return intake.corpus
 
 
 def read_corpus(source: Path) -> Corpus:

@@ -14,17 +14,20 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
 from index import docmeta
+from index import inverted
 from index import versions
 from index import vocabulary
 from index.articles import Article
 from index.articles import Corpus
+from index.articles import Intake
 from index.articles import Problem
-from index.articles import collect
 from index.articles import find_article_files
+from index.articles import merge_subjects
 from index.articles import read_article
 from index.schema import build_schema
 from index.vocabulary import article_words
@@ -42,20 +45,8 @@ class BuildReport:
     version: Path
 
 
-LEAD_CHARS = 300
-
-
-def lead(text: str) -> str:
-    """The first paragraph, cut at a sentence end or word near ``LEAD_CHARS``."""
-    first = text.split("\n", 1)[0]
-    if len(first) <= LEAD_CHARS:
-        return first
-    cut = first.rfind(". ", 0, LEAD_CHARS)
-    return first[: cut + 1] if cut > LEAD_CHARS // 3 else first[:LEAD_CHARS].rsplit(" ", 1)[0]
-
-
 def to_document(article: Article) -> dict:
-    """The Whoosh document for one article."""
+    """The Whoosh document for one article: what a result shows, and its keys."""
     return {
         "id": str(article.id),
         "url": article.url,
@@ -63,78 +54,85 @@ def to_document(article: Article) -> dict:
         "digest": article.digest,
         "question": article.question,
         "answer": article.answer_text,
-        "lead": lead(article.answer_text),
-        "title": article.title,
-        "description": article.description,
         "keywords": article.keywords,
         "subject": article.subject,
         "date": article.date.isoformat() if article.date else "",
         "related": [(r.question, r.url) for r in article.related],
-        "question_prefix": article.question,
     }
 
 
-READ_CHUNK = 256  # files per task for a reading process
+CHUNK = 256  # articles per task for a worker process
+
+
+def _read_chunk(paths: list[Path], source: Path) -> tuple[list[Article | Problem], inverted.Inverted, Counter]:
+    """Read and invert one chunk of files in a worker process; its articles take docnums 0, 1, …"""
+    results = [read_article(path, source) for path in paths]
+    part, words = inverted.invert([item for item in results if isinstance(item, Article)])
+    return results, part, words
+
+
+def _pool(stack: contextlib.ExitStack, procs: int) -> Callable:
+    """``imap`` over ``procs`` processes, or the builtin ``map`` for one."""
+    if procs <= 1:
+        return map
+    return stack.enter_context(multiprocessing.get_context("forkserver").Pool(procs)).imap
+
+
+def read_and_index(writer, source: Path, procs: int, progress: bool) -> tuple[Corpus, inverted.Inverted, Counter]:
+    """Read every article below ``source`` and invert it in ``procs`` processes, adding each to ``writer``.
+
+    Worker processes read and invert chunks of files while this one writes
+    the accepted articles to Whoosh, in path order, so docnums follow it.
+
+    :return: the corpus, its inverted arrays, and in how many articles each word occurs.
+    """
+    paths = list(find_article_files(source))
+    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    intake = Intake()
+    parts: list[inverted.Inverted] = []
+    words: Counter = Counter()
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress))
+        for results, part, chunk_words in _pool(stack, procs)(partial(_read_chunk, source=source), chunks):
+            first = len(intake.corpus.articles)
+            kept = []
+            for item in results:
+                taken = intake.take(item)
+                if isinstance(item, Article):
+                    kept.append(taken)
+                    if taken:
+                        writer.add_document(**to_document(item))
+                    else:
+                        chunk_words.subtract(words_of(item))  # a duplicate, left out
+            parts.append(inverted.renumber(part, first, np.array(kept, dtype=bool)))
+            words.update(chunk_words)
+            bar.update(len(results))
+    intake.corpus.articles = merge_subjects(intake.corpus.articles)
+    return intake.corpus, inverted.merge(parts) if parts else inverted.invert([])[0], words
 
 
 def words_of(article: Article) -> set[str]:
     return article_words((article.question, article.keywords, article.answer_text))
 
 
-def _read_chunk(paths: list[Path], source: Path) -> tuple[list[Article | Problem], Counter]:
-    results = [read_article(path, source) for path in paths]
-    words: Counter = Counter()
-    for result in results:
-        if isinstance(result, Article):
-            words.update(words_of(result))
-    return results, words
+def index_articles(writer, articles: list[Article], first: int) -> tuple[inverted.Inverted, Counter]:
+    """Add ``articles`` to the Whoosh ``writer`` and invert them, as docnums ``first``, …
 
-
-def read_source(source: Path, procs: int = 1, progress: bool = False) -> tuple[Corpus, Counter]:
-    """Read and validate every article below ``source`` with ``procs`` processes, counting words.
-
-    :return: the corpus, and in how many of its articles each word occurs.
+    :return: their inverted arrays and in how many of them each word occurs.
     """
-    paths = list(find_article_files(source))
-    chunks = [paths[i : i + READ_CHUNK] for i in range(0, len(paths), READ_CHUNK)]
-    reader = partial(_read_chunk, source=source)
-    results: list[Article | Problem] = []
-    words: Counter = Counter()
-    with contextlib.ExitStack() as stack:
-        bar = stack.enter_context(tqdm(total=len(paths), desc="reading", unit=" files", disable=not progress))
-        mapper = stack.enter_context(multiprocessing.get_context("forkserver").Pool(procs)).imap if procs > 1 else map
-        for chunk_results, chunk_words in mapper(reader, chunks):
-            results += chunk_results
-            words.update(chunk_words)
-            bar.update(len(chunk_results))
-    corpus = collect(results)
-    accepted = {article.path for article in corpus.articles}
-    for result in results:
-        if isinstance(result, Article) and result.path not in accepted:
-            words.subtract(words_of(result))  # a duplicate that was skipped
-    return corpus, words
+    for article in articles:
+        writer.add_document(**to_document(article))
+    return inverted.invert(articles, first)
 
 
-def _write(ix, articles: Iterable[Article], count: int, procs: int, progress: bool) -> None:
-    options = {"procs": procs, "multisegment": True, "limitmb": 256} if procs > 1 else {"limitmb": 256}
-    writer = ix.writer(**options)
-    try:
-        for article in tqdm(articles, total=count, desc="indexing", unit=" articles", disable=not progress):
-            writer.add_document(**to_document(article))
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-
-
-def finish_version(building: Path, manifest: versions.Manifest, words: Counter, source: Path, skipped: int) -> None:
+def finish_version(
+    building: Path, manifest: versions.Manifest, meta: docmeta.DocMeta, words: Counter, source: Path, skipped: int
+) -> None:
     """Save what servers and later updates read beside the Whoosh files of ``building``."""
-    ix = whoosh_index.open_dir(str(building))
-    with ix.reader() as reader:
-        if reader.doc_count() != len(manifest):
-            # The multiprocessing writer silently drops a sub-writer that dies.
+    with whoosh_index.open_dir(str(building)).reader() as reader:
+        if reader.doc_count() != len(manifest) or reader.doc_count_all() != meta.size:
             raise BuildError(f"index holds {reader.doc_count()} of {len(manifest)} articles")
-        docmeta.save(docmeta.compute(reader), building)
+    docmeta.save(docmeta.with_urls(meta, ((e.url, e.docnum) for e in manifest.values())), building)
     vocabulary.save(vocabulary.Vocabulary.from_counts(words), building)
     versions.write_manifest(building, manifest)
     versions.write_meta(
@@ -159,8 +157,9 @@ def publish_new_version(index_dir: Path, fill: Callable[[Path], None]) -> Path:
         raise
 
 
-def manifest_of(articles: Iterable[Article]) -> versions.Manifest:
-    return {a.path: versions.Entry(a.digest, a.id, a.url, a.subject) for a in articles}
+def manifest_of(articles: Iterable[Article], first: int = 0) -> versions.Manifest:
+    """Entries of ``articles``, which take docnums ``first``, ``first + 1``, …"""
+    return {a.path: versions.Entry(a.digest, a.id, a.url, a.subject, n) for n, a in enumerate(articles, first)}
 
 
 def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False, strict: bool = False) -> BuildReport:
@@ -171,18 +170,30 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
     started = time.monotonic()
     if not source.is_dir():
         raise BuildError(f"source folder not found: {source}")
+    read = Corpus([], [])
+
+    def fill(building: Path) -> None:
+        nonlocal read
+        writer = whoosh_index.create_in(str(building), build_schema()).writer(limitmb=256)
+        try:
+            read, found, words = read_and_index(writer, source, procs, progress)
+            _check(read, source, strict)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        inverted.save(found, inverted.next_segment(building))
+        meta = docmeta.from_articles(read.articles, found.lengths)
+        finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems))
+
     with versions.build_lock(index_dir):
-        corpus, words = read_source(source, procs, progress)
-        if not corpus.articles:
-            raise BuildError(f"no valid articles in {source}")
-        if strict and corpus.problems:
-            listing = "".join(f"\n  {p.path}: {p.reason}" for p in corpus.problems)
-            raise BuildError(f"{len(corpus.problems)} file(s) skipped, nothing published (--strict):{listing}")
-
-        def fill(building: Path) -> None:
-            ix = whoosh_index.create_in(str(building), build_schema())
-            _write(ix, corpus.articles, len(corpus.articles), procs, progress)
-            finish_version(building, manifest_of(corpus.articles), words, source, len(corpus.problems))
-
         live = publish_new_version(index_dir, fill)
-    return BuildReport(len(corpus.articles), corpus.problems, time.monotonic() - started, live)
+    return BuildReport(len(read.articles), read.problems, time.monotonic() - started, live)
+
+
+def _check(corpus: Corpus, source: Path, strict: bool) -> None:
+    if not corpus.articles:
+        raise BuildError(f"no valid articles in {source}")
+    if strict and corpus.problems:
+        listing = "".join(f"\n  {p.path}: {p.reason}" for p in corpus.problems)
+        raise BuildError(f"{len(corpus.problems)} file(s) skipped, nothing published (--strict):{listing}")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.texmath import texmath_plugin
+from markdown_it_pyrs import MarkdownIt
+from markdown_it_pyrs import Node
 
 from index.latex import latex_to_text
 
@@ -35,31 +33,68 @@ def _decode_breaks(source: str) -> str:
     return protected.replace("\\n", "\n").replace(keep, "\\n")
 
 
+# Math is cut out before Markdown parsing (CommonMark would read "\\(" as an
+# escaped parenthesis and "_" inside "$x_1$" as emphasis) and put back as text.
+_SLOT = re.compile("\ue000(\\d+)\ue001")
+# As ``_MATH_SPAN``, but "$" math stays within a line and is not followed by a digit ("$5 and $10").
+_MATH_TO_CUT = re.compile(r"\$\$.*?\$\$|\$[^$\n]+?\$(?!\d)|\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+_BLOCKS = {"paragraph", "heading", "lheading", "list_item", "blockquote", "bullet_list", "ordered_list", "hr"}
+_CODE = {"fence", "code_block"}
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return (
-        MarkdownIt("commonmark")
-        .use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True)
-        .use(texmath_plugin, delimiters="brackets")
-    )
+    return MarkdownIt("commonmark")
 
 
-_BLOCK_CLOSE = {"paragraph_close", "heading_close", "list_item_close", "blockquote_close"}
-_MATH = {"math_inline", "math_inline_double", "math_block", "math_block_eqno", "math_single"}
+def _cut_math(source: str) -> tuple[str, list[str]]:
+    """``source`` with each math span replaced by a numbered slot, and the spans."""
+    spans: list[str] = []
+
+    def slot(span: re.Match) -> str:
+        spans.append(span.group(0))
+        return f"\ue000{len(spans) - 1}\ue001"
+
+    return _MATH_TO_CUT.sub(slot, source), spans
 
 
-def _inline_text(children: list[Token]) -> str:
-    parts = []
-    for child in children:
-        if child.type in _MATH:
-            parts.append(latex_to_text(child.content))
-        elif child.type in ("text", "code_inline", "html_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "image":
-            parts.append(_inline_text(child.children or []))
-    return "".join(parts)
+def _math_text(span: str) -> str:
+    body = span[2:-2] if span[:2] in ("$$", "\\(", "\\[") else span[1:-1]
+    return latex_to_text(body)
+
+
+def _inline_text(node: Node) -> str:
+    if node.name in ("softbreak", "hardbreak"):
+        return " "
+    if node.name in ("text", "text_special", "html_inline"):
+        return node.meta.get("content", "")
+    return "".join(_inline_text(child) for child in node.children)
+
+
+def _prose(text: str, spans: list[str]) -> str:
+    if not text:
+        return text
+    if "\ue000" in text:
+        text = _SLOT.sub(lambda slot: _math_text(spans[int(slot.group(1))]), text)
+    lines = (line.strip() for line in _BLANKS.sub(" ", text).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _collect(node: Node, blocks: list[str], spans: list[str]) -> None:
+    """Append the text of each paragraph-like block below ``node`` to ``blocks``; code keeps its math as written."""
+    inline: list[str] = []
+    for child in node.children:
+        if child.name in _BLOCKS or child.name in _CODE:
+            blocks.append(_prose("".join(inline), spans))
+            inline = []
+        if child.name in _BLOCKS:
+            _collect(child, blocks, spans)
+        elif child.name in _CODE:
+            code = child.meta.get("content", "").strip()
+            blocks.append(_SLOT.sub(lambda slot: spans[int(slot.group(1))], code))
+        elif child.name != "html_block":
+            inline.append(_inline_text(child))
+    blocks.append(_prose("".join(inline), spans))
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -67,19 +102,7 @@ def markdown_to_text(markdown: str) -> str:
 
     :param markdown: the answer as stored, with literal ``\\n`` breaks.
     """
+    source, spans = _cut_math(_decode_breaks(markdown))
     blocks: list[str] = []
-    current: list[str] = []
-    for token in _parser().parse(_decode_breaks(markdown)):
-        if token.type == "inline":
-            current.append(_inline_text(token.children or []))
-        elif token.type in ("fence", "code_block"):
-            blocks.append(token.content.strip())
-        elif token.type in _MATH:
-            blocks.append(latex_to_text(token.content))
-        elif token.type in _BLOCK_CLOSE and current:
-            blocks.append(" ".join(current))
-            current = []
-    if current:
-        blocks.append(" ".join(current))
-    text = "\n".join(_BLANKS.sub(" ", block).strip() for block in blocks if block.strip())
-    return _MANY_BREAKS.sub("\n\n", text)
+    _collect(_parser().tree(source), blocks, spans)
+    return _MANY_BREAKS.sub("\n\n", "\n".join(block for block in blocks if block))

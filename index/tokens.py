@@ -30,6 +30,9 @@ _TOKEN = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _PARTS = re.compile(_PART)
+# Text without any of these cannot hold a special token, and most text has none.
+_MAY_BE_SPECIAL = re.compile(r"[+#]|\.net|o\(|/\d", re.IGNORECASE)
+_WORDS_ONLY = re.compile(f"{_PART}(?:-{_PART})*")
 
 
 @dataclass(frozen=True)
@@ -98,3 +101,59 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
             position += 1
         if word.joined:
             yield word.joined, first, word.start, word.end
+
+
+_NOT_PLAIN = frozenset("-+#(")
+
+
+def index_tokens(text: str) -> tuple[list[str], list[int]]:
+    """The folded texts and positions that ``tokenize`` gives, without character offsets.
+
+    Indexing runs this over every answer. Plain ASCII text without a special
+    token, nearly all of it, is folded once as a whole and split by one
+    simple expression.
+    """
+    if text.isascii() and not _MAY_BE_SPECIAL.search(text):
+        found = _WORDS_ONLY.findall(text.lower())
+        if "-" not in text:
+            return found, list(range(len(found)))
+        return _expand_compounds(found)
+    words: list[str] = []
+    positions: list[int] = []
+    position = 0
+    for special, plain in _TOKEN.findall(text):
+        if plain and "-" not in plain:
+            words.append(fold(plain))
+            positions.append(position)
+            position += 1
+            continue
+        word = _word(_TOKEN.fullmatch(special or plain))
+        first = position
+        for _start, _end, part in word.parts:
+            words.append(part)
+            positions.append(position)
+            position += 1
+        if word.joined:
+            words.append(word.joined)
+            positions.append(first)
+    return words, positions
+
+
+def _expand_compounds(found: list[str]) -> tuple[list[str], list[int]]:
+    """Folded words with each hyphenated compound as its parts plus, at the first part's position, joined."""
+    words: list[str] = []
+    positions: list[int] = []
+    position = 0
+    for token in found:
+        if "-" not in token:
+            words.append(token)
+            positions.append(position)
+            position += 1
+            continue
+        parts = token.split("-")
+        words += parts
+        positions += range(position, position + len(parts))
+        words.append("".join(parts))
+        positions.append(position)
+        position += len(parts)
+    return words, positions

@@ -17,6 +17,8 @@ from pathlib import Path
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
+from index import docmeta
+from index import inverted
 from index import versions
 from index import vocabulary
 from index.articles import Article
@@ -25,9 +27,9 @@ from index.articles import find_article_files
 from index.articles import read_article
 from index.build import BuildError
 from index.build import finish_version
+from index.build import index_articles
+from index.build import manifest_of
 from index.build import publish_new_version
-from index.build import to_document
-from index.build import words_of
 from index.vocabulary import article_words
 
 
@@ -110,32 +112,38 @@ def _plan(source: Path, manifest: versions.Manifest, progress: bool) -> _Plan:
 def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest, source: Path) -> None:
     versions.link_copy(live, building)
     ix = whoosh_index.open_dir(str(building))
+    removed = plan.gone + [a.path for a in plan.replaced]
+    deleted = [manifest[path].docnum for path in removed]
+    added = plan.new + plan.replaced
+    with ix.reader() as reader:
+        size = reader.doc_count_all()
     writer = ix.writer(limitmb=256)
     try:
-        for path in plan.gone + [a.path for a in plan.replaced]:
-            writer.delete_by_term("path", path)
-        for article in plan.new + plan.replaced:
-            writer.add_document(**to_document(article))
+        for docnum in deleted:
+            writer.delete_document(docnum)
+        # Whoosh numbers the new segment's documents after every existing one.
+        found, words = index_articles(writer, added, size)
     except BaseException:
         writer.cancel()
         raise
     # No merging: existing segment files stay exactly as the live version has them.
     writer.commit(merge=False)
+    if added:
+        inverted.save(found, inverted.next_segment(building))
+    meta = docmeta.extend(docmeta.load(live), deleted, added, found.lengths)
     updated = {path: entry for path, entry in manifest.items() if path not in set(plan.gone)}
-    updated.update({a.path: versions.Entry(a.digest, a.id, a.url, a.subject) for a in plan.new + plan.replaced})
-    finish_version(building, updated, _word_counts(live, plan), source, len(plan.problems))
+    updated.update(manifest_of(added, size))
+    finish_version(building, updated, meta, _word_counts(live, deleted, words), source, len(plan.problems))
 
 
-def _word_counts(live: Path, plan: _Plan) -> Counter:
-    """The live vocabulary less the words of removed or replaced articles, plus those of the new ones."""
+def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
+    """The live vocabulary less the words of the ``deleted`` documents, plus ``added``."""
     counts = vocabulary.load(live).counts()
-    with whoosh_index.open_dir(str(live)).searcher() as searcher:
-        for path in plan.gone + [a.path for a in plan.replaced]:
-            old = searcher.document(path=path)
-            if old:
-                counts.subtract(article_words((old["question"], old.get("keywords", ""), old["answer"])))
-    for article in plan.new + plan.replaced:
-        counts.update(words_of(article))
+    with whoosh_index.open_dir(str(live)).reader() as reader:
+        for docnum in deleted:
+            old = reader.stored_fields(docnum)
+            counts.subtract(article_words((old["question"], old.get("keywords", ""), old["answer"])))
+    counts.update(added)
     return counts
 
 
@@ -148,6 +156,10 @@ def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateRepor
         live = versions.current_version(index_dir)
         if live is None:
             raise BuildError(f"no index in {index_dir} to update: run a full build first")
+        try:
+            versions.check_format(live)
+        except versions.OldFormat as exc:
+            raise BuildError(str(exc)) from None
         manifest = versions.read_manifest(live)
         plan = _plan(source, manifest, progress)
         if not (plan.new or plan.replaced or plan.gone):

@@ -68,6 +68,7 @@ class Entry(NamedTuple):
     id: int
     url: str
     subject: str
+    docnum: int
 
 
 Manifest = dict[str, Entry]  # source-relative path -> entry
@@ -97,15 +98,19 @@ OWN_FILES = {"meta.json", "manifest.json", "docmeta.npz", "vocabulary.npz"}
 
 
 def link_copy(source: Path, target: Path) -> None:
-    """Hard-link the Whoosh files of ``source`` into ``target``.
+    """Hard-link the Whoosh files and inverted segments of ``source`` into ``target``.
 
-    Whoosh never rewrites a file it wrote, so the copy can take new commits
-    while the original keeps serving unchanged. Our own files are left out:
-    the new version writes its own.
+    Neither Whoosh nor ``index.inverted`` ever rewrites a file it wrote, so the
+    copy can take new commits and segments while the original keeps serving
+    unchanged. Our own files are left out: the new version writes its own.
     """
-    for file in source.iterdir():
-        if file.is_file() and file.name not in OWN_FILES and not file.name.endswith("WRITELOCK"):
-            os.link(file, target / file.name)
+    for entry in source.iterdir():
+        if entry.is_dir():
+            (target / entry.name).mkdir()
+            for file in entry.iterdir():
+                os.link(file, target / entry.name / file.name)
+        elif entry.is_file() and entry.name not in OWN_FILES and not entry.name.endswith("WRITELOCK"):
+            os.link(entry, target / entry.name)
 
 
 def replace_file(path: Path, write: Callable[[Path], None]) -> None:
@@ -119,8 +124,23 @@ def read_meta(version: Path) -> dict:
     return json.loads((version / "meta.json").read_text())
 
 
+# Bumped whenever a version's files change meaning; older versions must be rebuilt.
+FORMAT = 2
+
+
 def write_meta(version: Path, meta: dict) -> None:
+    meta = {**meta, "format": FORMAT}
     replace_file(version / "meta.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2, sort_keys=True)))
+
+
+def check_format(version: Path) -> None:
+    """Refuse a version that an older kbsearch wrote."""
+    if read_meta(version).get("format") != FORMAT:
+        raise OldFormat(f"{version} was built by an older kbsearch: run a full 'kbsearch index SOURCE'")
+
+
+class OldFormat(RuntimeError):
+    """The index version cannot be read by this kbsearch."""
 
 
 @contextlib.contextmanager
@@ -167,7 +187,10 @@ def _fsync_dir(path: Path) -> None:
 def publish(index_dir: Path, building: Path) -> Path:
     """Make a finished build the live version, atomically, and prune old ones."""
     final = building.with_name(building.name.removeprefix(BUILDING_PREFIX))
-    for file in building.iterdir():
+    for file in building.rglob("*"):
+        if file.is_dir():
+            _fsync_dir(file)
+            continue
         with open(file, "rb") as handle:
             os.fsync(handle.fileno())
     os.rename(building, final)

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
-from whoosh.query import Phrase
 from whoosh.searching import Searcher
 
 from index import docmeta
 from index import versions
 from index import vocabulary
+from index.inverted import POSITIONAL
 from index.schema import FIELD_BOOSTS
 from search import snippets
 from search.cache import LRUCache
@@ -29,7 +29,8 @@ from search.expand import expand
 from search.facets import FacetValue
 from search.facets import subject_counts
 from search.facets import subject_filter
-from search.postings import PostingsCache
+from search.postings import PostingsStore
+from search.postings import phrase_counts
 from search.proximity import rerank
 from search.query import Clause
 from search.query import UserQuery
@@ -46,7 +47,6 @@ from search.synonyms import Synonyms
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
-PHRASE_FIELDS = ("question", "answer", "keywords")
 RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 DEFAULT_RESULT_CACHE = 2048  # finished result pages kept per worker
@@ -126,7 +126,7 @@ class IndexStatus:
 
 @dataclass
 class _Version:
-    """One opened index version: Whoosh reader, per-document arrays, postings cache."""
+    """One opened index version: Whoosh reader, per-document arrays, postings."""
 
     path: Path
     cache_bytes: int
@@ -139,7 +139,7 @@ class _Version:
         self.searcher = Searcher(self.reader)
         self.meta = docmeta.load(self.path)
         self.info = versions.read_meta(self.path)
-        self.postings = PostingsCache(self.reader, self.lock, self.cache_bytes)
+        self.postings = PostingsStore(self.path, self.lock, self.cache_bytes)
         self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS)
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0})
         self.speller = Speller(vocabulary.load(self.path))
@@ -149,6 +149,10 @@ class _Version:
     def close(self) -> None:
         with self.lock:
             self.searcher.close()
+
+    def subject(self, docnum: int) -> str:
+        # Not the stored one: the build settles each subject's spelling after storing its articles.
+        return self.meta.subjects[self.meta.subject[docnum]]
 
     def stored(self, docnum: int) -> dict:
         with self.lock:
@@ -163,11 +167,7 @@ class _Version:
         return self._related[docnum]
 
     def _find_related(self, docnum: int, stored: dict) -> list[Related]:
-        def find(url: str) -> int | None:
-            with self.lock:
-                return self.searcher.document_number(url=url)
-
-        chosen = linked(docnum, (url for _question, url in stored.get("related") or ()), find)
+        chosen = linked(docnum, (url for _question, url in stored.get("related") or ()), self.meta.find_url)
         missing = MAX_RELATED - len(chosen)
         chosen += nearest(
             self.related_ranker, self.meta, docnum, stored.get("keywords", ""), {docnum, *chosen}, missing
@@ -177,16 +177,10 @@ class _Version:
 
     def phrase_fields(self, clause: Clause) -> dict[str, np.ndarray]:
         """Per phrase field, how often the clause's words stand together in order."""
-        found = {}
-        with self.lock:
-            for field in PHRASE_FIELDS:
-                counts = np.zeros(self.meta.size, dtype=np.float32)
-                matcher = Phrase(field, list(clause.literal)).matcher(self.searcher)
-                while matcher.is_active():
-                    counts[matcher.id()] = len(matcher.spans())
-                    matcher.next()
-                found[field] = counts
-        return found
+        return {
+            field: phrase_counts([self.postings.lookup(field, term, True) for term in clause.literal], self.meta.size)
+            for field in sorted(POSITIONAL)
+        }
 
     def phrase_docs(self, clause: Clause) -> np.ndarray:
         return np.logical_or.reduce([counts > 0 for counts in self.phrase_fields(clause).values()])
@@ -244,6 +238,10 @@ class Engine:
                 path = versions.current_version(self.index_dir)
                 if path is None:
                     raise IndexMissing(f"no index in {self.index_dir}: run 'kbsearch index SOURCE' first")
+                try:
+                    versions.check_format(path)
+                except versions.OldFormat as exc:
+                    raise IndexMissing(str(exc)) from None
                 if self._version is None or path != self._version.path:
                     if self._retired is not None:
                         self._retired.close()
@@ -337,7 +335,7 @@ class Engine:
             id=int(stored["id"]),
             question=stored["question"],
             question_html=snippets.highlight(stored["question"], terms),
-            subject=stored["subject"],
+            subject=version.subject(docnum),
             url=stored["url"],
             snippet=snippets.snippet(stored["answer"], terms),
             keywords=[k.strip() for k in stored.get("keywords", "").split(",") if k.strip()],
@@ -361,7 +359,7 @@ class Engine:
                     id=int(stored["id"]),
                     question=stored["question"],
                     question_html=snippets.highlight(stored["question"], stems, prefix),
-                    subject=stored["subject"],
+                    subject=version.subject(doc),
                     url=stored["url"],
                 )
             )

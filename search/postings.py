@@ -1,8 +1,10 @@
-"""Postings decoded once into numpy arrays, cached per index version.
+"""Read the inverted index that ``index.inverted`` writes, memory-mapped.
 
-Whoosh's matchers walk postings one document at a time in Python; decoding a
-term's whole posting list once and keeping it makes every later query that
-uses the term a handful of array operations.
+A term's postings are slices of flat arrays, so looking one up costs a
+binary search over the term list and no decoding; the operating system
+shares the pages between server workers. Postings spread over several
+segments (after incremental updates) are joined once and kept in a small
+byte-bounded cache.
 """
 
 from __future__ import annotations
@@ -11,86 +13,157 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
 
 import numpy as np
-from whoosh.reading import IndexReader
+
+from index.inverted import FIELDS
+from index.inverted import POSITIONAL
+from index.inverted import segment_folders
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
-EMPTY_TF = np.zeros(0, dtype=np.float32)
+EMPTY_COUNTS = np.zeros(0, dtype=np.uint32)
 
 
 @dataclass(frozen=True)
 class Postings:
     ids: np.ndarray  # int32 docnums, ascending
-    tf: np.ndarray  # float32 term frequency per docnum
+    tf: np.ndarray  # occurrences of the term per docnum
+    positions: np.ndarray = field(default_factory=lambda: EMPTY_COUNTS)  # ``tf`` per docnum, positional fields
 
     @property
     def nbytes(self) -> int:
-        return self.ids.nbytes + self.tf.nbytes
+        return self.ids.nbytes + self.tf.nbytes + self.positions.nbytes
 
 
-NO_POSTINGS = Postings(EMPTY_IDS, EMPTY_TF)
+NO_POSTINGS = Postings(EMPTY_IDS, EMPTY_COUNTS)
 
 # (field, term) -> postings; what the ranker reads terms through.
 PostingsSource = Callable[[str, str], Postings]
 
 
-def _leaf_arrays(matcher) -> tuple[list, list]:
-    ids: list = []
-    weights: list = []
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        # Whole blocks at a time: the W3 codec's leaf matcher keeps a block's
-        # ids and weights in arrays once read.
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    return ids, weights
+class _Terms:
+    """A sorted term list, searched in place: no Python string per term in memory."""
+
+    def __init__(self, blob: bytes, count: int) -> None:
+        self._blob = blob
+        ends = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) == ord("\n"))
+        self._starts = np.concatenate(([0], ends + 1))[:count]
+        self._ends = np.append(ends, len(blob))[:count]
+
+    def find(self, term: str) -> int | None:
+        key = term.encode()
+        low, high = 0, len(self._starts)
+        while low < high:
+            middle = (low + high) // 2
+            if self._blob[self._starts[middle] : self._ends[middle]] < key:
+                low = middle + 1
+            else:
+                high = middle
+        if low < len(self._starts) and self._blob[self._starts[low] : self._ends[low]] == key:
+            return low
+        return None
 
 
-def decode(reader: IndexReader, field: str, text: str) -> Postings:
-    """All postings of ``text`` in ``field`` across every segment of ``reader``."""
-    id_parts = []
-    tf_parts = []
-    for leaf, offset in reader.leaf_readers():
-        if (field, text) not in leaf:
-            continue
-        ids, weights = _leaf_arrays(leaf.postings(field, text))
-        id_parts.append(np.asarray(ids, dtype=np.int32) + offset)
-        tf_parts.append(np.asarray(weights, dtype=np.float32))
-    if not id_parts:
-        return NO_POSTINGS
-    return Postings(np.concatenate(id_parts), np.concatenate(tf_parts))
+class _Field:
+    def __init__(self, folder: Path, field: str) -> None:
+        def load(name: str) -> np.ndarray:
+            return np.load(folder / f"{field}.{name}.npy", mmap_mode="r")
+
+        self.starts = np.asarray(load("starts"))
+        self.terms = _Terms((folder / f"{field}.terms").read_bytes(), len(self.starts) - 1)
+        self.ids = load("ids")
+        self.tf = load("tf")
+        self.positions = load("positions") if field in POSITIONAL else None
+        # Where each term's positions begin: its postings' frequencies summed, computed when first needed.
+        self._position_starts: np.ndarray | None = None
+
+    def get(self, term: str, with_positions: bool) -> Postings:
+        found = self.terms.find(term)
+        if found is None:
+            return NO_POSTINGS
+        begin, end = int(self.starts[found]), int(self.starts[found + 1])
+        ids, tf = self.ids[begin:end], self.tf[begin:end]
+        if not (with_positions and self.positions is not None):
+            return Postings(ids, tf)
+        if self._position_starts is None:
+            self._position_starts = np.concatenate(([0], np.cumsum(self.tf, dtype=np.int64)))
+        first, last = self._position_starts[begin], self._position_starts[end]
+        return Postings(ids, tf, self.positions[first:last])
 
 
-class PostingsCache:
-    """A byte-bounded LRU of decoded postings for one reader."""
+class Segment:
+    """One memory-mapped segment folder."""
 
-    def __init__(self, reader: IndexReader, lock: threading.RLock, max_bytes: int) -> None:
-        self._reader = reader
+    def __init__(self, folder: Path) -> None:
+        self.fields = {field: _Field(folder, field) for field in FIELDS}
+
+    def get(self, field: str, term: str, with_positions: bool = False) -> Postings:
+        return self.fields[field].get(term, with_positions)
+
+
+def _join(parts: list[Postings]) -> Postings:
+    parts = [part for part in parts if len(part.ids)]
+    if len(parts) <= 1:
+        return parts[0] if parts else NO_POSTINGS
+    return Postings(
+        np.concatenate([p.ids for p in parts]),
+        np.concatenate([p.tf.astype(np.uint32) for p in parts]),
+        np.concatenate([p.positions.astype(np.uint32) for p in parts]),
+    )
+
+
+class PostingsStore:
+    """Every segment of one version; postings joined across segments are cached up to ``max_bytes``."""
+
+    def __init__(self, version: Path, lock: threading.RLock, max_bytes: int) -> None:
+        self._segments = [Segment(folder) for folder in segment_folders(version)]
         self._lock = lock
         self._max_bytes = max_bytes
         self._bytes = 0
-        self._entries: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        self._joined: OrderedDict[tuple[str, str, bool], Postings] = OrderedDict()
 
-    def get(self, field: str, text: str) -> Postings:
-        key = (field, text)
+    def get(self, field: str, term: str) -> Postings:
+        return self.lookup(field, term)
+
+    def lookup(self, field: str, term: str, with_positions: bool = False) -> Postings:
+        if len(self._segments) == 1:
+            return self._segments[0].get(field, term, with_positions)
+        key = (field, term, with_positions)
         with self._lock:
-            found = self._entries.get(key)
+            found = self._joined.get(key)
             if found is not None:
-                self._entries.move_to_end(key)
+                self._joined.move_to_end(key)
                 return found
-            postings = decode(self._reader, field, text)
-            self._entries[key] = postings
+            postings = _join([segment.get(field, term, with_positions) for segment in self._segments])
+            self._joined[key] = postings
             self._bytes += postings.nbytes
-            while self._bytes > self._max_bytes and len(self._entries) > 1:
-                _, dropped = self._entries.popitem(last=False)
+            while self._bytes > self._max_bytes and len(self._joined) > 1:
+                _, dropped = self._joined.popitem(last=False)
                 self._bytes -= dropped.nbytes
             return postings
+
+
+def phrase_counts(postings: list[Postings], size: int) -> np.ndarray:
+    """How often the terms of ``postings`` stand together, in order, in each document."""
+    if not postings or any(not len(p.ids) for p in postings):
+        return np.zeros(size, dtype=np.float32)
+    docs = postings[0].ids
+    for p in postings[1:]:
+        docs = np.intersect1d(docs, p.ids, assume_unique=True)
+    if not len(docs):
+        return np.zeros(size, dtype=np.float32)
+    # One sorted key per occurrence: document, then position less the term's place in the phrase.
+    width = len(postings)
+    starts = None
+    for place, p in enumerate(postings):
+        owner = np.repeat(p.ids.astype(np.int64), p.tf.astype(np.int64))
+        keep = np.isin(owner, docs, assume_unique=False)
+        keys = (owner[keep] << 32) | (p.positions[keep].astype(np.int64) + width - place)
+        if starts is None:
+            starts = keys
+        else:
+            at = np.minimum(np.searchsorted(keys, starts), len(keys) - 1)
+            starts = starts[keys[at] == starts] if len(keys) else keys
+    return np.bincount(starts >> 32, minlength=size).astype(np.float32)

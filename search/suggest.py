@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from index.analysis import PREFIX_MAX
+from index.inverted import PREFIX_FIELD
+from index.inverted import PREFIX_MAX
 from index.tokens import Word
 from index.tokens import split_words
 from search.postings import PostingsSource
@@ -14,8 +15,6 @@ from search.query import MAX_QUERY_CHARS
 from search.query import word_clause
 from search.ranking import COVERAGE_STEP
 from search.ranking import Ranker
-
-PREFIX_FIELD = "question_prefix"
 
 
 def split_typed(text: str) -> tuple[list[Word], str]:
