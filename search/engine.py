@@ -37,6 +37,9 @@ from search.query import UserQuery
 from search.query import parse
 from search.ranking import Ranker
 from search.ranking import Scored
+from search.ranking import Sparse
+from search.ranking import dense
+from search.ranking import sparse_max
 from search.ranking import top
 from search.related import MAX_RELATED
 from search.related import linked
@@ -139,11 +142,14 @@ class _Version:
         self.searcher = Searcher(self.reader)
         self.meta = docmeta.load(self.path)
         self.info = versions.read_meta(self.path)
-        self.postings = PostingsStore(self.path, self.lock, self.cache_bytes)
-        self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS)
-        self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0})
+        # Joined postings exist only after incremental updates; scored terms are what queries reuse.
+        self.postings = PostingsStore(self.path, self.cache_bytes // 4)
+        self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, self.cache_bytes // 2)
+        self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 8)
         self.speller = Speller(vocabulary.load(self.path))
-        self.related_ranker = Ranker(self.meta, self.postings.get, {"question": 2.0, "keywords": 1.0})
+        self.related_ranker = Ranker(
+            self.meta, self.postings.get, {"question": 2.0, "keywords": 1.0}, self.cache_bytes // 8
+        )
         self._related: dict[int, list[Related]] = {}
 
     def close(self) -> None:
@@ -175,24 +181,21 @@ class _Version:
         others = [self.stored(d) for d in chosen]
         return [Related(other["question"], other["url"]) for other in others]
 
-    def phrase_fields(self, clause: Clause) -> dict[str, np.ndarray]:
+    def phrase_fields(self, clause: Clause) -> dict[str, Sparse]:
         """Per phrase field, how often the clause's words stand together in order."""
-        return {
-            field: phrase_counts([self.postings.lookup(field, term, True) for term in clause.literal], self.meta.size)
-            for field in sorted(POSITIONAL)
-        }
-
-    def phrase_docs(self, clause: Clause) -> np.ndarray:
-        return np.logical_or.reduce([counts > 0 for counts in self.phrase_fields(clause).values()])
+        found = {}
+        for name in sorted(POSITIONAL):
+            postings = [self.postings.lookup(name, term, with_positions=True) for term in clause.literal]
+            found[name] = Sparse(*phrase_counts(postings))
+        return found
 
     def clause_docs(self, clause: Clause) -> np.ndarray:
         """Where the clause matches: the exact phrase if quoted, else any alternative."""
         if clause.quoted:
-            return self.phrase_docs(clause)
-        found = np.zeros(self.meta.size, dtype=bool)
-        for alternative in clause.alternatives:
-            found |= self.ranker.alternative(alternative.terms)[1]
-        return found
+            parts = self.phrase_fields(clause).values()
+        else:
+            parts = [self.ranker.alternative(alternative.terms) for alternative in clause.alternatives]
+        return dense(self.meta.size, sparse_max(list(parts)).ids)
 
 
 class Engine:

@@ -9,8 +9,6 @@ byte-bounded cache.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -21,6 +19,7 @@ import numpy as np
 from index.inverted import FIELDS
 from index.inverted import POSITIONAL
 from index.inverted import segment_folders
+from search.cache import ByteBoundedCache
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_COUNTS = np.zeros(0, dtype=np.uint32)
@@ -117,12 +116,9 @@ def _join(parts: list[Postings]) -> Postings:
 class PostingsStore:
     """Every segment of one version; postings joined across segments are cached up to ``max_bytes``."""
 
-    def __init__(self, version: Path, lock: threading.RLock, max_bytes: int) -> None:
+    def __init__(self, version: Path, max_bytes: int) -> None:
         self._segments = [Segment(folder) for folder in segment_folders(version)]
-        self._lock = lock
-        self._max_bytes = max_bytes
-        self._bytes = 0
-        self._joined: OrderedDict[tuple[str, str, bool], Postings] = OrderedDict()
+        self._joined: ByteBoundedCache[Postings] = ByteBoundedCache(max_bytes)
 
     def get(self, field: str, term: str) -> Postings:
         return self.lookup(field, term)
@@ -131,29 +127,23 @@ class PostingsStore:
         if len(self._segments) == 1:
             return self._segments[0].get(field, term, with_positions)
         key = (field, term, with_positions)
-        with self._lock:
-            found = self._joined.get(key)
-            if found is not None:
-                self._joined.move_to_end(key)
-                return found
-            postings = _join([segment.get(field, term, with_positions) for segment in self._segments])
-            self._joined[key] = postings
-            self._bytes += postings.nbytes
-            while self._bytes > self._max_bytes and len(self._joined) > 1:
-                _, dropped = self._joined.popitem(last=False)
-                self._bytes -= dropped.nbytes
-            return postings
+        found = self._joined.get(key)
+        if found is None:
+            found = _join([segment.get(field, term, with_positions) for segment in self._segments])
+            self._joined.put(key, found, found.nbytes)
+        return found
 
 
-def phrase_counts(postings: list[Postings], size: int) -> np.ndarray:
-    """How often the terms of ``postings`` stand together, in order, in each document."""
+def phrase_counts(postings: list[Postings]) -> tuple[np.ndarray, np.ndarray]:
+    """``(docnums, counts)``: how often the terms of ``postings`` stand together, in order, where they do."""
+    nothing = EMPTY_IDS, np.zeros(0, dtype=np.float32)
     if not postings or any(not len(p.ids) for p in postings):
-        return np.zeros(size, dtype=np.float32)
+        return nothing
     docs = postings[0].ids
     for p in postings[1:]:
         docs = np.intersect1d(docs, p.ids, assume_unique=True)
     if not len(docs):
-        return np.zeros(size, dtype=np.float32)
+        return nothing
     # One sorted key per occurrence: document, then position less the term's place in the phrase.
     width = len(postings)
     starts = None
@@ -166,4 +156,5 @@ def phrase_counts(postings: list[Postings], size: int) -> np.ndarray:
         else:
             at = np.minimum(np.searchsorted(keys, starts), len(keys) - 1)
             starts = starts[keys[at] == starts] if len(keys) else keys
-    return np.bincount(starts >> 32, minlength=size).astype(np.float32)
+    found, counts = np.unique(starts >> 32, return_counts=True)
+    return found.astype(np.int32), counts.astype(np.float32)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.docmeta import DocMeta
+from search.cache import ByteBoundedCache
 from search.postings import PostingsSource
 from search.query import Clause
 
@@ -42,6 +43,63 @@ def sufficient_coverage(clauses: int) -> int:
 
 
 @dataclass(frozen=True)
+class Sparse:
+    """Values for some documents: ``ids`` ascending and unique, zero everywhere else."""
+
+    ids: np.ndarray  # int32 docnums
+    values: np.ndarray  # float32
+
+    @property
+    def nbytes(self) -> int:
+        return self.ids.nbytes + self.values.nbytes
+
+
+NOTHING = Sparse(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+
+def sparse_sum(parts: Sequence[Sparse]) -> Sparse:
+    """Values added where documents meet, over the union of documents."""
+    parts = [part for part in parts if len(part.ids)]
+    if len(parts) <= 1:
+        return parts[0] if parts else NOTHING
+    ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+    values = np.bincount(inverse, weights=np.concatenate([p.values for p in parts]), minlength=len(ids))
+    return Sparse(ids.astype(np.int32), values.astype(np.float32))
+
+
+def sparse_max(parts: Sequence[Sparse]) -> Sparse:
+    """The largest value per document, over the union of documents."""
+    parts = [part for part in parts if len(part.ids)]
+    if len(parts) <= 1:
+        return parts[0] if parts else NOTHING
+    ids = np.concatenate([p.ids for p in parts])
+    values = np.concatenate([p.values for p in parts])
+    order = np.argsort(ids, kind="stable")
+    ids, values = ids[order], values[order]
+    starts = np.flatnonzero(np.diff(ids, prepend=-1))
+    return Sparse(ids[starts], np.maximum.reduceat(values, starts))
+
+
+def sparse_all(parts: Sequence[Sparse]) -> Sparse:
+    """Values added, only where every part has the document."""
+    if not parts:
+        return NOTHING
+    ids = parts[0].ids
+    for part in parts[1:]:
+        ids = np.intersect1d(ids, part.ids, assume_unique=True)
+    values = np.zeros(len(ids), dtype=np.float32)
+    for part in parts:
+        values += part.values[np.searchsorted(part.ids, ids)]
+    return Sparse(ids, values)
+
+
+def dense(size: int, ids: np.ndarray, value=True, dtype=bool) -> np.ndarray:
+    array = np.zeros(size, dtype=dtype)
+    array[ids] = value
+    return array
+
+
+@dataclass(frozen=True)
 class Scored:
     matched: np.ndarray  # bool per docnum: the candidate set before any filter
     key: np.ndarray  # float64 ranking key per docnum (coverage, exactness, then BM25)
@@ -50,9 +108,16 @@ class Scored:
 
 
 class Ranker:
-    """Scores clauses for one index version; holds per-field length norms."""
+    """Scores clauses for one index version; holds per-field length norms.
 
-    def __init__(self, meta: DocMeta, postings: PostingsSource, boosts: Mapping[str, float]) -> None:
+    Every step works on the documents that hold a term, never on an array
+    of every document, until the final ranking key: at 200,000 articles a
+    pass over all of them costs more than most queries' postings.
+    """
+
+    def __init__(
+        self, meta: DocMeta, postings: PostingsSource, boosts: Mapping[str, float], cache_bytes: int = 0
+    ) -> None:
         self.size = meta.size
         self.live = meta.live
         self.documents = max(int(meta.live.sum()), 1)
@@ -65,46 +130,44 @@ class Ranker:
             average = float(lengths[meta.live].mean()) if meta.live.any() else 1.0
             b = B.get(field, 0.5)
             self._saturation[field] = (K1 * ((1.0 - b) + b * lengths / max(average, 1e-6))).astype(np.float32)
+        self._terms = ByteBoundedCache(cache_bytes)
 
-    def term_score(self, term: str) -> np.ndarray:
-        """BM25 of ``term`` per document: idf times the boosted, saturated frequency in each field."""
-        weight = np.zeros(self.size, dtype=np.float32)
-        present = np.zeros(self.size, dtype=bool)
-        for field, saturation in self._saturation.items():
-            postings = self._postings(field, term)
-            if len(postings.ids):
-                tf = postings.tf
-                weight[postings.ids] += self.boosts[field] * tf / (tf + saturation[postings.ids])
-                present[postings.ids] = True
-        df = int(np.count_nonzero(present & self.live))
-        idf = np.log1p((self.documents - df + 0.5) / (df + 0.5))
-        return weight * np.float32(idf)
+    def _idf(self, ids: np.ndarray) -> np.float32:
+        df = int(np.count_nonzero(self.live[ids]))
+        return np.float32(np.log1p((self.documents - df + 0.5) / (df + 0.5)))
 
-    def alternative(self, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """BM25 of ``terms`` summed, and where all of them occur."""
-        total = np.zeros(self.size, dtype=np.float32)
-        present = np.ones(self.size, dtype=bool)
-        for term in terms:
-            scores = self.term_score(term)
-            total += scores
-            present &= scores > 0
-        return np.where(present, total, 0.0), present
+    def term_score(self, term: str) -> Sparse:
+        """BM25 of ``term`` where it occurs: idf times the boosted, saturated frequency in each field."""
+        found = self._terms.get(term)
+        if found is None:
+            parts = []
+            for field, saturation in self._saturation.items():
+                postings = self._postings(field, term)
+                if len(postings.ids):
+                    tf = postings.tf.astype(np.float32)
+                    parts.append(Sparse(postings.ids, self.boosts[field] * tf / (tf + saturation[postings.ids])))
+            found = sparse_sum(parts)
+            found = Sparse(found.ids, found.values * self._idf(found.ids))
+            self._terms.put(term, found, found.nbytes)
+        return found
 
-    def phrase_score(self, counts: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def alternative(self, terms: tuple[str, ...]) -> Sparse:
+        """BM25 of ``terms`` summed, where all of them occur."""
+        return sparse_all([self.term_score(term) for term in terms])
+
+    def phrase_score(self, counts: Mapping[str, Sparse]) -> Sparse:
         """BM25 of a phrase from its occurrences per field, as if the phrase were one term."""
-        weight = np.zeros(self.size, dtype=np.float32)
-        present = np.zeros(self.size, dtype=bool)
+        parts = []
         for field, count in counts.items():
-            if field in self._saturation:
+            if field in self._saturation and len(count.ids):
                 slowdown = PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
-                weight += self.boosts[field] * count / (count + slowdown * self._saturation[field])
-                present |= count > 0
-        df = int(np.count_nonzero(present & self.live))
-        idf = np.log1p((self.documents - df + 0.5) / (df + 0.5))
-        return weight * np.float32(idf), present
+                saturation = slowdown * self._saturation[field][count.ids]
+                parts.append(Sparse(count.ids, self.boosts[field] * count.values / (count.values + saturation)))
+        found = sparse_sum(parts)
+        return Sparse(found.ids, found.values * self._idf(found.ids))
 
     def score(
-        self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, np.ndarray]] | None = None
+        self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None
     ) -> Scored:
         """Rank by how many clauses match, then how many match exactly (not by a typo), then BM25.
 
@@ -112,35 +175,31 @@ class Ranker:
         how often its phrase occurs (``phrases`` counts them per field; without it,
         where its words co-occur); filler clauses add score but no coverage.
         """
-        total = np.zeros(self.size, dtype=np.float64)
-        coverage = np.zeros(self.size, dtype=np.int32)
-        exact = np.zeros(self.size, dtype=np.int32)
-        presences = []
-        exactness = []
+        bests, exacts = [], []
         for clause in clauses:
-            best = np.zeros(self.size, dtype=np.float32)
-            present = np.zeros(self.size, dtype=bool)
-            present_exactly = np.zeros(self.size, dtype=bool)
             if clause.quoted and phrases is not None:
                 # Only the phrase counts: its words elsewhere are not what the visitor asked for.
-                best, present = self.phrase_score(phrases(clause))
-                present_exactly = present
-            for alternative in () if clause.quoted and phrases is not None else clause.alternatives:
-                scores, found = self.alternative(alternative.terms)
-                np.maximum(best, scores * alternative.weight, out=best)
-                present |= found
-                if alternative.exact:
-                    present_exactly |= found
-            total += best
-            presences.append(present)
-            exactness.append(present_exactly)
+                best = exact = self.phrase_score(phrases(clause))
+            else:
+                found = [self.alternative(alternative.terms) for alternative in clause.alternatives]
+                weighted = [Sparse(f.ids, f.values * a.weight) for f, a in zip(found, clause.alternatives, strict=True)]
+                best = sparse_max(weighted)
+                exact = sparse_max([f for f, a in zip(found, clause.alternatives, strict=True) if a.exact])
+            bests.append(best)
+            exacts.append(exact)
+        total = sparse_sum(bests)
+        coverage = np.zeros(len(total.ids), dtype=np.int32)
+        exact_count = np.zeros(len(total.ids), dtype=np.int32)
+        for clause, best, exact in zip(clauses, bests, exacts, strict=True):
             if not clause.filler:
-                coverage += present
-                exact += present_exactly
-        matched = (coverage > 0) & self.live
+                coverage[np.searchsorted(total.ids, best.ids)] += 1
+                exact_count[np.searchsorted(total.ids, exact.ids)] += 1
         enough = sufficient_coverage(sum(1 for c in clauses if not c.filler))
-        tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact, enough) * EXACT_STEP
-        return Scored(matched, tier + total, tuple(presences), tuple(exactness))
+        tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact_count, enough) * EXACT_STEP
+        matched = dense(self.size, total.ids[coverage > 0]) & self.live
+        key = dense(self.size, total.ids, tier + total.values, np.float64)
+        present = tuple(dense(self.size, best.ids) for best in bests)
+        return Scored(matched, key, present, tuple(dense(self.size, exact.ids) for exact in exacts))
 
 
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:
