@@ -83,9 +83,13 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
     """``(folded text, position, start, end)`` of every indexed token.
 
     A compound's joined form shares the position of its first part, so phrase
-    queries over the parts still see consecutive positions. This runs for
-    every word of every article, so it avoids building ``Word`` objects.
+    queries over the parts still see consecutive positions. Snippets run this
+    over many sentences per query, so it avoids building ``Word`` objects, and
+    plain ASCII text takes a simpler expression.
     """
+    if text.isascii() and not _MAY_BE_SPECIAL.search(text):
+        yield from _plain_tokens(text)
+        return
     position = 0
     for found in _TOKEN.finditer(text):
         token = found.group()
@@ -101,6 +105,24 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
             position += 1
         if word.joined:
             yield word.joined, first, word.start, word.end
+
+
+def _plain_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """``tokenize`` for ASCII text without a special token."""
+    position = 0
+    for found in _WORDS_ONLY.finditer(text):
+        token = found.group().lower()
+        start = found.start()
+        if "-" not in token:
+            yield token, position, start, found.end()
+            position += 1
+            continue
+        first = position
+        for part in token.split("-"):
+            yield part, position, start, start + len(part)
+            start += len(part) + 1
+            position += 1
+        yield token.replace("-", ""), first, found.start(), found.end()
 
 
 _NOT_PLAIN = frozenset("-+#(")

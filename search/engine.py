@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -181,6 +182,19 @@ class _Version:
         others = [self.stored(d) for d in chosen]
         return [Related(other["question"], other["url"]) for other in others]
 
+    def question_positions(self, terms: set[str], docs: np.ndarray) -> list[dict[str, list[int]]]:
+        """For each of ``docs``, where each of ``terms`` stands in its question."""
+        found: list[dict[str, list[int]]] = [{} for _ in docs]
+        for term in terms:
+            postings = self.postings.lookup("question", term, with_positions=True)
+            if not len(postings.ids):
+                continue
+            at = np.minimum(np.searchsorted(postings.ids, docs), len(postings.ids) - 1)
+            starts = np.concatenate(([0], np.cumsum(postings.tf, dtype=np.int64)))
+            for i in np.flatnonzero(postings.ids[at] == docs):
+                found[i][term] = postings.positions[starts[at[i]] : starts[at[i] + 1]].tolist()
+        return found
+
     def phrase_fields(self, clause: Clause) -> dict[str, Sparse]:
         """Per phrase field, how often the clause's words stand together in order."""
         found = {}
@@ -195,7 +209,7 @@ class _Version:
             parts = self.phrase_fields(clause).values()
         else:
             parts = [self.ranker.alternative(alternative.terms) for alternative in clause.alternatives]
-        return dense(self.meta.size, sparse_max(list(parts)).ids)
+        return dense(self.meta.size, sparse_max(list(parts), self.meta.size).ids)
 
 
 class Engine:
@@ -316,7 +330,7 @@ class Engine:
             matched, key = scored.matched, scored.key
             for clause, present in zip(query.clauses, scored.present, strict=True):
                 if clause.quoted:
-                    matched &= present  # an exact phrase is required, whatever else matches
+                    matched &= dense(meta.size, present)  # an exact phrase is required, whatever else matches
             for clause in query.excluded:
                 matched &= ~version.clause_docs(clause)
         mask, selected = subject_filter(meta, subjects)
@@ -325,7 +339,8 @@ class Engine:
             matched &= mask
         total = int(np.count_nonzero(matched))
         if scored is not None:
-            key = rerank(matched, key, query.clauses, lambda doc: version.stored(doc)["question"])
+            terms = {term for clause in query.clauses for term in clause.terms}
+            key = rerank(matched, key, query.clauses, partial(version.question_positions, terms))
         docs = top(matched, key, (page - 1) * per_page, page * per_page)
         hits = [self._hit(version, doc, query, float(key[doc])) for doc in docs]
         relaxed = _relaxed(query, scored, int(docs[0])) if scored and len(docs) else None
@@ -376,8 +391,14 @@ def _relaxed(query: UserQuery, scored: Scored, best: int) -> Relaxed | None:
     for clause, present, exact in zip(query.clauses, scored.present, scored.exact, strict=True):
         if clause.filler:
             continue
-        if not present[best]:
+        if not _holds(present, best):
             missing.extend(clause.words)
-        elif not exact[best]:
+        elif not _holds(exact, best):
             typos = True
     return Relaxed(typos, tuple(missing)) if missing or typos else None
+
+
+def _holds(docs: np.ndarray, doc: int) -> bool:
+    """Whether the ascending ``docs`` include ``doc``."""
+    at = int(np.searchsorted(docs, doc))
+    return at < len(docs) and int(docs[at]) == doc

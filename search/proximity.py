@@ -9,8 +9,6 @@ from itertools import pairwise
 
 import numpy as np
 
-from index.tokens import stem
-from index.tokens import tokenize
 from search.query import Clause
 from search.ranking import top
 
@@ -19,26 +17,29 @@ BONUS = 3.0  # for a question with every pair of consecutive query words in orde
 WINDOW = 3  # "close together": the next word at most this many positions later
 
 
-def order_score(question: str, clauses: Sequence[Clause]) -> float:
-    """The share of consecutive query-word pairs that stand in order, close together, in ``question``."""
+# For some documents, each query term's word positions in their questions.
+PositionsOf = Callable[[np.ndarray], list[dict[str, list[int]]]]
+
+
+def order_score(positions: dict[str, list[int]], clauses: Sequence[Clause]) -> float:
+    """The share of consecutive query-word pairs that stand in order, close together, in a question.
+
+    :param positions: where each query term stands in the question.
+    """
     content = [clause for clause in clauses if not clause.filler]
     if len(content) < 2:
         return 0.0
-    positions: dict[str, list[int]] = {}
-    for word, position, _start, _end in tokenize(question):
-        positions.setdefault(stem(word), []).append(position)
     where = [sorted({p for term in clause.terms for p in positions.get(term, ())}) for clause in content]
     pairs = sum(any(0 < b - a <= WINDOW for a in first for b in second) for first, second in pairwise(where))
     return pairs / (len(content) - 1)
 
 
-def rerank(
-    candidates: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], question_of: Callable[[int], str]
-) -> np.ndarray:
+def rerank(candidates: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], positions_of: PositionsOf) -> np.ndarray:
     """``key`` with the proximity bonus added for the best ``RERANK_DEPTH`` candidates."""
     if sum(1 for clause in clauses if not clause.filler) < 2:
         return key
     adjusted = key.copy()
-    for doc in top(candidates, key, 0, RERANK_DEPTH):
-        adjusted[doc] += BONUS * order_score(question_of(int(doc)), clauses)
+    docs = top(candidates, key, 0, RERANK_DEPTH)
+    for doc, positions in zip(docs, positions_of(docs), strict=True):
+        adjusted[doc] += BONUS * order_score(positions, clauses)
     return adjusted

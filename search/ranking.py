@@ -57,23 +57,38 @@ class Sparse:
 NOTHING = Sparse(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
-def sparse_sum(parts: Sequence[Sparse]) -> Sparse:
-    """Values added where documents meet, over the union of documents."""
+def _dense_path(parts: Sequence[Sparse], size: int) -> bool:
+    # Sorting many postings costs more than one pass over an array of every document.
+    return size > 0 and sum(len(p.ids) for p in parts) * 16 > size
+
+
+def sparse_sum(parts: Sequence[Sparse], size: int = 0) -> Sparse:
+    """Values added where documents meet, over the union of documents (docnums below ``size``, if given)."""
     parts = [part for part in parts if len(part.ids)]
     if len(parts) <= 1:
         return parts[0] if parts else NOTHING
-    ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
-    values = np.bincount(inverse, weights=np.concatenate([p.values for p in parts]), minlength=len(ids))
+    ids = np.concatenate([p.ids for p in parts])
+    weights = np.concatenate([p.values for p in parts])
+    if _dense_path(parts, size):
+        present = np.flatnonzero(np.bincount(ids, minlength=size)).astype(np.int32)
+        return Sparse(present, np.bincount(ids, weights=weights, minlength=size)[present].astype(np.float32))
+    ids, inverse = np.unique(ids, return_inverse=True)
+    values = np.bincount(inverse, weights=weights, minlength=len(ids))
     return Sparse(ids.astype(np.int32), values.astype(np.float32))
 
 
-def sparse_max(parts: Sequence[Sparse]) -> Sparse:
-    """The largest value per document, over the union of documents."""
+def sparse_max(parts: Sequence[Sparse], size: int = 0) -> Sparse:
+    """The largest value per document, over the union of documents (docnums below ``size``, if given)."""
     parts = [part for part in parts if len(part.ids)]
     if len(parts) <= 1:
         return parts[0] if parts else NOTHING
     ids = np.concatenate([p.ids for p in parts])
     values = np.concatenate([p.values for p in parts])
+    if _dense_path(parts, size):
+        present = np.flatnonzero(np.bincount(ids, minlength=size)).astype(np.int32)
+        best = np.zeros(size, dtype=np.float32)
+        np.maximum.at(best, ids, values)
+        return Sparse(present, best[present])
     order = np.argsort(ids, kind="stable")
     ids, values = ids[order], values[order]
     starts = np.flatnonzero(np.diff(ids, prepend=-1))
@@ -103,8 +118,8 @@ def dense(size: int, ids: np.ndarray, value=True, dtype=bool) -> np.ndarray:
 class Scored:
     matched: np.ndarray  # bool per docnum: the candidate set before any filter
     key: np.ndarray  # float64 ranking key per docnum (coverage, exactness, then BM25)
-    present: tuple[np.ndarray, ...] = ()  # per clause: where it matches at all
-    exact: tuple[np.ndarray, ...] = ()  # per clause: where it matches without a typo
+    present: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches at all
+    exact: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches without a typo
 
 
 class Ranker:
@@ -146,7 +161,7 @@ class Ranker:
                 if len(postings.ids):
                     tf = postings.tf.astype(np.float32)
                     parts.append(Sparse(postings.ids, self.boosts[field] * tf / (tf + saturation[postings.ids])))
-            found = sparse_sum(parts)
+            found = sparse_sum(parts, self.size)
             found = Sparse(found.ids, found.values * self._idf(found.ids))
             self._terms.put(term, found, found.nbytes)
         return found
@@ -163,7 +178,7 @@ class Ranker:
                 slowdown = PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
                 saturation = slowdown * self._saturation[field][count.ids]
                 parts.append(Sparse(count.ids, self.boosts[field] * count.values / (count.values + saturation)))
-        found = sparse_sum(parts)
+        found = sparse_sum(parts, self.size)
         return Sparse(found.ids, found.values * self._idf(found.ids))
 
     def score(
@@ -183,11 +198,11 @@ class Ranker:
             else:
                 found = [self.alternative(alternative.terms) for alternative in clause.alternatives]
                 weighted = [Sparse(f.ids, f.values * a.weight) for f, a in zip(found, clause.alternatives, strict=True)]
-                best = sparse_max(weighted)
-                exact = sparse_max([f for f, a in zip(found, clause.alternatives, strict=True) if a.exact])
+                best = sparse_max(weighted, self.size)
+                exact = sparse_max([f for f, a in zip(found, clause.alternatives, strict=True) if a.exact], self.size)
             bests.append(best)
             exacts.append(exact)
-        total = sparse_sum(bests)
+        total = sparse_sum(bests, self.size)
         coverage = np.zeros(len(total.ids), dtype=np.int32)
         exact_count = np.zeros(len(total.ids), dtype=np.int32)
         for clause, best, exact in zip(clauses, bests, exacts, strict=True):
@@ -198,8 +213,7 @@ class Ranker:
         tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact_count, enough) * EXACT_STEP
         matched = dense(self.size, total.ids[coverage > 0]) & self.live
         key = dense(self.size, total.ids, tier + total.values, np.float64)
-        present = tuple(dense(self.size, best.ids) for best in bests)
-        return Scored(matched, key, present, tuple(dense(self.size, exact.ids) for exact in exacts))
+        return Scored(matched, key, tuple(best.ids for best in bests), tuple(exact.ids for exact in exacts))
 
 
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:

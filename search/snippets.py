@@ -14,7 +14,7 @@ from index.tokens import tokenize
 
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
-_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=\S)|\n+")
+_SENTENCE_END = re.compile(r"[.!?:]\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     bounds = []
     start = 0
     for found in _SENTENCE_END.finditer(text):
-        bounds.append((start, found.start()))
+        # A sentence keeps its closing mark; a line break is not part of either side.
+        bounds.append((start, found.start() + (text[found.start()] != "\n")))
         start = found.end()
     bounds.append((start, len(text)))
     return [(a, b) for a, b in bounds if b > a]

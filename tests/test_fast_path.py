@@ -1,0 +1,236 @@
+"""The fast path against a straightforward recomputation on a small index.
+
+The index holds generated articles after a full build and an incremental
+update (so two segments and deleted documents). The reference re-tokenizes
+every article from its file with the general tokenizer, counts terms and
+positions in dictionaries, and scores queries document by document with
+dense arrays, as the engine did before it scored sparsely.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from bench.generate import article_path
+from bench.generate import generate
+from index import docmeta
+from index import versions
+from index.articles import read_corpus
+from index.build import build
+from index.inverted import FIELDS
+from index.inverted import PREFIX_MAX
+from index.inverted import field_texts
+from index.schema import FIELD_BOOSTS
+from index.tokens import stem
+from index.tokens import tokenize
+from index.update import update
+from search import ranking
+from search.engine import Engine
+from search.query import parse
+
+QUERIES = [
+    "algorithm",
+    "theory of the matrix",
+    "network protocol security",
+    "eigenvalue decompostion",
+    '"linear regression"',
+    "data -model",
+    "the",
+    "qzxv",
+]
+
+
+@dataclass
+class Reference:
+    postings: dict[tuple[str, str], dict[int, list[int]]]  # (field, term) -> docnum -> positions
+    subject: dict[int, str]
+
+
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory):
+    source = tmp_path_factory.mktemp("fast-src")
+    generate(source, 300, workers=1)
+    index_dir = tmp_path_factory.mktemp("fast-index")
+    build(source, index_dir, procs=2)
+    for number in range(1, 41, 4):  # change ten, delete five
+        path = article_path(source, number)
+        path.write_text(path.read_text().replace("\nsubject:", " Changed words: eigenvalue network.\nsubject:", 1))
+    for number in range(100, 150, 10):
+        article_path(source, number).unlink()
+    update(source, index_dir)
+    return source, index_dir
+
+
+@pytest.fixture(scope="module")
+def reference(updated) -> Reference:
+    source, index_dir = updated
+    manifest = versions.read_manifest(versions.current_version(index_dir))
+    postings: dict = {}
+    subject = {}
+    for article in read_corpus(source).articles:
+        docnum = manifest[article.path].docnum
+        subject[docnum] = article.subject
+        for field, text in field_texts(article).items():
+            for word, position, _start, _end in tokenize(text):
+                postings.setdefault((field, stem(word)), {}).setdefault(docnum, []).append(position)
+        for word, *_ in tokenize(article.question):
+            for size in range(1, min(len(word), PREFIX_MAX) + 1):
+                postings.setdefault(("question_prefix", word[:size]), {}).setdefault(docnum, []).append(0)
+    return Reference(postings, subject)
+
+
+@pytest.fixture(scope="module")
+def engine(updated):
+    with Engine(updated[1], result_cache=0) as opened:
+        yield opened
+
+
+def test_index_has_two_segments_and_deletions(engine):
+    version = engine._current()
+    assert len(version.postings._segments) == 2
+    assert not version.meta.live.all()
+
+
+def test_every_posting_matches_a_recount(engine, reference):
+    store = engine._current().postings
+    for (field, term), docs in reference.postings.items():
+        found = store.lookup(field, term, with_positions=True)
+        live = engine._current().meta.live[found.ids]
+        ids, tf = found.ids[live], found.tf[live]
+        assert ids.tolist() == sorted(docs), (field, term)
+        assert tf.tolist() == [len(docs[d]) for d in sorted(docs)], (field, term)
+        if field in ("question", "keywords", "answer"):
+            owners = np.repeat(found.ids, found.tf.astype(np.int64))
+            kept = found.positions[np.isin(owners, ids)].tolist()
+            assert kept == [p for d in sorted(docs) for p in docs[d]], (field, term)
+    assert all(field in FIELDS for field, _ in reference.postings)
+
+
+def _lengths(reference: Reference, size: int) -> dict[str, np.ndarray]:
+    lengths = {field: np.zeros(size, dtype=np.float32) for field in FIELD_BOOSTS}
+    for (field, _term), docs in reference.postings.items():
+        if field in lengths:
+            for doc, positions in docs.items():
+                lengths[field][doc] += len(positions)
+    return lengths
+
+
+def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_counts) -> tuple[np.ndarray, np.ndarray]:
+    """The ranking key and match set, one dense array per term, as the unoptimised engine computed them."""
+    size = meta.size
+    live = meta.live
+    lengths = _lengths(reference, size)
+    documents = int(live.sum())
+
+    def saturation(field, slowdown=1.0):
+        b = ranking.B.get(field, 0.5)
+        average = float(lengths[field][live].mean())
+        return slowdown * ranking.K1 * ((1 - b) + b * lengths[field] / average)
+
+    def idf(present):
+        df = int(np.count_nonzero(present & live))
+        return np.log1p((documents - df + 0.5) / (df + 0.5))
+
+    def term_score(term):
+        weight, present = np.zeros(size), np.zeros(size, dtype=bool)
+        for field, boost in FIELD_BOOSTS.items():
+            for doc, positions in reference.postings.get((field, term), {}).items():
+                tf = len(positions)
+                weight[doc] += boost * tf / (tf + saturation(field)[doc])
+                present[doc] = True
+        return weight * idf(present), present
+
+    total = np.zeros(size)
+    coverage = np.zeros(size, dtype=int)
+    exact = np.zeros(size, dtype=int)
+    for clause in clauses:
+        best, present, present_exactly = np.zeros(size), np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+        if clause.quoted:
+            present = np.zeros(size, dtype=bool)
+            for field, counts in phrase_counts(clause).items():
+                slowdown = ranking.PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
+                best += FIELD_BOOSTS[field] * counts / (counts + saturation(field, slowdown))
+                present |= counts > 0
+            best *= idf(present)
+            present_exactly = present
+        for alternative in () if clause.quoted else clause.alternatives:
+            scores, found = np.zeros(size), np.ones(size, dtype=bool)
+            for term in alternative.terms:
+                term_scores, term_present = term_score(term)
+                scores += term_scores
+                found &= term_present
+            best = np.maximum(best, np.where(found, scores, 0) * alternative.weight)
+            present |= found
+            present_exactly |= found if alternative.exact else False
+        total += best
+        if not clause.filler:
+            coverage += present
+            exact += present_exactly
+    enough = ranking.sufficient_coverage(sum(1 for c in clauses if not c.filler))
+    key = np.minimum(coverage, enough) * ranking.COVERAGE_STEP + np.minimum(exact, enough) * ranking.EXACT_STEP
+    return key + total, (coverage > 0) & live
+
+
+def _reference_phrases(reference: Reference, size: int):
+    def counts(clause):
+        found = {}
+        for field in ("question", "keywords", "answer"):
+            array = np.zeros(size)
+            first = reference.postings.get((field, clause.literal[0]), {})
+            for doc, positions in first.items():
+                for start in positions:
+                    following = (
+                        start + i in reference.postings.get((field, term), {}).get(doc, ())
+                        for i, term in enumerate(clause.literal[1:], 1)
+                    )
+                    array[doc] += all(following)
+            found[field] = array
+        return found
+
+    return counts
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_scores_match_a_dense_recomputation(engine, reference, text):
+    version = engine._current()
+    query = engine._expand(version, parse(text))
+    fast = version.ranker.score(query.clauses, version.phrase_fields)
+    key, matched = _dense_score(
+        reference, version.meta, query.clauses, _reference_phrases(reference, version.meta.size)
+    )
+    assert np.array_equal(fast.matched, matched)
+    assert np.allclose(fast.key[matched], key[matched], rtol=0, atol=1e-3)
+
+
+def _reference_docs(reference: Reference, clause, size: int) -> np.ndarray:
+    """Where any alternative of ``clause`` has all its terms, in any scored field."""
+    found = np.zeros(size, dtype=bool)
+    for alternative in clause.alternatives:
+        docs = [
+            {d for field in FIELD_BOOSTS for d in reference.postings.get((field, t), {})} for t in alternative.terms
+        ]
+        found[list(set.intersection(*docs))] = True
+    return found
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_totals_and_facets_match_a_recount(engine, reference, text):
+    version = engine._current()
+    size = version.meta.size
+    query = engine._expand(version, parse(text))
+    phrases = _reference_phrases(reference, size)
+    _, matched = _dense_score(reference, version.meta, query.clauses, phrases)
+    for clause in query.clauses:
+        if clause.quoted:
+            matched &= np.logical_or.reduce([counts > 0 for counts in phrases(clause).values()])
+    for clause in query.excluded:
+        matched &= ~_reference_docs(reference, clause, size)
+    result = engine.search(text)
+    assert not result.corrected
+    assert result.total == int(np.count_nonzero(matched))
+    expected = Counter(reference.subject[int(d)] for d in np.flatnonzero(matched))
+    assert {f.value: f.count for f in result.facets} == dict(expected)
