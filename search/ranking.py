@@ -115,6 +115,13 @@ def dense(size: int, ids: np.ndarray, value=True, dtype=bool) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class _Keyed:
+    ids: np.ndarray  # ascending docnums that match some clause
+    values: np.ndarray  # float64 ranking key of each
+    coverage: np.ndarray  # how many non-filler clauses each matches
+
+
+@dataclass(frozen=True)
 class Scored:
     matched: np.ndarray  # bool per docnum: the candidate set before any filter
     key: np.ndarray  # float64 ranking key per docnum (coverage, exactness, then BM25)
@@ -166,6 +173,10 @@ class Ranker:
             self._terms.put(term, found, found.nbytes)
         return found
 
+    def frequency(self, term: str) -> int:
+        """How many postings ``term`` has in the scored fields: a cheap bound on its document frequency."""
+        return sum(len(self._postings(field, term).ids) for field in self._saturation)
+
     def alternative(self, terms: tuple[str, ...]) -> Sparse:
         """BM25 of ``terms`` summed, where all of them occur."""
         return sparse_all([self.term_score(term) for term in terms])
@@ -190,6 +201,20 @@ class Ranker:
         how often its phrase occurs (``phrases`` counts them per field; without it,
         where its words co-occur); filler clauses add score but no coverage.
         """
+        found, bests, exacts = self._score(clauses, phrases)
+        matched = dense(self.size, found.ids[found.coverage > 0]) & self.live
+        key = dense(self.size, found.ids, found.values, np.float64)
+        return Scored(matched, key, tuple(best.ids for best in bests), tuple(exact.ids for exact in exacts))
+
+    def matches(self, clauses: Sequence[Clause]) -> tuple[np.ndarray, np.ndarray]:
+        """``(docnums, key)`` of the live documents that match any of ``clauses``, without arrays of every document."""
+        found, _bests, _exacts = self._score(clauses, None)
+        keep = (found.coverage > 0) & self.live[found.ids]
+        return found.ids[keep], found.values[keep]
+
+    def _score(
+        self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None
+    ) -> tuple[_Keyed, list[Sparse], list[Sparse]]:
         bests, exacts = [], []
         for clause in clauses:
             if clause.quoted and phrases is not None:
@@ -211,9 +236,7 @@ class Ranker:
                 exact_count[np.searchsorted(total.ids, exact.ids)] += 1
         enough = sufficient_coverage(sum(1 for c in clauses if not c.filler))
         tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact_count, enough) * EXACT_STEP
-        matched = dense(self.size, total.ids[coverage > 0]) & self.live
-        key = dense(self.size, total.ids, tier + total.values, np.float64)
-        return Scored(matched, key, tuple(best.ids for best in bests), tuple(exact.ids for exact in exacts))
+        return _Keyed(total.ids, tier + total.values, coverage), bests, exacts
 
 
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:

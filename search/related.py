@@ -12,10 +12,10 @@ from index.docmeta import DocMeta
 from index.tokens import split_words
 from search.query import word_clause
 from search.ranking import Ranker
-from search.ranking import top
 
 MAX_RELATED = 3
-KEYWORD_WORDS = 12  # of the article's keywords, the first words that form the "nearest" query
+KEYWORD_WORDS = 12  # of the article's keywords, the first words that are considered…
+RAREST_WORDS = 2  # …and how many of them, the rarest, form the "nearest" query
 
 
 def linked(docnum: int, urls: Iterable[str], find: Callable[[str], int | None]) -> list[int]:
@@ -29,15 +29,21 @@ def linked(docnum: int, urls: Iterable[str], find: Callable[[str], int | None]) 
 
 
 def nearest(ranker: Ranker, meta: DocMeta, docnum: int, keywords: str, exclude: set[int], count: int) -> list[int]:
-    """The ``count`` articles that share most of ``keywords``, from the same subject when it has enough."""
+    """The ``count`` articles that share most of ``keywords``, from the same subject when it has enough.
+
+    Only the rarest keyword words are asked for: they say what the article is
+    about, and a common word's postings would make each hit cost milliseconds.
+    """
     words = [w for keyword in keywords.split(",") for w in split_words(keyword)][:KEYWORD_WORDS]
     clauses = list({c.literal: c for c in map(word_clause, words) if not c.filler}.values())
     if not clauses or count <= 0:
         return []
-    scored = ranker.score(clauses)
-    candidates = scored.matched.copy()
-    candidates[list(exclude)] = False
-    same_subject = candidates & (meta.subject == meta.subject[docnum])
+    clauses.sort(key=lambda clause: min(ranker.frequency(term) for term in clause.terms))
+    docs, key = ranker.matches(clauses[:RAREST_WORDS])
+    keep = ~np.isin(docs, list(exclude))
+    docs, key = docs[keep], key[keep]
+    same_subject = meta.subject[docs] == meta.subject[docnum]
     if np.count_nonzero(same_subject) >= count:
-        candidates = same_subject
-    return [int(d) for d in top(candidates, scored.key, 0, count)]
+        docs, key = docs[same_subject], key[same_subject]
+    order = np.lexsort((docs, -key))[:count]
+    return [int(d) for d in docs[order]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +16,7 @@ from index.tokens import tokenize
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
 _SENTENCE_END = re.compile(r"[.!?:]\s+|\n+")
+_HYPHEN = re.compile(r"\w-\w")
 
 
 @dataclass(frozen=True)
@@ -37,24 +39,27 @@ def _detector(terms: frozenset[str], prefix: str) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})")
 
 
-def _candidate_blocks(text: str, detector: re.Pattern) -> list[tuple[int, int]]:
+def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: re.Pattern) -> list[tuple[int, int]]:
     """The sentences of ``text`` in which a query word may occur (tokenizing only those is cheap)."""
-    found = []
-    for start, end in _sentences(text):
-        folded = text[start:end].lower().translate(accent_map).replace("-", "")
-        if detector.search(folded):
-            found.append((start, end))
-    return found
+    if not text.isascii():
+        folded = [text[a:b].lower().translate(accent_map).replace("-", "") for a, b in sentences]
+        return [sentence for sentence, words in zip(sentences, folded, strict=True) if detector.search(words)]
+    # ASCII folds in place, so one pass over the whole text finds the sentences;
+    # a sentence with a hyphen may hold a compound that matches only when joined.
+    starts = [a for a, _ in sentences]
+    hits = {m.start() for m in detector.finditer(text.lower())} | {m.start() for m in _HYPHEN.finditer(text)}
+    chosen = sorted({bisect.bisect_right(starts, at) - 1 for at in hits})
+    return [sentences[i] for i in chosen if i >= 0]
 
 
-def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]:
+def term_spans(text: str, terms: frozenset[str], prefix: str = "", sentences: list | None = None) -> list[Span]:
     """Where ``text`` has a word whose stem is in ``terms`` (or that starts with ``prefix``)."""
     detector = _detector(terms, prefix)
     if detector is None:
         return []
     spans = {
         (offset + start, offset + end)
-        for offset, block_end in _candidate_blocks(text, detector)
+        for offset, block_end in _candidate_blocks(text, sentences or _sentences(text), detector)
         for word, _position, start, end in tokenize(text[offset:block_end])
         if stem(word) in terms or (prefix and word.startswith(prefix))
     }
@@ -118,8 +123,8 @@ def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> st
 
     With no match the snippet is the opening of the text, so every hit shows something.
     """
-    spans = term_spans(text, terms)
     sentences = _sentences(text)
+    spans = term_spans(text, terms, sentences=sentences)
     order = list(range(len(sentences)))
     if spans:
         coverage = {i: _coverage(sentences[i], spans, text) for i in order}
