@@ -147,7 +147,7 @@ def update_while_serving(source: Path, index_dir: Path, base: str, probe: list[s
 
 def fts5_ratio(source: Path, index_dir: Path, params: list[dict]) -> tuple[float, float]:
     """Median milliseconds of one results page (top 10, subject counts, snippets): FTS5 vs kbsearch."""
-    articles = read_corpus(source).articles
+    articles = read_corpus(source, procs=os.cpu_count() or 1).articles
     fts = Fts5(articles)
     fts.db.execute("CREATE TABLE subjects(url TEXT PRIMARY KEY, subject TEXT)")
     fts.db.executemany("INSERT INTO subjects VALUES (?, ?)", [(a.url, a.subject) for a in articles])
@@ -179,9 +179,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200_000, help="articles to generate")
     parser.add_argument("--work", type=Path, help="working folder (default: a new temporary one)")
+    parser.add_argument("--articles", type=Path, help="generated articles to use (they are edited by the update)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kbsearch-speed-"))
-    source, index_dir = work / "articles", work / "index"
+    source, index_dir = args.articles or work / "articles", work / "index"
     rng = random.Random(11)
     print(json.dumps({"articles": args.n, "cpus": os.cpu_count(), "python": sys.version.split()[0]}))
     if not source.exists():

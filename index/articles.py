@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import stat
 from collections import Counter
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import frontmatter
@@ -235,6 +237,10 @@ def collect(results: Iterable[Article | Problem]) -> Corpus:
     return intake.corpus
 
 
-def read_corpus(source: Path) -> Corpus:
-    """Read every article below ``source`` in one process."""
-    return collect(read_article(path, source) for path in find_article_files(source))
+def read_corpus(source: Path, procs: int = 1) -> Corpus:
+    """Read every article below ``source`` with ``procs`` processes."""
+    paths = find_article_files(source)
+    if procs <= 1:
+        return collect(read_article(path, source) for path in paths)
+    with multiprocessing.get_context("forkserver").Pool(procs) as pool:
+        return collect(pool.imap(partial(read_article, source=source), paths, chunksize=256))

@@ -89,7 +89,7 @@ def read_and_index(writer, source: Path, procs: int, progress: bool) -> tuple[Co
     paths = list(find_article_files(source))
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     intake = Intake()
-    parts: list[inverted.Inverted] = []
+    merger = inverted.Merger()
     words: Counter = Counter()
     with contextlib.ExitStack() as stack:
         bar = stack.enter_context(tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress))
@@ -104,11 +104,11 @@ def read_and_index(writer, source: Path, procs: int, progress: bool) -> tuple[Co
                         writer.add_document(**to_document(item))
                     else:
                         chunk_words.subtract(words_of(item))  # a duplicate, left out
-            parts.append(inverted.renumber(part, first, np.array(kept, dtype=bool)))
+            merger.add(inverted.renumber(part, first, np.array(kept, dtype=bool)))
             words.update(chunk_words)
             bar.update(len(results))
     intake.corpus.articles = merge_subjects(intake.corpus.articles)
-    return intake.corpus, inverted.merge(parts) if parts else inverted.invert([])[0], words
+    return intake.corpus, merger.result(), words
 
 
 def words_of(article: Article) -> set[str]:

@@ -156,47 +156,91 @@ def renumber(part: Inverted, first: int, kept: np.ndarray) -> Inverted:
     return Inverted(first, int(np.count_nonzero(kept)), fields, lengths)
 
 
-def _merge_field(parts: Sequence[FieldPostings]) -> FieldPostings:
-    names = sorted(set().union(*(part.terms for part in parts)), key=str.encode)
-    number = {name: i for i, name in enumerate(names)}
-    term_parts, id_parts, tf_parts, pos_parts = [], [], [], []
-    for part in parts:
-        # Each part's term numbers become the merged ones, once per posting.
-        mapping = np.fromiter((number[term] for term in part.terms), dtype=np.int64, count=len(part.terms))
-        term_parts.append(np.repeat(mapping, np.diff(part.starts)))
-        id_parts.append(part.ids)
-        tf_parts.append(part.tf)
-        if part.positions is not None:
-            pos_parts.append(part.positions)
-    term = np.concatenate(term_parts)
-    # Parts come in docnum order, so a stable sort by term alone keeps documents ascending.
-    order = np.argsort(term, kind="stable")
-    ids = np.concatenate(id_parts)[order]
-    tf = np.concatenate(tf_parts)
-    starts = np.searchsorted(term[order], np.arange(len(names) + 1)).astype(np.int64)
-    positions = None
-    if pos_parts:
-        positions = _regroup(np.concatenate(pos_parts), tf, order)
-    return FieldPostings(names, starts, ids, tf[order], positions)
+@dataclass(frozen=True)
+class _Run:
+    """One part's postings of one field, its terms numbered merger-wide."""
+
+    numbers: np.ndarray  # int64 merger number of each of the part's terms
+    starts: np.ndarray
+    ids: np.ndarray
+    tf: np.ndarray
+    positions: np.ndarray | None
+
+    def term_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each term's positions begin in the run, and how many it has."""
+        summed = np.concatenate(([0], np.cumsum(self.tf, dtype=np.int64)))
+        begin = summed[self.starts[:-1]]
+        return begin, summed[self.starts[1:]] - begin
 
 
-def _regroup(positions: np.ndarray, tf: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Positions grouped like postings reordered by ``order`` (each posting owns ``tf`` of them)."""
-    old_starts = np.concatenate(([0], np.cumsum(tf, dtype=np.int64)[:-1]))
-    moved_tf = tf[order].astype(np.int64)
-    new_starts = np.concatenate(([0], np.cumsum(moved_tf)[:-1]))
-    shift = np.repeat(old_starts[order] - new_starts, moved_tf)
-    shift += np.arange(len(shift), dtype=np.int64)
-    return positions[shift]
+class _FieldMerger:
+    def __init__(self, positional: bool) -> None:
+        self.positional = positional
+        self.numbers: dict[str, int] = {}
+        self.runs: list[_Run] = []
+
+    def add(self, postings: FieldPostings) -> None:
+        numbers = self.numbers
+        mapped = np.fromiter(
+            (numbers.setdefault(t, len(numbers)) for t in postings.terms), np.int64, len(postings.terms)
+        )
+        self.runs.append(_Run(mapped, postings.starts, postings.ids, postings.tf, postings.positions))
+
+    def finish(self) -> FieldPostings:
+        """Place every run's postings at their final offsets: no sort of all postings, no second copy."""
+        names = list(self.numbers)
+        order = sorted(range(len(names)), key=lambda i: names[i].encode())
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[order] = np.arange(len(names))
+        count = np.zeros(len(names), dtype=np.int64)
+        position_count = np.zeros(len(names), dtype=np.int64)
+        for run in self.runs:
+            terms = rank[run.numbers]  # distinct within a run
+            count[terms] += np.diff(run.starts)
+            position_count[terms] += run.term_positions()[1]
+        starts = np.concatenate(([0], np.cumsum(count)))
+        position_starts = np.concatenate(([0], np.cumsum(position_count)))
+        ids = np.empty(starts[-1], dtype=np.int32)
+        tf = np.empty(starts[-1], dtype=np.uint32)
+        positions = np.empty(position_starts[-1], dtype=np.uint32) if self.positional else None
+        cursor, position_cursor = starts[:-1].copy(), position_starts[:-1].copy()
+        for run in self.runs:  # in docnum order, so each term's documents stay ascending
+            terms = rank[run.numbers]
+            sizes = np.diff(run.starts)
+            target = np.repeat(cursor[terms] - run.starts[:-1], sizes) + np.arange(len(run.ids))
+            ids[target], tf[target] = run.ids, run.tf
+            cursor[terms] += sizes
+            if positions is not None:
+                begin, held = run.term_positions()
+                target = np.repeat(position_cursor[terms] - begin, held) + np.arange(int(held.sum()))
+                positions[target] = run.positions
+                position_cursor[terms] += held
+        return FieldPostings([names[i] for i in order], starts, ids, tf, positions)
 
 
-def merge(parts: Sequence[Inverted]) -> Inverted:
-    """One ``Inverted`` of consecutive ``parts`` (in docnum order)."""
-    if len(parts) == 1:
-        return parts[0]
-    fields = {field: _merge_field([part.fields[field] for part in parts]) for field in FIELDS}
-    lengths = {field: np.concatenate([part.lengths[field] for part in parts]) for field in SCORED_FIELDS}
-    return Inverted(parts[0].first, sum(part.size for part in parts), fields, lengths)
+class Merger:
+    """Joins inverted parts of consecutive docnums, taken one at a time as they are read."""
+
+    def __init__(self) -> None:
+        self._fields = {field: _FieldMerger(field in POSITIONAL) for field in FIELDS}
+        self._lengths: dict[str, list[np.ndarray]] = {field: [] for field in SCORED_FIELDS}
+        self._first: int | None = None
+        self._size = 0
+
+    def add(self, part: Inverted) -> None:
+        if self._first is None:
+            self._first = part.first
+        for field, postings in part.fields.items():
+            self._fields[field].add(postings)
+        for field, lengths in part.lengths.items():
+            self._lengths[field].append(lengths)
+        self._size += part.size
+
+    def result(self) -> Inverted:
+        fields = {field: merger.finish() for field, merger in self._fields.items()}
+        empty = np.zeros(0, dtype=np.float32)
+        lengths = {field: np.concatenate(arrays or [empty]) for field, arrays in self._lengths.items()}
+        return Inverted(self._first or 0, self._size, fields, lengths)
 
 
 def _smallest(values: np.ndarray) -> np.ndarray:
