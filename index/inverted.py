@@ -258,6 +258,9 @@ def save(inverted: Inverted, folder: Path) -> None:
         np.save(folder / f"{field}.tf.npy", _smallest(postings.tf))
         if postings.positions is not None:
             np.save(folder / f"{field}.positions.npy", _smallest(postings.positions))
+            # Where each term's positions begin, so a server need not sum every frequency.
+            summed = np.concatenate(([0], np.cumsum(postings.tf, dtype=np.int64)))
+            np.save(folder / f"{field}.position_starts.npy", summed[postings.starts])
 
 
 def segment_folders(version: Path) -> list[Path]:

@@ -75,8 +75,7 @@ class _Field:
         self.ids = load("ids")
         self.tf = load("tf")
         self.positions = load("positions") if field in POSITIONAL else None
-        # Where each term's positions begin: its postings' frequencies summed, computed when first needed.
-        self._position_starts: np.ndarray | None = None
+        self.position_starts = load("position_starts") if field in POSITIONAL else None
 
     def get(self, term: str, with_positions: bool) -> Postings:
         found = self.terms.find(term)
@@ -86,9 +85,7 @@ class _Field:
         ids, tf = self.ids[begin:end], self.tf[begin:end]
         if not (with_positions and self.positions is not None):
             return Postings(ids, tf)
-        if self._position_starts is None:
-            self._position_starts = np.concatenate(([0], np.cumsum(self.tf, dtype=np.int64)))
-        first, last = self._position_starts[begin], self._position_starts[end]
+        first, last = int(self.position_starts[found]), int(self.position_starts[found + 1])
         return Postings(ids, tf, self.positions[first:last])
 
 
@@ -148,9 +145,11 @@ def phrase_counts(postings: list[Postings]) -> tuple[np.ndarray, np.ndarray]:
     width = len(postings)
     starts = None
     for place, p in enumerate(postings):
-        owner = np.repeat(p.ids.astype(np.int64), p.tf.astype(np.int64))
-        keep = np.isin(owner, docs, assume_unique=False)
-        keys = (owner[keep] << 32) | (p.positions[keep].astype(np.int64) + width - place)
+        tf = p.tf.astype(np.int64)
+        held = _members(p.ids, docs)
+        keep = np.repeat(held, tf)
+        owner = np.repeat(p.ids[held].astype(np.int64), tf[held])
+        keys = (owner << 32) | (p.positions[keep].astype(np.int64) + width - place)
         if starts is None:
             starts = keys
         else:
@@ -158,3 +157,9 @@ def phrase_counts(postings: list[Postings]) -> tuple[np.ndarray, np.ndarray]:
             starts = starts[keys[at] == starts] if len(keys) else keys
     found, counts = np.unique(starts >> 32, return_counts=True)
     return found.astype(np.int32), counts.astype(np.float32)
+
+
+def _members(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of the ascending ``ids`` are in the ascending ``wanted``."""
+    at = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
+    return wanted[at] == ids
