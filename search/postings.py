@@ -1,7 +1,7 @@
 """Read the inverted index that ``index.inverted`` writes, memory-mapped.
 
 A term's postings are slices of flat arrays, so looking one up costs a
-binary search over the term list and no decoding; the operating system
+dictionary look-up and no decoding; the operating system
 shares the pages between server workers. Postings spread over several
 segments (after incremental updates) are joined once and kept in a small
 byte-bounded cache.
@@ -43,35 +43,27 @@ PostingsSource = Callable[[str, str], Postings]
 
 
 class _Terms:
-    """A sorted term list, searched in place: no Python string per term in memory."""
+    """A field's terms and their numbers, read from the sorted list when first needed."""
 
-    def __init__(self, blob: bytes, count: int) -> None:
-        self._blob = blob
-        ends = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) == ord("\n"))
-        self._starts = np.concatenate(([0], ends + 1))[:count]
-        self._ends = np.append(ends, len(blob))[:count]
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._numbers: dict[str, int] | None = None
 
     def find(self, term: str) -> int | None:
-        key = term.encode()
-        low, high = 0, len(self._starts)
-        while low < high:
-            middle = (low + high) // 2
-            if self._blob[self._starts[middle] : self._ends[middle]] < key:
-                low = middle + 1
-            else:
-                high = middle
-        if low < len(self._starts) and self._blob[self._starts[low] : self._ends[low]] == key:
-            return low
-        return None
+        if self._numbers is None:
+            text = self._path.read_text(encoding="utf-8")
+            self._numbers = {name: number for number, name in enumerate(text.split("\n"))} if text else {}
+        return self._numbers.get(term)
 
 
 class _Field:
     def __init__(self, folder: Path, field: str) -> None:
         def load(name: str) -> np.ndarray:
-            return np.load(folder / f"{field}.{name}.npy", mmap_mode="r")
+            # A plain array over the mapped file: slicing a ``memmap`` object costs microseconds more.
+            return np.asarray(np.load(folder / f"{field}.{name}.npy", mmap_mode="r"))
 
-        self.starts = np.asarray(load("starts"))
-        self.terms = _Terms((folder / f"{field}.terms").read_bytes(), len(self.starts) - 1)
+        self.starts = load("starts")
+        self.terms = _Terms(folder / f"{field}.terms")
         self.ids = load("ids")
         self.tf = load("tf")
         self.positions = load("positions") if field in POSITIONAL else None

@@ -97,14 +97,12 @@ def sparse_max(parts: Sequence[Sparse], size: int = 0) -> Sparse:
 
 def sparse_all(parts: Sequence[Sparse]) -> Sparse:
     """Values added, only where every part has the document."""
-    if not parts:
-        return NOTHING
-    ids = parts[0].ids
+    if len(parts) <= 1:
+        return parts[0] if parts else NOTHING
+    ids, values = parts[0].ids, parts[0].values
     for part in parts[1:]:
-        ids = np.intersect1d(ids, part.ids, assume_unique=True)
-    values = np.zeros(len(ids), dtype=np.float32)
-    for part in parts:
-        values += part.values[np.searchsorted(part.ids, ids)]
+        ids, mine, theirs = np.intersect1d(ids, part.ids, assume_unique=True, return_indices=True)
+        values = values[mine] + part.values[theirs]
     return Sparse(ids, values)
 
 
@@ -230,10 +228,12 @@ class Ranker:
         total = sparse_sum(bests, self.size)
         coverage = np.zeros(len(total.ids), dtype=np.int32)
         exact_count = np.zeros(len(total.ids), dtype=np.int32)
+        slot = np.empty(self.size, dtype=np.int32)  # where each matching docnum sits in ``total``
+        slot[total.ids] = np.arange(len(total.ids), dtype=np.int32)
         for clause, best, exact in zip(clauses, bests, exacts, strict=True):
             if not clause.filler:
-                coverage[np.searchsorted(total.ids, best.ids)] += 1
-                exact_count[np.searchsorted(total.ids, exact.ids)] += 1
+                coverage[slot[best.ids]] += 1
+                exact_count[slot[exact.ids]] += 1
         enough = sufficient_coverage(sum(1 for c in clauses if not c.filler))
         tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact_count, enough) * EXACT_STEP
         return _Keyed(total.ids, tier + total.values, coverage), bests, exacts
