@@ -56,12 +56,19 @@ def running_server(index_dir: Path, workers: int = 2) -> Iterator[tuple[str, sub
         server.wait(timeout=30)
 
 
-def worker_rss_mb(server: subprocess.Popen) -> list[float]:
-    """Resident memory of each gunicorn worker (the children of the master process)."""
+def worker_memory_mb(server: subprocess.Popen) -> list[dict[str, float]]:
+    """Memory of each gunicorn worker (the children of the master process), from ``smaps_rollup``.
+
+    ``rss`` counts the pages of the memory-mapped index the worker has touched,
+    which every worker shares with the others and with the page cache;
+    ``heap`` is the worker's own (anonymous) memory, ``pss`` its fair share of all.
+    """
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
-    sizes = []
+    found = []
     for pid in children.read_text().split():
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                sizes.append(int(line.split()[1]) / 1024)
-    return sizes
+        fields = {}
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value, *_ = line.split()
+            fields[name.rstrip(":")] = int(value) / 1024
+        found.append({"rss": fields["Rss"], "pss": fields["Pss"], "heap": fields["Anonymous"]})
+    return found

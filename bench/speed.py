@@ -35,7 +35,7 @@ from bench.relevance.baselines import Fts5
 from bench.serving import percentiles
 from bench.serving import running_server
 from bench.serving import timed_get
-from bench.serving import worker_rss_mb
+from bench.serving import worker_memory_mb
 from index import versions
 from index import vocabulary
 from index.articles import read_corpus
@@ -52,7 +52,7 @@ def kbsearch(*args: str) -> float:
 
 
 def size_mb(folder: Path) -> float:
-    return sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 1e6
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
 
 
 def query_set(index_dir: Path, subjects: list[str], rng: random.Random) -> list[dict]:
@@ -214,7 +214,9 @@ def main() -> None:
         print(f"/api/suggest       {percentiles(suggest)}")
         rate, done, errors = throughput(search)
         print(f"throughput: {rate:.0f} requests/s, {CLIENTS} clients, {LOAD_SECONDS} s: {done} done, {errors} errors")
-        print("memory per worker: " + ", ".join(f"{mb:.0f} MB" for mb in worker_rss_mb(server)))
+        memory = worker_memory_mb(server)
+        shown = (f"resident {m['rss']:.0f}, proportional {m['pss']:.0f}, own heap {m['heap']:.0f}" for m in memory)
+        print("memory per worker (MB): " + "; ".join(shown))
     theirs, ours = fts5_ratio(source, index_dir, params)
     print(
         f"results page in-process, median: SQLite FTS5 {theirs:.1f} ms, kbsearch {ours:.1f} ms "

@@ -122,6 +122,75 @@ def search(
         click.echo("subjects: " + ", ".join(f"{f.value} ({f.count})" for f in result.facets))
 
 
+def _table(title: str, rows: list[dict], columns: list[str]) -> None:
+    click.echo(f"\n{title}")
+    if not rows:
+        click.echo("  (none)")
+        return
+    widths = {c: max(len(c), *(len(str(row[c])) for row in rows)) for c in columns}
+    click.echo("  " + "  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        click.echo("  " + "  ".join(str(row[c] if row[c] is not None else "-").ljust(widths[c]) for c in columns))
+
+
+days_option = click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Period.")
+
+
+@cli.command()
+@index_dir_option
+@days_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Rows per list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def analytics(index_dir: Path | None, days: int, limit: int, as_json: bool) -> None:
+    """What visitors searched for: top queries, no results, no clicks, click-through, slowest."""
+    from search.analytics import FILENAME
+    from search.reports import report
+
+    found = report((index_dir or default_index_dir()) / FILENAME, days, limit)
+    if as_json:
+        click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
+        return
+    rank = f", mean clicked rank {found.mean_clicked_rank}" if found.mean_clicked_rank else ""
+    click.echo(
+        f"last {days} days: {found.searches:,} searches, {found.clicked:,} with a click "
+        f"(click-through {found.click_through:.1%}{rank})"
+    )
+    _table("top searches", found.top, ["query", "searches", "clicked", "mean_results"])
+    _table("searches with no results", found.no_results, ["query", "searches"])
+    _table("searches with results but no click", found.no_clicks, ["query", "searches", "mean_results"])
+    _table("slowest searches", found.slowest, ["query", "took_ms", "searches"])
+
+
+@cli.command()
+@index_dir_option
+@days_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Gaps to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the gaps as JSON.")
+def gaps(index_dir: Path | None, days: int, limit: int, as_json: bool) -> None:
+    """What visitors search for and do not find, grouped, with a subject and a draft article for each."""
+    from search.analytics import FILENAME
+    from search.engine import Engine
+    from search.engine import IndexMissing
+    from search.reports import gaps as find_gaps
+
+    folder = index_dir or default_index_dir()
+    try:
+        with Engine(folder) as engine:
+            found = find_gaps(folder / FILENAME, engine, days, limit)
+    except IndexMissing as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps([asdict(gap) for gap in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo(f"no searches without good results in the last {days} days")
+    for gap in found:
+        click.echo(f"\n{gap.query!r}: {gap.searches} searches; subject: {gap.subject or 'unknown'}")
+        click.echo("  also searched as: " + ("; ".join(gap.wordings[1:]) or "-"))
+        click.echo("  " + gap.stub.replace("\n", "\n  ").rstrip())
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)

@@ -48,6 +48,7 @@ class Article:
     keywords: str = ""
     description: str = ""
     related: tuple[Related, ...] = ()
+    stamp: tuple[int, int] = (0, 0)  # size and modification time (ns) of the file when it was read
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class Corpus:
 
 def find_article_files(source: Path) -> Iterator[Path]:
     """Yield every ``*.md`` below ``source`` in a stable order, following no link loops."""
+    return map(Path, _article_file_names(source))
+
+
+def _article_file_names(source: Path) -> Iterator[str]:
     seen: set[tuple[int, int]] = set()
     for root, dirs, files in os.walk(source, followlinks=True):
         stat = os.stat(root)
@@ -74,7 +79,24 @@ def find_article_files(source: Path) -> Iterator[Path]:
         dirs.sort()
         for name in sorted(files):
             if name.endswith(".md"):
-                yield Path(root) / name
+                yield os.path.join(root, name)
+
+
+def file_stamps(source: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time (ns) of every ``*.md`` below ``source``, by path relative to it.
+
+    Works on strings, not ``Path`` objects: an update scans every file of the
+    knowledge base, and 200,000 of them take seconds through ``pathlib``.
+    """
+    root = len(os.path.join(str(source), ""))
+    found = {}
+    for path in _article_file_names(source):
+        try:
+            info = os.stat(path)
+        except OSError:
+            info = None  # reading it will say why
+        found[path[root:]] = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
+    return found
 
 
 def _decode(raw: bytes) -> str:
@@ -181,8 +203,9 @@ def read_article(path: Path, source: Path | None = None) -> Article | Problem:
             # A FIFO or device would block or never end: only regular files are articles.
             raise ArticleError("not a regular file")
         with open(path, "rb") as handle:
+            found = os.fstat(handle.fileno())
             raw = handle.read(MAX_FILE_BYTES + 1)
-        return parse_article(path, raw, relative_to=source)
+        return replace(parse_article(path, raw, relative_to=source), stamp=(found.st_size, found.st_mtime_ns))
     except ArticleError as exc:
         return Problem(shown, str(exc))
     except OSError as exc:

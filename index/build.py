@@ -159,7 +159,7 @@ def publish_new_version(index_dir: Path, fill: Callable[[Path], None]) -> Path:
 
 def manifest_of(articles: Iterable[Article], first: int = 0) -> versions.Manifest:
     """Entries of ``articles``, which take docnums ``first``, ``first + 1``, …"""
-    return {a.path: versions.Entry(a.digest, a.id, a.url, a.subject, n) for n, a in enumerate(articles, first)}
+    return {a.path: versions.Entry(a.digest, a.id, a.url, a.subject, n, a.stamp) for n, a in enumerate(articles, first)}
 
 
 def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False, strict: bool = False) -> BuildReport:

@@ -1,6 +1,9 @@
 """Incremental updates: re-index only the files that were added, changed or deleted.
 
-Changes are found by content hash, not modification time. The update is
+A file whose size and modification time are what they were when it was
+indexed is taken as unchanged without being read (as git does); any other
+is compared by content hash, so a touched but unchanged file is not
+re-indexed. The update is
 written into a new version that starts as hard links to the live one, so the
 live version keeps serving, untouched, until the new one is published.
 """
@@ -23,7 +26,7 @@ from index import versions
 from index import vocabulary
 from index.articles import Article
 from index.articles import Problem
-from index.articles import find_article_files
+from index.articles import file_stamps
 from index.articles import read_article
 from index.build import BuildError
 from index.build import finish_version
@@ -77,21 +80,20 @@ def _accept(article: Article, ids: dict[int, str], urls: dict[str, str]) -> Prob
 
 
 def _plan(source: Path, manifest: versions.Manifest, progress: bool) -> _Plan:
-    files = list(find_article_files(source))
-    present = {str(path.relative_to(source)) for path in files}
-    plan = _Plan([], [], [p for p in manifest if p not in present], [])
+    stamps = file_stamps(source)
+    plan = _Plan([], [], [p for p in manifest if p not in stamps], [])
     # Ids and urls of deleted files are free for new ones in the same update.
-    kept = {path: entry for path, entry in manifest.items() if path in present}
+    kept = {path: entry for path, entry in manifest.items() if path in stamps}
     ids = {entry.id: path for path, entry in kept.items()}
     urls = {entry.url: path for path, entry in kept.items()}
     # New articles take the spelling their subject already has in the index.
     subjects = {entry.subject.casefold(): entry.subject for entry in manifest.values()}
-    for path in tqdm(files, desc="checking", unit=" files", disable=not progress):
-        relative = str(path.relative_to(source))
+    for relative, stamp in tqdm(stamps.items(), desc="checking", unit=" files", disable=not progress):
         known = manifest.get(relative)
-        if known is not None and known.digest == _digest(path):
+        # Like git: a file whose size and modification time are as indexed is not read again.
+        if known is not None and (known.stamp == stamp or known.digest == _digest(source / relative)):
             continue
-        found = read_article(path, source)
+        found = read_article(source / relative, source)
         if isinstance(found, Problem):
             plan.problems.append(found)  # a changed file that broke keeps its last good version
             continue

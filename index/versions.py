@@ -69,6 +69,7 @@ class Entry(NamedTuple):
     url: str
     subject: str
     docnum: int
+    stamp: tuple[int, int]  # the file's size and modification time (ns) when it was indexed
 
 
 Manifest = dict[str, Entry]  # source-relative path -> entry
@@ -91,7 +92,7 @@ def write_manifest(version: Path, manifest: Manifest) -> None:
 
 def read_manifest(version: Path) -> Manifest:
     rows = json.loads((version / "manifest.json").read_text())
-    return {path: Entry(*row) for path, row in rows.items()}
+    return {path: Entry(*row[:5], tuple(row[5])) for path, row in rows.items()}
 
 
 OWN_FILES = {"meta.json", "manifest.json", "docmeta.npz", "vocabulary.npz"}

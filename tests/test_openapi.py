@@ -32,7 +32,7 @@ def test_api_conforms_to_its_openapi_description(api_schema):
     # Each operation's generated requests, checked by Schemathesis: no 5xx, status codes,
     # content types and bodies as described. (Its pytest plugin needs an older pytest.)
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 4
+    assert len(operations) == 5
     for operation in operations:
 
         @given(case=operation.as_strategy())
@@ -47,4 +47,5 @@ def test_openapi_is_served(client):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     assert response.get_json()["openapi"] == "3.0.3"
-    assert set(response.get_json()["paths"]) == {"/api/search", "/api/suggest", "/api/opensearch-suggest", "/healthz"}
+    paths = {"/api/search", "/api/suggest", "/api/click", "/api/opensearch-suggest", "/healthz"}
+    assert set(response.get_json()["paths"]) == paths

@@ -29,7 +29,8 @@ def test_results_page(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'value="hash tables"' in html
-    assert '<a href="https://kb.example.org/learn/computer-science/questions/what-are-hash-tables">' in html
+    link = "https://kb.example.org/learn/computer-science/questions/what-are-hash-tables"
+    assert f'<a href="{link}" data-rank="1">' in html
     assert "What are <mark>hash</mark> <mark>tables</mark>?" in html
     assert "1 result for “hash tables”" in html
     assert '<label for="q">' in html and "<main" in html and 'role="search"' in html

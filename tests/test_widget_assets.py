@@ -71,3 +71,11 @@ def test_opensearch_description_and_suggestions(client):
 def test_widget_demo_page_embeds_the_script(client):
     html = client.get("/widget-demo").get_data(as_text=True)
     assert 'src="/widget.js" data-kbsearch-target="#search"' in html
+
+
+def test_only_the_click_beacon_may_post_cross_origin(restricted):
+    response = restricted.options(
+        "/api/click", headers={"Origin": "https://a.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == "https://a.example"
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask_cors import CORS
 
 from index.versions import default_index_dir
+from search.analytics import FILENAME as analytics_file
+from search.analytics import Recorder
 from search.engine import Engine
 
 DEFAULTS = {
@@ -19,7 +22,15 @@ DEFAULTS = {
     "SYNONYMS": None,  # falls back to the bundled search/synonyms.txt
     "ALLOWED_ORIGINS": "*",  # origins whose pages may call /api/*: "*" or a comma-separated list
     "RATE_LIMIT": "",  # per-client limit on /api/*, e.g. "120/minute"; empty: no limit
+    "ANALYTICS": True,  # record searches and clicks (no personal data) beside the index
+    "ANALYTICS_DAYS": 90,  # how long analytics are kept
+    "ADMIN_TOKEN": "",  # enables /admin/analytics for whoever presents it; empty: no admin page
 }
+
+
+def flag(value: Any) -> bool:
+    """A boolean setting from an environment variable or a config value."""
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def allowed_origins(setting: str | list[str]) -> str | list[str]:
@@ -39,12 +50,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.update(config)
     app.config["SITE_URL"] = str(app.config["SITE_URL"] or "").rstrip("/")
+    index_dir = Path(app.config["INDEX_DIR"] or default_index_dir())
     app.extensions["kbsearch"] = Engine(
-        app.config["INDEX_DIR"] or default_index_dir(),
-        cache_bytes=int(app.config["CACHE_MB"]) * 1024 * 1024,
-        synonyms=app.config["SYNONYMS"],
+        index_dir, cache_bytes=int(app.config["CACHE_MB"]) * 1024 * 1024, synonyms=app.config["SYNONYMS"]
     )
+    app.config["ANALYTICS_PATH"] = index_dir / analytics_file
+    if flag(app.config["ANALYTICS"]):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        app.extensions["kbsearch_analytics"] = Recorder(app.config["ANALYTICS_PATH"], int(app.config["ANALYTICS_DAYS"]))
 
+    from web import analytics
     from web import api
     from web import errors
     from web import health
@@ -57,8 +72,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if "kbsearch_limit" in app.extensions:
         app.extensions["kbsearch_limit"](api.bp)
     origins = allowed_origins(app.config["ALLOWED_ORIGINS"])
-    CORS(app, resources={r"/api/*": {"origins": origins}}, methods=["GET", "HEAD", "OPTIONS"], max_age=86400)
+    # Only the click beacon writes; everything else a page of another origin may only read.
+    resources = {
+        r"/api/click": {"origins": origins, "methods": ["POST", "OPTIONS"]},
+        r"/api/*": {"origins": origins, "methods": ["GET", "HEAD", "OPTIONS"]},
+    }
+    CORS(app, resources=resources, max_age=86400)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(analytics.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(widget.bp)

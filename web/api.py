@@ -13,6 +13,7 @@ from flask import request
 from search.engine import Completion
 from search.engine import Hit
 from search.engine import SearchResult
+from web.analytics import record_search
 from web.engine import article_url
 from web.engine import engine
 from web.params import query_text
@@ -56,7 +57,8 @@ def search():
     """Search results, subject facets and a spelling suggestion."""
     params = search_params(request.args)
     result = engine().search(params.q, params.subjects, params.page, params.per_page)
-    return jsonify(result_json(result))
+    search_id = record_search(params, result, typing=request.args.get("typing") == "1") if params.q else None
+    return jsonify({**result_json(result), "search_id": search_id})
 
 
 @bp.get("/suggest")

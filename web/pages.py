@@ -8,6 +8,7 @@ from flask import request
 from flask import url_for
 
 from search.engine import MAX_PAGE
+from web.analytics import record_search
 from web.engine import article_url
 from web.engine import engine
 from web.params import SearchParams
@@ -52,10 +53,12 @@ def search():
     """Results, facets and paging for ``?q=&subject=&page=``."""
     params = search_params(request.args)
     result = engine().search(params.q, params.subjects, params.page, params.per_page)
+    search_id = record_search(params, result, typing=request.args.get("typing") == "1") if params.q else None
     return render_template(
         "search.html",
         params=params,
         result=result,
+        search_id=search_id,
         article_url=article_url,
         search_url=search_url,
         toggle_subject=toggle_subject,

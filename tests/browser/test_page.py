@@ -126,3 +126,29 @@ def test_print_shows_results_only(watched, live_server):
     expect(page.locator(".facets")).to_be_hidden()
     expect(page.locator("#search-form")).to_be_hidden()
     expect(page.locator(".hit").first).to_be_visible()
+
+
+def clicks_for(index_dir, url_part: str, seconds: float = 10.0) -> list[tuple]:
+    """Clicks recorded for a result url, waiting for the server's analytics writer."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with sqlite3.connect(index_dir / "analytics.sqlite3") as connection:
+            found = connection.execute(
+                "SELECT s.query, c.rank FROM clicks c JOIN searches s ON s.id = c.search_id WHERE c.url LIKE ?",
+                (f"%{url_part}%",),
+            ).fetchall()
+        if found:
+            return found
+        time.sleep(0.2)
+    return []
+
+
+def test_opening_a_result_is_recorded_for_analytics(watched, live_server, index_dir):
+    page = watched.page
+    page.goto(live_server + "/?q=insertion+sort")
+    page.locator(".hit h2 a").first.click()
+    page.wait_for_url("https://kb.example.org/**")
+    assert ("insertion sort", 1) in clicks_for(index_dir, "how-does-insertion-sort-work")

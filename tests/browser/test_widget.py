@@ -147,3 +147,14 @@ def test_screenshots_and_small_screens(browser, second_origin, width, theme):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"widget-{theme}-{width}")
     context.close()
+
+
+def test_opening_a_full_result_is_recorded_for_analytics(watched, second_origin, index_dir):
+    from tests.browser.test_page import clicks_for
+
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).fill("classical conditioning")
+    page.keyboard.press("Enter")
+    page.locator(OPTIONS).first.click()
+    page.wait_for_url("https://kb.example.org/**")
+    assert ("classical conditioning", 1) in clicks_for(index_dir, "what-is-classical-conditioning")

@@ -19,12 +19,15 @@
     return url.href;
   }
 
-  function load(url, how) {
+  // ``typing``: fetched while the visitor types; analytics count it only if nothing longer follows.
+  function load(url, how, typing) {
     var mine = ++seq;
     if (controller) controller.abort();
     controller = window.AbortController ? new AbortController() : null;
     layout.setAttribute("aria-busy", "true");
-    return fetch(url, { signal: controller && controller.signal, headers: { Accept: "text/html" } })
+    var fetched = new URL(url);
+    if (typing) fetched.searchParams.set("typing", "1");
+    return fetch(fetched.href, { signal: controller && controller.signal, headers: { Accept: "text/html" } })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         if (mine !== seq) return;
@@ -42,7 +45,16 @@
 
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { load(formUrl(), "replace"); }, DEBOUNCE_MS);
+    timer = setTimeout(function () { load(formUrl(), "replace", true); }, DEBOUNCE_MS);
+  });
+
+  // Search analytics: which result of which search was opened (the server hands out the search id).
+  layout.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-rank]");
+    var list = link && link.closest("[data-search-id]");
+    if (!list || !navigator.sendBeacon) return;
+    var click = { search_id: list.getAttribute("data-search-id"), rank: Number(link.getAttribute("data-rank")), url: link.href };
+    navigator.sendBeacon(new URL("/api/click", location.href).href, JSON.stringify(click));
   });
 
   form.addEventListener("submit", function (event) {

@@ -186,6 +186,7 @@
   Widget.prototype.show = function (items, message, result) {
     var self = this;
     this.items = items;
+    this.searchId = result && result.search_id;
     this.active = -1;
     this.input.removeAttribute("aria-activedescendant");
     this.list.textContent = "";
@@ -194,6 +195,7 @@
       // middle-click and "open in new tab" work, and no control nests in another.
       var li = el("li", { role: "none" });
       var option = li.appendChild(el("a", { id: self.id + "-opt-" + index, role: "option", "aria-selected": "false", href: item.url, tabindex: "-1" }));
+      option.addEventListener("click", function () { self.clicked(index); });
       option.appendChild(el("div", { class: "q" })).appendChild(marked(item.question_html));
       option.appendChild(el("div", { class: "s" }, item.subject));
       if (item.snippet) option.appendChild(el("div", { class: "n" })).appendChild(marked(item.snippet));
@@ -236,7 +238,16 @@
   };
 
   Widget.prototype.go = function (index) {
-    if (this.items[index]) window.location.assign(this.items[index].url);
+    if (!this.items[index]) return;
+    this.clicked(index);
+    window.location.assign(this.items[index].url);
+  };
+
+  // Tells search analytics which result of a full search was opened; suggestions are not searches.
+  Widget.prototype.clicked = function (index) {
+    if (!this.searchId || !navigator.sendBeacon) return;
+    var click = { search_id: this.searchId, rank: index + 1, url: this.items[index].url };
+    navigator.sendBeacon(this.api("/api/click", {}).href, JSON.stringify(click));
   };
 
   Widget.prototype.key = function (event) {

@@ -1,0 +1,165 @@
+"""Search analytics: what visitors searched for, what they found and what they clicked.
+
+Nothing personal is kept: no address, no cookie, no session; a search is
+its normalised query, filter, outcome and latency, and a click names the
+search (by a random id handed out with the results) and the rank clicked.
+Requests only put events on a queue: one thread writes them to SQLite in
+batches, so a slow disk or a busy database never holds up a search.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import re
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import astuple
+from dataclasses import dataclass
+from pathlib import Path
+
+FILENAME = "analytics.sqlite3"
+DEFAULT_RETENTION_DAYS = 90
+BATCH = 500  # events per transaction at most
+QUEUE_LIMIT = 100_000  # beyond this, events are dropped rather than memory grown
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS searches (
+    id TEXT PRIMARY KEY,
+    at REAL NOT NULL,            -- unix time
+    query TEXT NOT NULL,         -- normalised
+    subjects TEXT NOT NULL,      -- filter, comma-separated, normalised
+    results INTEGER NOT NULL,
+    corrected INTEGER NOT NULL,
+    relaxed INTEGER NOT NULL,
+    took_ms REAL NOT NULL,
+    typing INTEGER NOT NULL      -- fetched while the visitor was still typing
+);
+CREATE INDEX IF NOT EXISTS searches_at ON searches(at);
+CREATE INDEX IF NOT EXISTS searches_query ON searches(query);
+CREATE TABLE IF NOT EXISTS clicks (
+    search_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    rank INTEGER NOT NULL,       -- 1 for the first result of the first page
+    url TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clicks_search ON clicks(search_id);
+CREATE INDEX IF NOT EXISTS clicks_at ON clicks(at);
+"""
+
+
+def normalise(text: str) -> str:
+    """The form a query is counted under: folded case, single spaces."""
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def new_search_id() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass(frozen=True)
+class Search:
+    id: str
+    at: float
+    query: str
+    subjects: str
+    results: int
+    corrected: bool
+    relaxed: bool
+    took_ms: float
+    typing: bool
+
+
+@dataclass(frozen=True)
+class Click:
+    search_id: str
+    at: float
+    rank: int
+    url: str
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the analytics database, created on first use (WAL: readers never block the writer)."""
+    connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.executescript(SCHEMA)
+    return connection
+
+
+class Recorder:
+    """Queues events and writes them in batches from one background thread."""
+
+    def __init__(self, path: Path, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+        self.path = path
+        self.retention_days = retention_days
+        self.dropped = 0
+        self._queue: queue.Queue = queue.Queue(QUEUE_LIMIT)
+        self._thread = threading.Thread(target=self._run, name="kbsearch-analytics", daemon=True)
+        self._thread.start()
+
+    def record(self, event: Search | Click) -> None:
+        """Never blocks: when the writer has fallen far behind, the event is counted as dropped."""
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            self.dropped += 1
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until everything queued so far is written."""
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def close(self) -> None:
+        self.flush()
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _batches(self) -> Iterator[list]:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            yield batch
+            if None in batch:
+                return
+
+    def _run(self) -> None:
+        connection = connect(self.path)
+        purged_at = 0.0
+        with contextlib.closing(connection):
+            for batch in self._batches():
+                self._write(connection, [e for e in batch if isinstance(e, Search | Click)])
+                if time.time() - purged_at > 3600:
+                    purge(connection, self.retention_days)
+                    purged_at = time.time()
+                for marker in batch:
+                    if isinstance(marker, threading.Event):
+                        marker.set()
+
+    @staticmethod
+    def _write(connection: sqlite3.Connection, events: list) -> None:
+        searches = [astuple(e) for e in events if isinstance(e, Search)]
+        clicks = [astuple(e) for e in events if isinstance(e, Click)]
+        for attempt in range(5):
+            try:
+                with connection:
+                    connection.executemany("INSERT OR IGNORE INTO searches VALUES (?,?,?,?,?,?,?,?,?)", searches)
+                    connection.executemany("INSERT INTO clicks VALUES (?,?,?,?)", clicks)
+                return
+            except sqlite3.OperationalError:  # locked by a long report: try again shortly
+                time.sleep(0.2 * (attempt + 1))
+
+
+def purge(connection: sqlite3.Connection, days: int) -> None:
+    """Forget events older than ``days``."""
+    cutoff = time.time() - days * 86400
+    with connection:
+        connection.execute("DELETE FROM searches WHERE at < ?", (cutoff,))
+        connection.execute("DELETE FROM clicks WHERE at < ?", (cutoff,))
