@@ -126,7 +126,7 @@ def read_meta(version: Path) -> dict:
 
 
 # Bumped whenever a version's files change meaning; older versions must be rebuilt.
-FORMAT = 2
+FORMAT = 3
 
 
 def write_meta(version: Path, meta: dict) -> None:
