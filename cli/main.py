@@ -16,13 +16,29 @@ from index.build import build
 from index.update import UpdateReport
 from index.update import update
 from index.versions import LockedError
-from index.versions import default_index_dir
+
+
+def _settings() -> dict:
+    from web.settings import SettingsError
+    from web.settings import load
+
+    try:
+        return load()[0]
+    except SettingsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _index_dir(_context, _parameter, value: Path | None) -> Path:
+    return value or Path(_settings()["INDEX_DIR"])
+
 
 index_dir_option = click.option(
     "--index-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Index directory [default: $KBSEARCH_INDEX_DIR or ./var/index].",
+    callback=_index_dir,
+    help="Index directory [default: the INDEX_DIR setting: $KBSEARCH_INDEX_DIR, the config file, or ./var/index].",
 )
 source_argument = click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 
@@ -60,11 +76,8 @@ def cli() -> None:
 )
 @click.option("--incremental", is_flag=True, help="Re-index only added, changed (by content) and deleted files.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def index_command(
-    source: Path, index_dir: Path | None, strict: bool, procs: int, incremental: bool, quiet: bool
-) -> None:
+def index_command(source: Path, index_dir: Path, strict: bool, procs: int, incremental: bool, quiet: bool) -> None:
     """Build a complete new index from SOURCE and swap it in atomically."""
-    index_dir = index_dir or default_index_dir()
     try:
         if incremental:
             _report_update(update(source, index_dir, progress=not quiet))
@@ -97,15 +110,13 @@ def check(source: Path) -> None:
 @click.option("--per-page", type=click.IntRange(1, 50), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @index_dir_option
-def search(
-    query: str, subjects: tuple[str, ...], page: int, per_page: int, as_json: bool, index_dir: Path | None
-) -> None:
+def search(query: str, subjects: tuple[str, ...], page: int, per_page: int, as_json: bool, index_dir: Path) -> None:
     """Search the index from the command line."""
     from search.engine import Engine
     from search.engine import IndexMissing
 
     try:
-        with Engine(index_dir or default_index_dir()) as engine:
+        with Engine(index_dir) as engine:
             result = engine.search(query, subjects, page, per_page)
     except IndexMissing as exc:
         click.echo(f"error: {exc}", err=True)
@@ -141,12 +152,12 @@ days_option = click.option("--days", type=click.IntRange(1, 3650), default=30, s
 @days_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Rows per list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def analytics(index_dir: Path | None, days: int, limit: int, as_json: bool) -> None:
+def analytics(index_dir: Path, days: int, limit: int, as_json: bool) -> None:
     """What visitors searched for: top queries, no results, no clicks, click-through, slowest."""
     from search.analytics import FILENAME
     from search.reports import report
 
-    found = report((index_dir or default_index_dir()) / FILENAME, days, limit)
+    found = report((index_dir) / FILENAME, days, limit)
     if as_json:
         click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -166,14 +177,14 @@ def analytics(index_dir: Path | None, days: int, limit: int, as_json: bool) -> N
 @days_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Gaps to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the gaps as JSON.")
-def gaps(index_dir: Path | None, days: int, limit: int, as_json: bool) -> None:
+def gaps(index_dir: Path, days: int, limit: int, as_json: bool) -> None:
     """What visitors search for and do not find, grouped, with a subject and a draft article for each."""
     from search.analytics import FILENAME
     from search.engine import Engine
     from search.engine import IndexMissing
     from search.reports import gaps as find_gaps
 
-    folder = index_dir or default_index_dir()
+    folder = index_dir
     try:
         with Engine(folder) as engine:
             found = find_gaps(folder / FILENAME, engine, days, limit)
@@ -191,6 +202,20 @@ def gaps(index_dir: Path | None, days: int, limit: int, as_json: bool) -> None:
         click.echo("  " + gap.stub.replace("\n", "\n  ").rstrip())
 
 
+@cli.command("config")
+def show_config() -> None:
+    """Print the effective settings and where each comes from; exit 2 if one is invalid."""
+    from web.settings import describe
+    from web.settings import load
+
+    values = _settings()
+    _values, origin = load()
+    rows = describe(values, origin)
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, where in rows:
+        click.echo(f"{name.ljust(width)}  {value!s:40}  ({where})")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
@@ -198,13 +223,13 @@ def gaps(index_dir: Path | None, days: int, limit: int, as_json: bool) -> None:
     "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes [default: 2 per core, 2-8]."
 )
 @index_dir_option
-def serve(host: str, port: int, workers: int | None, index_dir: Path | None) -> None:
+def serve(host: str, port: int, workers: int | None, index_dir: Path) -> None:
     """Serve the search page and API with gunicorn."""
     from cli.server import default_workers
     from cli.server import serve as run
 
-    if index_dir:
-        os.environ["KBSEARCH_INDEX_DIR"] = str(index_dir.resolve())
+    os.environ["KBSEARCH_INDEX_DIR"] = str(index_dir.resolve())
+    _settings()  # a wrong setting stops here with its reason, not in every worker
     run(host, port, workers or default_workers())
 
 

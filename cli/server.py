@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 from gunicorn.app.base import BaseApplication
 
@@ -23,18 +24,29 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
+def _worker_exited(_arbiter, worker) -> None:
+    # A dead worker's live gauges must not linger in the shared metrics.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def default_workers() -> int:
     return max(2, min(2 * (os.cpu_count() or 1), 8))
 
 
 def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
+    # Workers write their metrics here, so /metrics on any of them reports all of them.
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kbsearch-metrics-")
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread" if threads > 1 else "sync",
-            "accesslog": "-",
+            "accesslog": None,  # the app logs each request as JSON, with its request id
+            "child_exit": _worker_exited,
             "graceful_timeout": 10,
             "timeout": 30,
             "preload_app": False,

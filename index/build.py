@@ -126,7 +126,13 @@ def index_articles(writer, articles: list[Article], first: int) -> tuple[inverte
 
 
 def finish_version(
-    building: Path, manifest: versions.Manifest, meta: docmeta.DocMeta, words: Counter, source: Path, skipped: int
+    building: Path,
+    manifest: versions.Manifest,
+    meta: docmeta.DocMeta,
+    words: Counter,
+    source: Path,
+    skipped: int,
+    started: float,
 ) -> None:
     """Save what servers and later updates read beside the Whoosh files of ``building``."""
     with whoosh_index.open_dir(str(building)).reader() as reader:
@@ -142,6 +148,7 @@ def finish_version(
             "documents": len(manifest),
             "skipped": skipped,
             "source": str(source),
+            "seconds": round(time.monotonic() - started, 1),
         },
     )
 
@@ -184,7 +191,7 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
         writer.commit()
         inverted.save(found, inverted.next_segment(building))
         meta = docmeta.from_articles(read.articles, found.lengths)
-        finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems))
+        finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems), started)
 
     with versions.build_lock(index_dir):
         live = publish_new_version(index_dir, fill)

@@ -111,7 +111,7 @@ def _plan(source: Path, manifest: versions.Manifest, progress: bool) -> _Plan:
     return plan
 
 
-def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest, source: Path) -> None:
+def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest, source: Path, started: float) -> None:
     versions.link_copy(live, building)
     ix = whoosh_index.open_dir(str(building))
     removed = plan.gone + [a.path for a in plan.replaced]
@@ -135,7 +135,8 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest,
     meta = docmeta.extend(docmeta.load(live), deleted, added, found.lengths)
     updated = {path: entry for path, entry in manifest.items() if path not in set(plan.gone)}
     updated.update(manifest_of(added, size))
-    finish_version(building, updated, meta, _word_counts(live, deleted, words), source, len(plan.problems))
+    counts = _word_counts(live, deleted, words)
+    finish_version(building, updated, meta, counts, source, len(plan.problems), started)
 
 
 def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
@@ -169,7 +170,9 @@ def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateRepor
         elif len(manifest) - len(plan.gone) + len(plan.new) == 0:
             raise BuildError("the update would leave the index empty; nothing published")
         else:
-            published = publish_new_version(index_dir, lambda building: _apply(building, live, plan, manifest, source))
+            published = publish_new_version(
+                index_dir, lambda building: _apply(building, live, plan, manifest, source, started)
+            )
     unchanged = len(manifest) - len(plan.gone) - len(plan.replaced)
     seconds = time.monotonic() - started
     return UpdateReport(len(plan.new), len(plan.replaced), len(plan.gone), unchanged, plan.problems, seconds, published)

@@ -38,11 +38,6 @@ class LockedError(RuntimeError):
     """Another build holds the index directory."""
 
 
-def default_index_dir() -> Path:
-    """``KBSEARCH_INDEX_DIR``, else ``./var/index``."""
-    return Path(os.environ.get("KBSEARCH_INDEX_DIR") or "var/index")
-
-
 def current_version(index_dir: Path) -> Path | None:
     """The live version's directory, or ``None`` when nothing was built yet."""
     try:

@@ -6,6 +6,7 @@ version; no Whoosh object leaves this package.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import time
@@ -126,6 +127,11 @@ class IndexStatus:
     documents: int
     built_at: str
     version: str
+    build_seconds: float
+
+    @property
+    def built_timestamp(self) -> float:
+        return dt.datetime.fromisoformat(self.built_at).timestamp()
 
 
 @dataclass
@@ -268,7 +274,8 @@ class Engine:
 
     def status(self) -> IndexStatus:
         version = self._current()
-        return IndexStatus(int(version.meta.live.sum()), version.info["built_at"], version.path.name)
+        info = version.info
+        return IndexStatus(int(version.meta.live.sum()), info["built_at"], version.path.name, info.get("seconds", 0.0))
 
     def search(self, text: str, subjects: tuple[str, ...] = (), page: int = 1, per_page: int = 10) -> SearchResult:
         """One page of results for ``text``, with subject facets and a spelling suggestion.

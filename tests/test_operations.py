@@ -1,0 +1,104 @@
+"""Running it: settings validation, ``kbsearch config``, request ids and JSON logs, ``/metrics``."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from web import create_app
+from web.settings import SettingsError
+from web.settings import check
+from web.settings import load
+
+
+def test_defaults_and_parsing():
+    values = check({"CACHE_MB": "64", "ANALYTICS": "off", "SITE_URL": "https://x.example/"})
+    assert values["CACHE_MB"] == 64 and values["ANALYTICS"] is False and values["SITE_URL"] == "https://x.example"
+    assert values["INDEX_DIR"] == "var/index" and values["RATE_LIMIT"] == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"CACHE_MB": "lots"}, "KBSEARCH_CACHE_MB = 'lots'"),
+        ({"CACHE_MB": "1"}, "must be between 16 and 65536"),
+        ({"ANALYTICS": "maybe"}, "must be true or false"),
+        ({"RATE_LIMIT": "fast"}, "must look like 120/minute"),
+        ({"LOG_FORMAT": "xml"}, "must be one of json, text"),
+        ({"NOT_A_SETTING": "1"}, "unknown setting(s): NOT_A_SETTING"),
+    ],
+)
+def test_bad_values_are_named(raw, message):
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        check(raw)
+
+
+def test_file_then_environment(tmp_path):
+    config = tmp_path / "kbsearch.toml"
+    config.write_text('index_dir = "/srv/kb"\ncache_mb = 512\nadmin_token = "t0k"\n')
+    values, origin = load({"KBSEARCH_CONFIG": str(config), "KBSEARCH_CACHE_MB": "128"})
+    assert values["INDEX_DIR"] == "/srv/kb" and origin["INDEX_DIR"] == str(config)
+    assert values["CACHE_MB"] == 128 and origin["CACHE_MB"] == "KBSEARCH_CACHE_MB"
+    config.write_text("index_dirr = 1\n")
+    with pytest.raises(SettingsError, match="unknown setting"):
+        load({"KBSEARCH_CONFIG": str(config)})
+    config.write_text("index_dir = \n")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load({"KBSEARCH_CONFIG": str(config)})
+
+
+def test_a_secret_is_never_shown_in_an_error():
+    with pytest.raises(SettingsError) as error:
+        check({"ADMIN_TOKEN": object()} | {"CACHE_MB": "x"})
+    assert "object" not in str(error.value)
+
+
+def test_config_command(tmp_path, monkeypatch):
+    config = tmp_path / "kbsearch.toml"
+    config.write_text('admin_token = "very-secret"\nsite_name = "Docs"\n')
+    monkeypatch.setenv("KBSEARCH_CONFIG", str(config))
+    monkeypatch.setenv("KBSEARCH_CACHE_MB", "64")
+    output = CliRunner().invoke(cli, ["config"]).output
+    assert re.search(r"KBSEARCH_SITE_NAME\s+Docs\s+\(.*kbsearch.toml\)", output)
+    assert re.search(r"KBSEARCH_CACHE_MB\s+64\s+\(KBSEARCH_CACHE_MB\)", output)
+    assert "very-secret" not in output and "********" in output
+    monkeypatch.setenv("KBSEARCH_CACHE_MB", "huge")
+    failed = CliRunner().invoke(cli, ["config"])
+    assert failed.exit_code == 2 and "KBSEARCH_CACHE_MB = 'huge' (from KBSEARCH_CACHE_MB)" in failed.output
+
+
+def test_the_app_refuses_a_bad_setting(index_dir):
+    with pytest.raises(SettingsError, match="KBSEARCH_RATE_LIMIT"):
+        create_app({"INDEX_DIR": str(index_dir), "RATE_LIMIT": "often"})
+
+
+def test_request_ids_and_json_logs(index_dir, capsys):
+    app = create_app({"INDEX_DIR": str(index_dir), "ANALYTICS": "false"})
+    client = app.test_client()
+    given = client.get("/api/search?q=secret+words", headers={"X-Request-Id": "abc-123"})
+    assert given.headers["X-Request-Id"] == "abc-123"
+    made = client.get("/healthz", headers={"X-Request-Id": "bad id with spaces"})
+    assert re.fullmatch(r"[0-9a-f]{32}", made.headers["X-Request-Id"])
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    search = next(line for line in lines if line["request_id"] == "abc-123")
+    assert search["path"] == "/api/search" and search["status"] == 200 and search["ms"] > 0
+    assert "secret" not in json.dumps(lines)  # no query text in logs
+    app.extensions["kbsearch"].close()
+
+
+def test_metrics_from_every_worker_of_the_production_server(live_server):
+    for _ in range(12):
+        urllib.request.urlopen(live_server + "/api/search?q=sort").read()
+    with urllib.request.urlopen(live_server + "/metrics") as response:
+        text = response.read().decode()
+        assert response.headers["Content-Type"].startswith("text/plain")
+    served = re.search(r'kbsearch_requests_total\{endpoint="/api/search",method="GET",status="200"\} (\d+)', text)
+    assert served and float(served.group(1)) >= 12  # summed over both workers
+    assert 'kbsearch_request_seconds_bucket{endpoint="/api/search",le="0.05"}' in text
+    assert re.search(r"kbsearch_index_documents \d+", text)
+    assert re.search(r"kbsearch_index_build_seconds [\d.]+", text)
