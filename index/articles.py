@@ -69,17 +69,23 @@ def find_article_files(source: Path) -> Iterator[Path]:
 
 
 def _article_file_names(source: Path) -> Iterator[str]:
-    seen: set[tuple[int, int]] = set()
-    for root, dirs, files in os.walk(source, followlinks=True):
-        stat = os.stat(root)
-        if (stat.st_dev, stat.st_ino) in seen:
-            dirs[:] = []
-            continue
-        seen.add((stat.st_dev, stat.st_ino))
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".md"):
-                yield os.path.join(root, name)
+    return (entry.path for entry in _article_entries(str(source), set()))
+
+
+def _article_entries(folder: str, seen: set[tuple[int, int]]) -> Iterator[os.DirEntry]:
+    """The ``*.md`` entries below ``folder``, sorted by name, each folder once (links may loop)."""
+    info = os.stat(folder)
+    if (info.st_dev, info.st_ino) in seen:
+        return
+    seen.add((info.st_dev, info.st_ino))
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.name.endswith(".md") and not entry.is_dir():
+            yield entry
+    for entry in entries:
+        if entry.is_dir():  # follows links, as os.walk(followlinks=True) did
+            yield from _article_entries(entry.path, seen)
 
 
 def file_stamps(source: Path) -> dict[str, tuple[int, int]]:
@@ -90,12 +96,12 @@ def file_stamps(source: Path) -> dict[str, tuple[int, int]]:
     """
     root = len(os.path.join(str(source), ""))
     found = {}
-    for path in _article_file_names(source):
+    for entry in _article_entries(str(source), set()):
         try:
-            info = os.stat(path)
+            info = entry.stat()
         except OSError:
             info = None  # reading it will say why
-        found[path[root:]] = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
+        found[entry.path[root:]] = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
     return found
 
 

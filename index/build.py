@@ -138,7 +138,7 @@ def finish_version(
     with whoosh_index.open_dir(str(building)).reader() as reader:
         if reader.doc_count() != len(manifest) or reader.doc_count_all() != meta.size:
             raise BuildError(f"index holds {reader.doc_count()} of {len(manifest)} articles")
-    docmeta.save(docmeta.with_urls(meta, ((e.url, e.docnum) for e in manifest.values())), building)
+    docmeta.save(meta, building)
     vocabulary.save(vocabulary.Vocabulary.from_counts(words), building)
     versions.write_manifest(building, manifest)
     versions.write_meta(

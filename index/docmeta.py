@@ -52,13 +52,13 @@ def url_key(url: str) -> np.uint64:
     return np.uint64(int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "little"))
 
 
-def with_urls(meta: DocMeta, urls: Iterable[tuple[str, int]]) -> DocMeta:
-    """``meta`` able to find the docnum of each ``(url, docnum)``."""
-    pairs = list(urls)
-    keys = np.array([url_key(url) for url, _ in pairs], dtype=np.uint64)
-    docs = np.array([docnum for _, docnum in pairs], dtype=np.int32)
+def _with_urls(meta: DocMeta, keys: np.ndarray, docs: np.ndarray) -> DocMeta:
     order = np.argsort(keys)
-    return replace(meta, url_keys=keys[order], url_docs=docs[order])
+    return replace(meta, url_keys=keys[order], url_docs=docs[order].astype(np.int32))
+
+
+def _url_keys(articles: Sequence[Article]) -> np.ndarray:
+    return np.array([url_key(a.url) for a in articles], dtype=np.uint64)
 
 
 def from_articles(articles: Sequence[Article], lengths: dict[str, np.ndarray]) -> DocMeta:
@@ -66,7 +66,8 @@ def from_articles(articles: Sequence[Article], lengths: dict[str, np.ndarray]) -
     names: dict[str, int] = {}
     subject = np.array([names.setdefault(a.subject, len(names)) for a in articles], dtype=np.int16)
     date = np.array([_ordinal(a.date) for a in articles], dtype=np.int32)
-    return DocMeta(np.ones(len(articles), dtype=bool), subject, date, dict(lengths), tuple(names))
+    meta = DocMeta(np.ones(len(articles), dtype=bool), subject, date, dict(lengths), tuple(names))
+    return _with_urls(meta, _url_keys(articles), np.arange(len(articles)))
 
 
 def extend(
@@ -82,7 +83,11 @@ def extend(
     live[dead] = False
     subject[dead] = -1
     joined = {field: np.concatenate([meta.lengths[field], added.lengths[field]]) for field in meta.lengths}
-    return DocMeta(live, subject, np.concatenate([meta.date, added.date]), joined, tuple(names))
+    extended = DocMeta(live, subject, np.concatenate([meta.date, added.date]), joined, tuple(names))
+    kept = ~np.isin(meta.url_docs, dead)
+    keys = np.concatenate([meta.url_keys[kept], _url_keys(articles)])
+    docs = np.concatenate([meta.url_docs[kept], np.arange(meta.size, meta.size + len(articles))])
+    return _with_urls(extended, keys, docs)
 
 
 def _ordinal(date: dt.date | None) -> int:

@@ -234,3 +234,12 @@ def test_totals_and_facets_match_a_recount(engine, reference, text):
     assert result.total == int(np.count_nonzero(matched))
     expected = Counter(reference.subject[int(d)] for d in np.flatnonzero(matched))
     assert {f.value: f.count for f in result.facets} == dict(expected)
+
+
+def test_every_live_url_finds_its_document(engine, updated):
+    version = engine._current()
+    manifest = versions.read_manifest(versions.current_version(updated[1]))
+    assert len(manifest) == int(version.meta.live.sum())
+    for entry in manifest.values():
+        assert version.meta.find_url(entry.url) == entry.docnum
+        assert version.stored(entry.docnum)["url"] == entry.url
