@@ -76,21 +76,50 @@ def cli() -> None:
 )
 @click.option("--incremental", is_flag=True, help="Re-index only added, changed (by content) and deleted files.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def index_command(source: Path, index_dir: Path, strict: bool, procs: int, incremental: bool, quiet: bool) -> None:
+@click.option(
+    "--watch", is_flag=True, help="Then keep re-indexing incrementally whenever SOURCE changes (Ctrl-C stops)."
+)
+def index_command(
+    source: Path, index_dir: Path, strict: bool, procs: int, incremental: bool, quiet: bool, watch: bool
+) -> None:
     """Build a complete new index from SOURCE and swap it in atomically."""
     try:
         if incremental:
             _report_update(update(source, index_dir, progress=not quiet))
-            return
-        report = build(source, index_dir, procs=procs, progress=not quiet, strict=strict)
+        else:
+            _report_build(build(source, index_dir, procs=procs, progress=not quiet, strict=strict))
     except (BuildError, LockedError) as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        if not watch:
+            sys.exit(1)
+    if watch:
+        _watch(source, index_dir)
+
+
+def _report_build(report) -> None:
     _report_problems(report.problems)
     click.echo(
         f"indexed {report.documents:,} articles, skipped {len(report.problems):,}, "
         f"in {report.seconds:.1f} s -> {report.version}"
     )
+
+
+WATCH_DEBOUNCE_MS = 1000  # a save of many files becomes one update
+
+
+def _watch(source: Path, index_dir: Path) -> None:
+    """Update incrementally after each burst of changes to ``*.md`` files below ``source``."""
+    from watchfiles import watch
+
+    click.echo(f"watching {source} for changes (Ctrl-C stops)")
+    try:
+        for _changes in watch(source, debounce=WATCH_DEBOUNCE_MS, watch_filter=lambda _c, path: path.endswith(".md")):
+            try:
+                _report_update(update(source, index_dir))
+            except (BuildError, LockedError) as exc:
+                click.echo(f"error: {exc}", err=True)
+    except KeyboardInterrupt:
+        pass
 
 
 @cli.command()
@@ -200,6 +229,39 @@ def gaps(index_dir: Path, days: int, limit: int, as_json: bool) -> None:
         click.echo(f"\n{gap.query!r}: {gap.searches} searches; subject: {gap.subject or 'unknown'}")
         click.echo("  also searched as: " + ("; ".join(gap.wordings[1:]) or "-"))
         click.echo("  " + gap.stub.replace("\n", "\n  ").rstrip())
+
+
+@cli.command("export")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@index_dir_option
+def export_command(archive: Path, index_dir: Path) -> None:
+    """Write the live version to ARCHIVE (.tar or .tar.gz) and ARCHIVE.sha256, to ship to other hosts."""
+    from index.archive import ArchiveError
+    from index.archive import export
+
+    try:
+        digest = export(index_dir, archive)
+    except ArchiveError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{archive} ({archive.stat().st_size / 1e6:.0f} MB), sha256 {digest}")
+
+
+@cli.command("import")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_dir_option
+@click.option("--sha256", help="Expected checksum [default: read from ARCHIVE.sha256].")
+def import_command(archive: Path, index_dir: Path, sha256: str | None) -> None:
+    """Check ARCHIVE's checksum, unpack it beside the live version and switch to it atomically."""
+    from index.archive import ArchiveError
+    from index.archive import import_archive
+
+    try:
+        live = import_archive(archive, index_dir, sha256)
+    except (ArchiveError, LockedError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"imported {archive.name} -> {live}")
 
 
 @cli.command("config")

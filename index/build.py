@@ -18,6 +18,7 @@ import numpy as np
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
+from index import columns
 from index import docmeta
 from index import inverted
 from index import versions
@@ -191,6 +192,8 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
         writer.commit()
         inverted.save(found, inverted.next_segment(building))
         meta = docmeta.from_articles(read.articles, found.lengths)
+        columns.save("question", [a.question for a in read.articles], building)
+        columns.save("url", [a.url for a in read.articles], building)
         finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems), started)
 
     with versions.build_lock(index_dir):

@@ -20,6 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
+from index import columns
 from index import docmeta
 from index import inverted
 from index import versions
@@ -133,6 +134,8 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest,
     if added:
         inverted.save(found, inverted.next_segment(building))
     meta = docmeta.extend(docmeta.load(live), deleted, added, found.lengths)
+    columns.save("question", [a.question for a in added], building, previous=live)
+    columns.save("url", [a.url for a in added], building, previous=live)
     updated = {path: entry for path, entry in manifest.items() if path not in set(plan.gone)}
     updated.update(manifest_of(added, size))
     counts = _word_counts(live, deleted, words)

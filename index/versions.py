@@ -95,7 +95,17 @@ def read_manifest(version: Path) -> Manifest:
     return {path: Entry._make(row) for path, row in rows.items()}
 
 
-OWN_FILES = {"meta.json", MANIFEST, "docmeta.npz", "vocabulary.npz"}
+# Files each version writes for itself (an update reads the live version's, never links them).
+OWN_FILES = {
+    "meta.json",
+    MANIFEST,
+    "docmeta.npz",
+    "vocabulary.npz",
+    "questions.txt",
+    "questions.npy",
+    "urls.txt",
+    "urls.npy",
+}
 
 
 def link_copy(source: Path, target: Path) -> None:
@@ -126,7 +136,7 @@ def read_meta(version: Path) -> dict:
 
 
 # Bumped whenever a version's files change meaning; older versions must be rebuilt.
-FORMAT = 4
+FORMAT = 5
 
 
 def write_meta(version: Path, meta: dict) -> None:

@@ -9,6 +9,7 @@ batches, so a slow disk or a busy database never holds up a search.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import queue
 import re
@@ -99,6 +100,8 @@ class Recorder:
         self._queue: queue.Queue = queue.Queue(QUEUE_LIMIT)
         self._thread = threading.Thread(target=self._run, name="kbsearch-analytics", daemon=True)
         self._thread.start()
+        # A worker that stops (gunicorn's graceful shutdown, a reload) writes what it queued first.
+        atexit.register(self.close)
 
     def record(self, event: Search | Click) -> None:
         """Never blocks: when the writer has fallen far behind, the event is counted as dropped."""
@@ -114,6 +117,8 @@ class Recorder:
         done.wait(timeout)
 
     def close(self) -> None:
+        if not self._thread.is_alive():
+            return
         self.flush()
         self._queue.put(None)
         self._thread.join(timeout=10)

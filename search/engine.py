@@ -23,6 +23,7 @@ from whoosh.searching import Searcher
 from index import docmeta
 from index import versions
 from index import vocabulary
+from index.columns import Column
 from index.inverted import POSITIONAL
 from index.schema import FIELD_BOOSTS
 from search import snippets
@@ -148,6 +149,7 @@ class _Version:
         self.reader = storage.open_index().reader()
         self.searcher = Searcher(self.reader)
         self.meta = docmeta.load(self.path)
+        self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
         self.info = versions.read_meta(self.path)
         # Joined postings exist only after incremental updates; scored terms are what queries reuse.
         self.postings = PostingsStore(self.path, self.cache_bytes // 4)
@@ -185,8 +187,7 @@ class _Version:
         chosen += nearest(
             self.related_ranker, self.meta, docnum, stored.get("keywords", ""), {docnum, *chosen}, missing
         )
-        others = [self.stored(d) for d in chosen]
-        return [Related(other["question"], other["url"]) for other in others]
+        return [Related(self.questions[d], self.urls[d]) for d in chosen]
 
     def question_positions(self, terms: set[str], docs: np.ndarray) -> list[dict[str, list[int]]]:
         """For each of ``docs``, where each of ``terms`` stands in its question."""

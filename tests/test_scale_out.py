@@ -1,0 +1,129 @@
+"""Build once, ship to several hosts: export and import, two production servers on separate copies, --watch."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+
+from click.testing import CliRunner
+
+from cli.main import cli
+from index.build import build
+from search.engine import Engine
+from tests.conftest import free_port
+from tests.conftest import wait_until_up
+from tests.factory import write_article
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@contextmanager
+def server(index_dir, log_dir):
+    port = free_port()
+    with open(log_dir / f"server-{port}.log", "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--index-dir",
+                str(index_dir),
+            ],
+            stdout=log,
+            stderr=log,
+            env=dict(os.environ, KBSEARCH_ANALYTICS="false"),
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(base + "/healthz", process)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def total(base: str, query: str) -> int:
+    with urllib.request.urlopen(f"{base}/api/search?q={query}") as response:
+        return json.loads(response.read())["total"]
+
+
+def ship(origin, archive, *hosts):
+    exported = run("export", archive, "--index-dir", origin)
+    assert exported.exit_code == 0 and "sha256" in exported.output
+    for host in hosts:
+        imported = run("import", archive, "--index-dir", host)
+        assert imported.exit_code == 0, imported.output
+
+
+def test_one_build_serves_two_hosts_that_switch_atomically(tmp_path, corpus_dir):
+    source = tmp_path / "source"
+    shutil.copytree(corpus_dir, source)
+    origin, host_a, host_b = tmp_path / "origin", tmp_path / "host-a", tmp_path / "host-b"
+    build(source, origin)
+    archive = tmp_path / "ship" / "kb.tar.gz"
+    archive.parent.mkdir()
+    ship(origin, archive, host_a, host_b)
+    with server(host_a, tmp_path) as a, server(host_b, tmp_path) as b:
+        assert total(a, "sort") == total(b, "sort") == 2
+        write_article(source, id=99, question="How does heap sort work?", answer="A heap gives the maximum.")
+        build(source, origin)
+        ship(origin, archive, host_a)
+        assert total(a, "sort") == 3 and total(b, "sort") == 2  # each host switches when its import lands
+        ship(origin, archive, host_b)
+        assert total(b, "sort") == 3
+
+
+def test_a_damaged_archive_is_refused_and_changes_nothing(tmp_path, corpus_dir):
+    origin, host = tmp_path / "origin", tmp_path / "host"
+    build(corpus_dir, origin)
+    archive = tmp_path / "kb.tar"
+    ship(origin, archive, host)
+    live = (host / "CURRENT").read_text()
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    archive.write_bytes(bytes(data))
+    refused = run("import", archive, "--index-dir", host)
+    assert refused.exit_code == 1 and "SHA-256 is" in refused.output and "nothing imported" in refused.output
+    assert (host / "CURRENT").read_text() == live
+    (tmp_path / "kb.tar.sha256").unlink()
+    missing = run("import", archive, "--index-dir", host)
+    assert missing.exit_code == 1 and "no checksum" in missing.output
+
+
+def test_watch_reindexes_when_a_file_changes(tmp_path, corpus_dir):
+    source, index_dir = tmp_path / "source", tmp_path / "index"
+    shutil.copytree(corpus_dir, source)
+    log = open(tmp_path / "watch.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "index", str(source), "--index-dir", str(index_dir), "--quiet", "--watch"],
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while b"watching" not in (tmp_path / "watch.log").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        write_article(source, id=77, question="What is a skip list?", answer="Linked lists with express lanes.")
+        found = []
+        while not found and time.monotonic() < deadline:
+            time.sleep(0.3)
+            with Engine(index_dir) as engine:
+                found = [hit.question for hit in engine.search('"skip list"').hits]
+        assert found == ["What is a skip list?"], (tmp_path / "watch.log").read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
