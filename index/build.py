@@ -194,6 +194,7 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
         meta = docmeta.from_articles(read.articles, found.lengths)
         columns.save("question", [a.question for a in read.articles], building)
         columns.save("url", [a.url for a in read.articles], building)
+        columns.save("key_term", found.key_terms, building)
         finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems), started)
 
     with versions.build_lock(index_dir):

@@ -1,4 +1,4 @@
-"""Short texts by docnum (each article's question and url) in flat files that servers memory-map.
+"""Short texts by docnum (each article's question, url and keyword terms) in flat files that servers memory-map.
 
 Related questions and suggestions show other articles' questions and links;
 reading them from Whoosh's stored fields would decompress each whole article.
@@ -13,7 +13,7 @@ import numpy as np
 
 from index import versions
 
-NAMES = ("question", "url")
+NAMES = ("question", "url", "key_term")
 
 
 def files(name: str) -> tuple[str, str]:

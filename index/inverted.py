@@ -35,6 +35,7 @@ PREFIX_MAX = 12
 FIELDS = (*SCORED_FIELDS, PREFIX_FIELD)
 SEGMENT_PREFIX = "inverted-"
 LEAD_CHARS = 300
+KEY_TERMS = 12  # keyword terms kept per article, from which related articles are found
 
 
 def lead(text: str) -> str:
@@ -82,6 +83,7 @@ class Inverted:
     size: int  # number of documents
     fields: dict[str, FieldPostings]
     lengths: dict[str, np.ndarray]  # float32 tokens per document, for each scored field
+    key_terms: list[str]  # per document: its first KEY_TERMS distinct keyword terms, space-separated
 
 
 class _FieldBuilder:
@@ -124,19 +126,23 @@ def invert(articles: Sequence[Article], first: int = 0) -> tuple[Inverted, Count
     builders = {field: _FieldBuilder(field in POSITIONAL) for field in FIELDS}
     lengths = {field: np.zeros(len(articles), dtype=np.float32) for field in SCORED_FIELDS}
     vocabulary: Counter = Counter()
+    key_terms = []
     for doc, article in enumerate(articles):
         words_here: set[str] = set()
         for field, text in field_texts(article).items():
             words, positions = index_tokens(text)
-            builders[field].add(doc, [stem(word) for word in words], positions)
+            terms = [stem(word) for word in words]
+            builders[field].add(doc, terms, positions)
             lengths[field][doc] = len(words)
             if field in VOCABULARY_FIELDS:
                 words_here.update(words)
             if field == "question":
                 builders[PREFIX_FIELD].add(doc, prefixes(words), None)
+            if field == "keywords":
+                key_terms.append(" ".join(list(dict.fromkeys(terms))[:KEY_TERMS]))
         vocabulary.update(words_here)
     fields = {field: builder.finish(first) for field, builder in builders.items()}
-    return Inverted(first, len(articles), fields, lengths), vocabulary
+    return Inverted(first, len(articles), fields, lengths, key_terms), vocabulary
 
 
 def renumber(part: Inverted, first: int, kept: np.ndarray) -> Inverted:
@@ -153,7 +159,8 @@ def renumber(part: Inverted, first: int, kept: np.ndarray) -> Inverted:
         starts = np.searchsorted(terms_of, np.arange(len(postings.terms) + 1)).astype(np.int64)
         fields[name] = FieldPostings(postings.terms, starts, ids[keep].astype(np.int32), postings.tf[keep], positions)
     lengths = {field: array[kept] for field, array in part.lengths.items()}
-    return Inverted(first, int(np.count_nonzero(kept)), fields, lengths)
+    key_terms = [terms for terms, keep in zip(part.key_terms, kept, strict=True) if keep]
+    return Inverted(first, int(np.count_nonzero(kept)), fields, lengths, key_terms)
 
 
 @dataclass(frozen=True)
@@ -224,6 +231,7 @@ class Merger:
     def __init__(self) -> None:
         self._fields = {field: _FieldMerger(field in POSITIONAL) for field in FIELDS}
         self._lengths: dict[str, list[np.ndarray]] = {field: [] for field in SCORED_FIELDS}
+        self._key_terms: list[str] = []
         self._first: int | None = None
         self._size = 0
 
@@ -234,13 +242,14 @@ class Merger:
             self._fields[field].add(postings)
         for field, lengths in part.lengths.items():
             self._lengths[field].append(lengths)
+        self._key_terms += part.key_terms
         self._size += part.size
 
     def result(self) -> Inverted:
         fields = {field: merger.finish() for field, merger in self._fields.items()}
         empty = np.zeros(0, dtype=np.float32)
         lengths = {field: np.concatenate(arrays or [empty]) for field, arrays in self._lengths.items()}
-        return Inverted(self._first or 0, self._size, fields, lengths)
+        return Inverted(self._first or 0, self._size, fields, lengths, self._key_terms)
 
 
 def _smallest(values: np.ndarray) -> np.ndarray:

@@ -136,6 +136,7 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest,
     meta = docmeta.extend(docmeta.load(live), deleted, added, found.lengths)
     columns.save("question", [a.question for a in added], building, previous=live)
     columns.save("url", [a.url for a in added], building, previous=live)
+    columns.save("key_term", found.key_terms, building, previous=live)
     updated = {path: entry for path, entry in manifest.items() if path not in set(plan.gone)}
     updated.update(manifest_of(added, size))
     counts = _word_counts(live, deleted, words)

@@ -105,6 +105,8 @@ OWN_FILES = {
     "questions.npy",
     "urls.txt",
     "urls.npy",
+    "key_terms.txt",
+    "key_terms.npy",
 }
 
 
@@ -136,7 +138,7 @@ def read_meta(version: Path) -> dict:
 
 
 # Bumped whenever a version's files change meaning; older versions must be rebuilt.
-FORMAT = 5
+FORMAT = 6
 
 
 def write_meta(version: Path, meta: dict) -> None:

@@ -150,6 +150,7 @@ class _Version:
         self.searcher = Searcher(self.reader)
         self.meta = docmeta.load(self.path)
         self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
+        self.key_terms = Column(self.path, "key_term")
         self.info = versions.read_meta(self.path)
         # Joined postings exist only after incremental updates; scored terms are what queries reuse.
         self.postings = PostingsStore(self.path, self.cache_bytes // 4)
@@ -184,9 +185,7 @@ class _Version:
     def _find_related(self, docnum: int, stored: dict) -> list[Related]:
         chosen = linked(docnum, (url for _question, url in stored.get("related") or ()), self.meta.find_url)
         missing = MAX_RELATED - len(chosen)
-        chosen += nearest(
-            self.related_ranker, self.meta, docnum, stored.get("keywords", ""), {docnum, *chosen}, missing
-        )
+        chosen += nearest(self.related_ranker, self.meta, docnum, self.key_terms[docnum], {docnum, *chosen}, missing)
         return [Related(self.questions[d], self.urls[d]) for d in chosen]
 
     def question_positions(self, terms: set[str], docs: np.ndarray) -> list[dict[str, list[int]]]:

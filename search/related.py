@@ -9,13 +9,12 @@ from collections.abc import Iterable
 import numpy as np
 
 from index.docmeta import DocMeta
-from index.tokens import split_words
-from search.query import word_clause
+from search.query import Alternative
+from search.query import Clause
 from search.ranking import Ranker
 
 MAX_RELATED = 3
-KEYWORD_WORDS = 12  # of the article's keywords, the first words that are considered…
-RAREST_WORDS = 2  # …and how many of them, the rarest, form the "nearest" query
+RAREST_WORDS = 2  # how many of the article's keyword terms, the rarest, form the "nearest" query
 
 
 def linked(docnum: int, urls: Iterable[str], find: Callable[[str], int | None]) -> list[int]:
@@ -28,18 +27,18 @@ def linked(docnum: int, urls: Iterable[str], find: Callable[[str], int | None]) 
     return chosen
 
 
-def nearest(ranker: Ranker, meta: DocMeta, docnum: int, keywords: str, exclude: set[int], count: int) -> list[int]:
-    """The ``count`` articles that share most of ``keywords``, from the same subject when it has enough.
+def nearest(ranker: Ranker, meta: DocMeta, docnum: int, key_terms: str, exclude: set[int], count: int) -> list[int]:
+    """The ``count`` articles that share most of the article's keyword terms, from its subject when it has enough.
 
-    Only the rarest keyword words are asked for: they say what the article is
-    about, and a common word's postings would make each hit cost milliseconds.
+    :param key_terms: the article's first keyword terms (stemmed, space-separated), saved by the build.
+
+    Only the rarest terms are asked for: they say what the article is about,
+    and a common word's postings would make each hit cost milliseconds.
     """
-    words = [w for keyword in keywords.split(",") for w in split_words(keyword)][:KEYWORD_WORDS]
-    clauses = list({c.literal: c for c in map(word_clause, words) if not c.filler}.values())
-    if not clauses or count <= 0:
+    terms = sorted(key_terms.split(), key=ranker.frequency)[:RAREST_WORDS]
+    if not terms or count <= 0:
         return []
-    clauses.sort(key=lambda clause: min(ranker.frequency(term) for term in clause.terms))
-    docs, key = ranker.matches(clauses[:RAREST_WORDS])
+    docs, key = ranker.matches([Clause(words=(term,), alternatives=(Alternative((term,)),)) for term in terms])
     keep = ~np.isin(docs, list(exclude))
     docs, key = docs[keep], key[keep]
     same_subject = meta.subject[docs] == meta.subject[docnum]
