@@ -190,3 +190,19 @@ def test_recording_is_thread_safe(tmp_path):
     recorder.close()
     with sqlite3.connect(tmp_path / FILENAME) as connection:
         assert connection.execute("SELECT COUNT(*) FROM searches").fetchone()[0] == 800
+
+
+def test_old_events_are_forgotten(tmp_path):
+    from search.analytics import connect
+    from search.analytics import purge
+
+    recorder = Recorder(tmp_path / FILENAME)
+    old = time.time() - 100 * 86400
+    recorder.record(Search("1" * 16, old, "ancient", "", 1, False, False, 1.0, False))
+    recorder.record(Click("1" * 16, old, 1, "/a"))
+    recorder.record(Search("2" * 16, time.time(), "recent", "", 1, False, False, 1.0, False))
+    recorder.close()
+    with connect(tmp_path / FILENAME) as connection:
+        purge(connection, 90)
+        assert connection.execute("SELECT query FROM searches").fetchall() == [("recent",)]
+        assert connection.execute("SELECT COUNT(*) FROM clicks").fetchone() == (0,)

@@ -101,4 +101,5 @@ def test_metrics_from_every_worker_of_the_production_server(live_server):
     assert served and float(served.group(1)) >= 12  # summed over both workers
     assert 'kbsearch_request_seconds_bucket{endpoint="/api/search",le="0.05"}' in text
     assert re.search(r"kbsearch_index_documents \d+", text)
+    assert re.search(r'kbsearch_index_info\{version="\d{8}T\d+Z"\} 1', text)
     assert re.search(r"kbsearch_index_build_seconds [\d.]+", text)

@@ -48,6 +48,8 @@ DOCUMENTS = Gauge("kbsearch_index_documents", "Documents in the index version be
 BUILD_SECONDS = Gauge(
     "kbsearch_index_build_seconds", "How long the served version took to build", multiprocess_mode="max"
 )
+VERSION = Gauge("kbsearch_index_info", "1 for the index version being served", ["version"], multiprocess_mode="max")
+_served: list[str] = []  # the version this process last reported
 BUILT_AT = Gauge(
     "kbsearch_index_built_timestamp", "When the served version was built (unix time)", multiprocess_mode="max"
 )
@@ -107,6 +109,11 @@ def init_app(app: Flask) -> None:
 def metrics() -> Response:
     """Prometheus text format."""
     status = engine().status()
+    if _served and _served[0] != status.version:
+        VERSION.labels(_served.pop()).set(0)
+    if not _served:
+        _served.append(status.version)
+    VERSION.labels(status.version).set(1)
     DOCUMENTS.set(status.documents)
     BUILD_SECONDS.set(status.build_seconds)
     BUILT_AT.set(status.built_timestamp)
