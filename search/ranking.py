@@ -12,6 +12,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -62,14 +63,23 @@ def _dense_path(parts: Sequence[Sparse], size: int) -> bool:
     return size > 0 and sum(len(p.ids) for p in parts) * 16 > size
 
 
-def sparse_sum(parts: Sequence[Sparse], size: int = 0) -> Sparse:
-    """Values added where documents meet, over the union of documents (docnums below ``size``, if given)."""
+def _combine(parts: Sequence[Sparse], size: int, combine: Callable[[np.ndarray, np.ndarray, bool], Sparse]) -> Sparse:
+    """``combine(ids, values, dense)`` over the parts' entries joined, unless at most one part has any."""
     parts = [part for part in parts if len(part.ids)]
     if len(parts) <= 1:
         return parts[0] if parts else NOTHING
     ids = np.concatenate([p.ids for p in parts])
-    weights = np.concatenate([p.values for p in parts])
-    if _dense_path(parts, size):
+    values = np.concatenate([p.values for p in parts])
+    return combine(ids, values, _dense_path(parts, size))
+
+
+def sparse_sum(parts: Sequence[Sparse], size: int = 0) -> Sparse:
+    """Values added where documents meet, over the union of documents (docnums below ``size``, if given)."""
+    return _combine(parts, size, partial(_sum, size=size))
+
+
+def _sum(ids: np.ndarray, weights: np.ndarray, dense: bool, size: int) -> Sparse:
+    if dense:
         present = np.flatnonzero(np.bincount(ids, minlength=size)).astype(np.int32)
         return Sparse(present, np.bincount(ids, weights=weights, minlength=size)[present].astype(np.float32))
     ids, inverse = np.unique(ids, return_inverse=True)
@@ -79,12 +89,11 @@ def sparse_sum(parts: Sequence[Sparse], size: int = 0) -> Sparse:
 
 def sparse_max(parts: Sequence[Sparse], size: int = 0) -> Sparse:
     """The largest value per document, over the union of documents (docnums below ``size``, if given)."""
-    parts = [part for part in parts if len(part.ids)]
-    if len(parts) <= 1:
-        return parts[0] if parts else NOTHING
-    ids = np.concatenate([p.ids for p in parts])
-    values = np.concatenate([p.values for p in parts])
-    if _dense_path(parts, size):
+    return _combine(parts, size, partial(_max, size=size))
+
+
+def _max(ids: np.ndarray, values: np.ndarray, dense: bool, size: int) -> Sparse:
+    if dense:
         present = np.flatnonzero(np.bincount(ids, minlength=size)).astype(np.int32)
         best = np.zeros(size, dtype=np.float32)
         np.maximum.at(best, ids, values)

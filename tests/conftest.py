@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -96,23 +98,27 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20.0) ->
     raise RuntimeError(f"server did not answer at {url}")
 
 
+@contextlib.contextmanager
+def production_server(index_dir: Path, log_path: Path, workers: int = 2, **env: str) -> Iterator[str]:
+    """``kbsearch serve`` (gunicorn) over ``index_dir`` on a free loopback port; yields its base url."""
+    port = free_port()
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [*command, "--index-dir", str(index_dir)], env=dict(os.environ, **env), stdout=log, stderr=log
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(base + "/healthz", process)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
 @pytest.fixture(scope="session")
 def live_server(index_dir, tmp_path_factory):
-    """The real production server (``kbsearch serve``, gunicorn) on a free loopback port."""
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("server") / "server.log", "wb")  # noqa: SIM115 - closed below
-    env = dict(os.environ, KBSEARCH_SITE_URL="https://kb.example.org")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2", "--index-dir", str(index_dir)],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base + "/healthz", process)
+    """The real production server with two workers, over the session's test index."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with production_server(index_dir, log, KBSEARCH_SITE_URL="https://kb.example.org") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()

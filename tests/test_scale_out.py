@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
 
 from click.testing import CliRunner
 
 from cli.main import cli
 from index.build import build
 from search.engine import Engine
-from tests.conftest import free_port
-from tests.conftest import wait_until_up
+from tests.conftest import production_server
 from tests.factory import write_article
 
 
@@ -25,34 +22,8 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
-@contextmanager
 def server(index_dir, log_dir):
-    port = free_port()
-    with open(log_dir / f"server-{port}.log", "wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cli",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--index-dir",
-                str(index_dir),
-            ],
-            stdout=log,
-            stderr=log,
-            env=dict(os.environ, KBSEARCH_ANALYTICS="false"),
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_up(base + "/healthz", process)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    return production_server(index_dir, log_dir / f"{index_dir.name}.log", workers=1, KBSEARCH_ANALYTICS="false")
 
 
 def total(base: str, query: str) -> int:

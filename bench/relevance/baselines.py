@@ -21,6 +21,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.qparser import OrGroup
 
 from index.articles import Article
+from index.inverted import field_texts
 from index.schema import FIELD_BOOSTS
 
 # The article's own fields, weighted as kbsearch weights them (kbsearch's derived
@@ -30,14 +31,7 @@ BOOSTS = {field: FIELD_BOOSTS[field] for field in FIELDS}
 
 
 def _values(article: Article) -> dict[str, str]:
-    return {
-        "question": article.question,
-        "title": article.title,
-        "keywords": article.keywords,
-        "subject": article.subject,
-        "description": article.description,
-        "answer": article.answer_text,
-    }
+    return {field: text for field, text in field_texts(article).items() if field in FIELDS}
 
 
 class Fts5:
