@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from index import columns
 from index import docmeta
@@ -146,7 +147,8 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest,
 def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
     """The live vocabulary less the words of the ``deleted`` documents, plus ``added``."""
     counts = vocabulary.load(live).counts()
-    with whoosh_index.open_dir(str(live)).reader() as reader:
+    # Without mmap, reading a few stored documents does not first copy every article's stored column.
+    with FileStorage(str(live), supports_mmap=False).open_index().reader() as reader:
         for docnum in deleted:
             old = reader.stored_fields(docnum)
             counts.subtract(article_words((old["question"], old.get("keywords", ""), old["answer"])))
