@@ -18,19 +18,20 @@ from index.update import update
 from index.versions import LockedError
 
 
-def _settings() -> dict:
+def _settings() -> tuple[dict, dict]:
+    """The effective settings and where each came from; a wrong one ends the command (exit 2)."""
     from web.settings import SettingsError
     from web.settings import load
 
     try:
-        return load()[0]
+        return load()
     except SettingsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 
 
 def _index_dir(_context, _parameter, value: Path | None) -> Path:
-    return value or Path(_settings()["INDEX_DIR"])
+    return value or Path(_settings()[0]["INDEX_DIR"])
 
 
 index_dir_option = click.option(
@@ -268,11 +269,8 @@ def import_command(archive: Path, index_dir: Path, sha256: str | None) -> None:
 def show_config() -> None:
     """Print the effective settings and where each comes from; exit 2 if one is invalid."""
     from web.settings import describe
-    from web.settings import load
 
-    values = _settings()
-    _values, origin = load()
-    rows = describe(values, origin)
+    rows = describe(*_settings())
     width = max(len(name) for name, _, _ in rows)
     for name, value, where in rows:
         click.echo(f"{name.ljust(width)}  {value!s:40}  ({where})")

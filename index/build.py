@@ -192,9 +192,7 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
         writer.commit()
         inverted.save(found, inverted.next_segment(building))
         meta = docmeta.from_articles(read.articles, found.lengths)
-        columns.save("question", [a.question for a in read.articles], building)
-        columns.save("url", [a.url for a in read.articles], building)
-        columns.save("key_term", found.key_terms, building)
+        columns.save_articles(read.articles, found.key_terms, building)
         finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems), started)
 
     with versions.build_lock(index_dir):

@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from index import versions
-
-NAMES = ("question", "url", "key_term")
+from index.articles import Article
 
 
 def files(name: str) -> tuple[str, str]:
@@ -37,8 +36,17 @@ def save(name: str, texts: Sequence[str], version: Path, previous: Path | None =
     versions.replace_file(version / offsets_file, write_offsets)
 
 
+def save_articles(
+    articles: Sequence[Article], key_terms: Sequence[str], version: Path, previous: Path | None = None
+) -> None:
+    """Every column of ``articles`` (and their saved keyword terms), as ``save`` does."""
+    save("question", [a.question for a in articles], version, previous)
+    save("url", [a.url for a in articles], version, previous)
+    save("key_term", key_terms, version, previous)
+
+
 class Column:
-    """One of ``NAMES`` for every docnum of a version."""
+    """One column (``question``, ``url`` or ``key_term``) for every docnum of a version."""
 
     def __init__(self, version: Path, name: str) -> None:
         text_file, offsets_file = files(name)

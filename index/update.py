@@ -119,8 +119,8 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest,
     removed = plan.gone + [a.path for a in plan.replaced]
     deleted = [manifest[path].docnum for path in removed]
     added = plan.new + plan.replaced
-    with ix.reader() as reader:
-        size = reader.doc_count_all()
+    live_meta = docmeta.load(live)
+    size = live_meta.size  # every docnum Whoosh has used, deleted ones too
     writer = ix.writer(limitmb=256)
     try:
         for docnum in deleted:
@@ -134,11 +134,10 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest,
     writer.commit(merge=False)
     if added:
         inverted.save(found, inverted.next_segment(building))
-    meta = docmeta.extend(docmeta.load(live), deleted, added, found.lengths)
-    columns.save("question", [a.question for a in added], building, previous=live)
-    columns.save("url", [a.url for a in added], building, previous=live)
-    columns.save("key_term", found.key_terms, building, previous=live)
-    updated = {path: entry for path, entry in manifest.items() if path not in set(plan.gone)}
+    meta = docmeta.extend(live_meta, deleted, added, found.lengths)
+    columns.save_articles(added, found.key_terms, building, previous=live)
+    gone = set(plan.gone)
+    updated = {path: entry for path, entry in manifest.items() if path not in gone}
     updated.update(manifest_of(added, size))
     counts = _word_counts(live, deleted, words)
     finish_version(building, updated, meta, counts, source, len(plan.problems), started)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import queue
 import re
 import secrets
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import astuple
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger("kbsearch.analytics")
 
 FILENAME = "analytics.sqlite3"
 DEFAULT_RETENTION_DAYS = 90
@@ -108,6 +111,8 @@ class Recorder:
         try:
             self._queue.put_nowait(event)
         except queue.Full:
+            if self.dropped % 1000 == 0:
+                log.warning("analytics writer is behind: %d events dropped so far", self.dropped + 1)
             self.dropped += 1
 
     def flush(self, timeout: float = 10.0) -> None:
