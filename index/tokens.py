@@ -30,8 +30,9 @@ _TOKEN = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _PARTS = re.compile(_PART)
-# Text without any of these cannot hold a special token, and most text has none.
-_MAY_BE_SPECIAL = re.compile(r"[+#]|\.net|o\(|/\d", re.IGNORECASE)
+# Text without any of these cannot hold a special token, and most text has none. Each is
+# searched for apart, from a literal: one alternation scans ~30 times slower.
+_MAY_BE_SPECIAL = (re.compile(r"\((?<=[oO]\()"), re.compile(r"\.net", re.IGNORECASE), re.compile(r"/\d"))
 _WORDS_ONLY = re.compile(f"{_PART}(?:-{_PART})*")
 
 
@@ -87,7 +88,7 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
     over many sentences per query, so it avoids building ``Word`` objects, and
     plain ASCII text takes a simpler expression.
     """
-    if text.isascii() and not _MAY_BE_SPECIAL.search(text):
+    if plain_text(text):
         yield from _plain_tokens(text)
         return
     position = 0
@@ -105,6 +106,13 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
             position += 1
         if word.joined:
             yield word.joined, first, word.start, word.end
+
+
+def plain_text(text: str) -> bool:
+    """Whether ``text`` is ASCII without a special token: its words are runs of word characters, hyphens and stops."""
+    if not text.isascii() or "+" in text or "#" in text:
+        return False
+    return not any(pattern.search(text) for pattern in _MAY_BE_SPECIAL)
 
 
 def _plain_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
@@ -135,7 +143,7 @@ def index_tokens(text: str) -> tuple[list[str], list[int]]:
     token, nearly all of it, is folded once as a whole and split by one
     simple expression.
     """
-    if text.isascii() and not _MAY_BE_SPECIAL.search(text):
+    if plain_text(text):
         found = _WORDS_ONLY.findall(text.lower())
         if "-" not in text:
             return found, list(range(len(found)))

@@ -160,6 +160,7 @@ class Ranker:
             b = B.get(field, 0.5)
             self._saturation[field] = (K1 * ((1.0 - b) + b * lengths / max(average, 1e-6))).astype(np.float32)
         self._terms = ByteBoundedCache(cache_bytes)
+        self._frequencies: dict[str, int] = {}  # bounded by the vocabulary
 
     def _idf(self, ids: np.ndarray) -> np.float32:
         df = int(np.count_nonzero(self.live[ids]))
@@ -182,7 +183,10 @@ class Ranker:
 
     def frequency(self, term: str) -> int:
         """How many postings ``term`` has in the scored fields: a cheap bound on its document frequency."""
-        return sum(len(self._postings(field, term).ids) for field in self._saturation)
+        found = self._frequencies.get(term)
+        if found is None:
+            found = self._frequencies[term] = sum(len(self._postings(field, term).ids) for field in self._saturation)
+        return found
 
     def alternative(self, terms: tuple[str, ...]) -> Sparse:
         """BM25 of ``terms`` summed, where all of them occur."""
@@ -212,12 +216,6 @@ class Ranker:
         matched = dense(self.size, found.ids[found.coverage > 0]) & self.live
         key = dense(self.size, found.ids, found.values, np.float64)
         return Scored(matched, key, tuple(best.ids for best in bests), tuple(exact.ids for exact in exacts))
-
-    def matches(self, clauses: Sequence[Clause]) -> tuple[np.ndarray, np.ndarray]:
-        """``(docnums, key)`` of the live documents that match any of ``clauses``, without arrays of every document."""
-        found, _bests, _exacts = self._score(clauses, None)
-        keep = (found.coverage > 0) & self.live[found.ids]
-        return found.ids[keep], found.values[keep]
 
     def _score(
         self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None
@@ -251,10 +249,14 @@ class Ranker:
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Docnums of ``candidates`` ranked ``start``..``stop`` by ``key`` descending (ties: docnum)."""
     docs = np.flatnonzero(candidates)
-    if stop < len(docs):
-        keys = key[docs]
+    return docs[best(key[docs], docs, stop)][start:stop]
+
+
+def best(keys: np.ndarray, docs: np.ndarray, count: int) -> np.ndarray:
+    """Indexes into ``docs`` of the ``count`` highest ``keys``, best first (ties: lower docnum)."""
+    chosen = np.arange(len(docs))
+    if count < len(docs):
         # Keep every tie of the last key that makes the cut, so the order is deterministic.
-        threshold = -np.partition(-keys, stop - 1)[stop - 1]
-        docs = docs[keys >= threshold]
-    order = np.lexsort((docs, -key[docs]))
-    return docs[order][start:stop]
+        threshold = -np.partition(-keys, count - 1)[count - 1]
+        chosen = np.flatnonzero(keys >= threshold)
+    return chosen[np.lexsort((docs[chosen], -keys[chosen]))][:count]

@@ -9,9 +9,11 @@ from collections.abc import Iterable
 import numpy as np
 
 from index.docmeta import DocMeta
-from search.query import Alternative
-from search.query import Clause
+from search.ranking import COVERAGE_STEP
+from search.ranking import EXACT_STEP
 from search.ranking import Ranker
+from search.ranking import Sparse
+from search.ranking import best
 
 MAX_RELATED = 3
 RAREST_WORDS = 2  # how many of the article's keyword terms, the rarest, form the "nearest" query
@@ -38,11 +40,44 @@ def nearest(ranker: Ranker, meta: DocMeta, docnum: int, key_terms: str, exclude:
     terms = sorted(key_terms.split(), key=ranker.frequency)[:RAREST_WORDS]
     if not terms or count <= 0:
         return []
-    docs, key = ranker.matches([Clause(words=(term,), alternatives=(Alternative((term,)),)) for term in terms])
-    keep = ~np.isin(docs, list(exclude))
-    docs, key = docs[keep], key[keep]
-    same_subject = meta.subject[docs] == meta.subject[docnum]
-    if np.count_nonzero(same_subject) >= count:
-        docs, key = docs[same_subject], key[same_subject]
-    order = np.lexsort((docs, -key))[:count]
-    return [int(d) for d in docs[order]]
+    everywhere = [ranker.term_score(term) for term in terms]
+    # The subject's own postings first: a word used across subjects has far fewer there to join.
+    subject = meta.subject[docnum]
+    own = [_only(part, meta.subject[part.ids] == subject) for part in everywhere]
+    for parts in (own, everywhere):
+        docs, key = _union(parts)
+        keep = meta.live[docs]
+        for other in exclude:
+            keep &= docs != other
+        if np.count_nonzero(keep) >= count:
+            break
+    return [int(d) for d in docs[keep][best(key[keep], docs[keep], count)]]
+
+
+def _only(part: Sparse, keep: np.ndarray) -> Sparse:
+    return Sparse(part.ids[keep], part.values[keep])
+
+
+def _union(parts: list[Sparse]) -> tuple[np.ndarray, np.ndarray]:
+    """The documents that hold any of the terms, keyed as a query of them ranks: more of them, then BM25 summed.
+
+    Unlike the ranker's sort-based union, this one places each part's
+    postings by binary search into the last: related questions run for every
+    hit, and at 200,000 articles a keyword term has thousands of postings.
+    """
+    ids, total, held = parts[0].ids, parts[0].values, np.ones(len(parts[0].ids), dtype=np.int32)
+    for n, part in enumerate(parts[1:]):
+        if n:  # the first part's ids are ascending; a union of two is not
+            order = np.argsort(ids, kind="stable")
+            ids, total, held = ids[order], total[order], held[order]
+        at = np.searchsorted(ids, part.ids)
+        shared = at < len(ids)
+        shared[shared] = ids[at[shared]] == part.ids[shared]
+        total, held = total.copy(), held.copy()
+        total[at[shared]] += part.values[shared]
+        held[at[shared]] += 1
+        fresh = ~shared
+        ids = np.concatenate([ids, part.ids[fresh]])
+        total = np.concatenate([total, part.values[fresh]])
+        held = np.concatenate([held, np.ones(np.count_nonzero(fresh), dtype=np.int32)])
+    return ids, held * (COVERAGE_STEP + EXACT_STEP) + total.astype(np.float64)

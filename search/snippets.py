@@ -10,13 +10,16 @@ from html import escape
 
 from whoosh.support.charset import accent_map
 
+from index.tokens import plain_text
 from index.tokens import stem
 from index.tokens import tokenize
 
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
-_SENTENCE_END = re.compile(r"[.!?:]\s+|\n+")
-_HYPHEN = re.compile(r"\w-\w")
+# A stop before whitespace, or a line break; the look-around form is several times faster than an alternation.
+_SENTENCE_END = re.compile(r"[.!?:\n](?:(?<=\n)|(?=\s))\s*")
+_HYPHEN = re.compile(r"-(?<=\w-)(?=\w)")  # the literal first: fast to scan for
+_CHUNK_END = re.compile(r"\S*")
 
 
 @dataclass(frozen=True)
@@ -25,29 +28,42 @@ class Span:
     end: int
 
 
+@dataclass(frozen=True)
+class _Detector:
+    """Finds where a word may start with one of some heads (in lower-cased text)."""
+
+    # One pattern per head, each starting with its literal: several times faster to scan for than an alternation.
+    patterns: tuple[re.Pattern, ...]
+
+    def starts(self, text: str) -> set[int]:
+        return {found.start() for pattern in self.patterns for found in pattern.finditer(text)}
+
+    def occurs(self, text: str) -> bool:
+        return any(pattern.search(text) for pattern in self.patterns)
+
+
 @lru_cache(maxsize=1024)
-def _detector(terms: frozenset[str], prefix: str) -> re.Pattern | None:
-    """A regex that finds where a word with one of ``terms`` as its stem may start.
+def _detector(terms: frozenset[str], prefix: str) -> _Detector | None:
+    """Where a word with one of ``terms`` as its stem may start.
 
     A porter2 stem is its word less at most a letter or two at the end
     ("happi" for "happy"), so the stem without its last letter is a safe head.
     """
-    heads = {t[:-1] if len(t) > 3 else t for t in terms if t} | ({prefix} if prefix else set())
+    heads = {t[:-1] if len(t) > 2 else t for t in terms if t} | ({prefix} if prefix else set())
     if not heads:
         return None
-    alternatives = "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
-    return re.compile(rf"(?<!\w)(?:{alternatives})")
+    return _Detector(tuple(re.compile(rf"{re.escape(h)}(?<!\w{re.escape(h)})") for h in sorted(heads)))
 
 
-def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: re.Pattern) -> list[tuple[int, int]]:
+def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: _Detector) -> list[tuple[int, int]]:
     """The sentences of ``text`` in which a query word may occur (tokenizing only those is cheap)."""
     if not text.isascii():
         folded = [text[a:b].lower().translate(accent_map).replace("-", "") for a, b in sentences]
-        return [sentence for sentence, words in zip(sentences, folded, strict=True) if detector.search(words)]
+        return [sentence for sentence, words in zip(sentences, folded, strict=True) if detector.occurs(words)]
     # ASCII folds in place, so one pass over the whole text finds the sentences;
     # a sentence with a hyphen may hold a compound that matches only when joined.
     starts = [a for a, _ in sentences]
-    hits = {m.start() for m in detector.finditer(text.lower())} | {m.start() for m in _HYPHEN.finditer(text)}
+    hits = detector.starts(text.lower()) | {m.start() for m in _HYPHEN.finditer(text)}
     chosen = sorted({bisect.bisect_right(starts, at) - 1 for at in hits})
     return [sentences[i] for i in chosen if i >= 0]
 
@@ -57,9 +73,13 @@ def term_spans(text: str, terms: frozenset[str], prefix: str = "", sentences: li
     detector = _detector(terms, prefix)
     if detector is None:
         return []
+    if plain_text(text):
+        blocks = _candidate_chunks(text, detector)
+    else:
+        blocks = _candidate_blocks(text, sentences or _sentences(text), detector)
     spans = {
         (offset + start, offset + end)
-        for offset, block_end in _candidate_blocks(text, sentences or _sentences(text), detector)
+        for offset, block_end in blocks
         for word, _position, start, end in tokenize(text[offset:block_end])
         if stem(word) in terms or (prefix and word.startswith(prefix))
     }
@@ -68,6 +88,25 @@ def term_spans(text: str, terms: frozenset[str], prefix: str = "", sentences: li
     for start, end in spans:
         widest[start] = max(end, widest.get(start, end))
     return [Span(start, end) for start, end in sorted(widest.items())]
+
+
+def _candidate_chunks(text: str, detector: _Detector) -> set[tuple[int, int]]:
+    """The runs of non-space characters of plain ``text`` in which a query word may occur.
+
+    No token of plain text spans a space, so tokenizing these few runs finds
+    what tokenizing all of the text would; a compound matches when joined.
+    """
+    lowered = text.lower()
+    chunks = {_chunk(text, at) for at in detector.starts(lowered)}
+    compounds = {_chunk(text, m.start()) for m in _HYPHEN.finditer(text)}
+    chunks |= {(a, b) for a, b in compounds if detector.occurs(lowered[a:b].replace("-", ""))}
+    return chunks
+
+
+def _chunk(text: str, at: int) -> tuple[int, int]:
+    """The run of non-space characters around ``at``."""
+    start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1
+    return start, _CHUNK_END.match(text, at).end()
 
 
 def mark(text: str, spans: list[Span]) -> str:
@@ -89,14 +128,10 @@ def highlight(text: str, terms: frozenset[str], prefix: str = "") -> str:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    bounds = []
-    start = 0
-    for found in _SENTENCE_END.finditer(text):
-        # A sentence keeps its closing mark; a line break is not part of either side.
-        bounds.append((start, found.start() + (text[found.start()] != "\n")))
-        start = found.end()
-    bounds.append((start, len(text)))
-    return [(a, b) for a, b in bounds if b > a]
+    # A sentence keeps its closing mark; a line break and the spaces after either are not part of either side.
+    bounds = [(0, 0)] + [(m.start() + (text[m.start()] != "\n"), m.end()) for m in _SENTENCE_END.finditer(text)]
+    bounds.append((len(text), len(text)))
+    return [(bounds[i][1], bounds[i + 1][0]) for i in range(len(bounds) - 1) if bounds[i + 1][0] > bounds[i][1]]
 
 
 def _window(text: str, start: int, end: int, spans: list[Span], budget: int) -> tuple[int, int]:
@@ -113,9 +148,17 @@ def _window(text: str, start: int, end: int, spans: list[Span], budget: int) -> 
     return lo, hi
 
 
-def _coverage(sentence: tuple[int, int], spans: list[Span], text: str) -> tuple[int, int]:
-    inside = [s for s in spans if sentence[0] <= s.start < sentence[1]]
-    return len({text[s.start : s.end].lower() for s in inside}), len(inside)
+def _coverage(sentences: list[tuple[int, int]], spans: list[Span], text: str) -> dict[int, tuple[int, int]]:
+    """Per sentence that holds a span: how many different words match in it, and how many times."""
+    starts = [start for start, _end in sentences]
+    words: dict[int, set[str]] = {}
+    counts: dict[int, int] = {}
+    for span in spans:
+        i = bisect.bisect_right(starts, span.start) - 1
+        if i >= 0 and span.start < sentences[i][1]:
+            words.setdefault(i, set()).add(text[span.start : span.end].lower())
+            counts[i] = counts.get(i, 0) + 1
+    return {i: (len(found), counts[i]) for i, found in words.items()}
 
 
 def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> str:
@@ -127,8 +170,8 @@ def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> st
     spans = term_spans(text, terms, sentences=sentences)
     order = list(range(len(sentences)))
     if spans:
-        coverage = {i: _coverage(sentences[i], spans, text) for i in order}
-        order = sorted((i for i in order if coverage[i][0]), key=lambda i: coverage[i], reverse=True)
+        coverage = _coverage(sentences, spans, text)
+        order = sorted(coverage, key=lambda i: (coverage[i], -i), reverse=True)
     chosen: list[tuple[int, int]] = []
     left = budget
     for i in order[:MAX_FRAGMENTS]:

@@ -9,6 +9,7 @@ dense arrays, as the engine did before it scored sparsely.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,7 +30,11 @@ from index.tokens import stem
 from index.tokens import tokenize
 from index.update import update
 from search import ranking
+from search import related
+from search import snippets
 from search.engine import Engine
+from search.query import Alternative
+from search.query import Clause
 from search.query import parse
 
 QUERIES = [
@@ -243,3 +248,62 @@ def test_every_live_url_finds_its_document(engine, updated):
     for entry in manifest.values():
         assert version.meta.find_url(entry.url) == entry.docnum
         assert version.stored(entry.docnum)["url"] == entry.url
+
+
+def _reference_related(version, docnum: int, count: int = 3) -> list[int]:
+    """Nearest articles from a dense score of the two rarest keyword terms, as the engine first found them."""
+    ranker, meta = version.related_ranker, version.meta
+    terms = sorted(version.key_terms[docnum].split(), key=ranker.frequency)[:2]
+    scored = ranker.score([Clause(words=(t,), alternatives=(Alternative((t,)),)) for t in terms])
+    candidates = scored.matched.copy()
+    candidates[docnum] = False
+    same = candidates & (meta.subject == meta.subject[docnum])
+    if np.count_nonzero(same) >= count:
+        candidates = same
+    docs = np.flatnonzero(candidates)
+    return [int(d) for d in docs[np.lexsort((docs, -scored.key[docs]))][:count]]
+
+
+def test_related_match_a_dense_recomputation(engine):
+    version = engine._current()
+    live = np.flatnonzero(version.meta.live)
+    assert len(live) > 250
+    for docnum in live:
+        found = related.nearest(
+            version.related_ranker, version.meta, int(docnum), version.key_terms[docnum], {docnum}, 3
+        )
+        assert found == _reference_related(version, int(docnum)), docnum
+
+
+def _reference_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Every token of the whole text whose stem is a term, the widest at each start."""
+    widest: dict[int, int] = {}
+    for word, _position, start, end in tokenize(text):
+        if stem(word) in terms:
+            widest[start] = max(end, widest.get(start, end))
+    return sorted(widest.items())
+
+
+SPECIAL_TEXTS = [
+    "Self-esteem and self esteem differ. In C++ and C#, O(n log n) sorts; a /16 network.",
+    "Naïve Bayes is a naive, non-deterministic model: nondeterministic in Zürich.",
+    "Use node.js (or .NET) for the e-mail server; email it.\nNext line - a dash.",
+]
+
+
+def test_snippet_spans_match_tokenizing_the_whole_text(updated):
+    texts = [a.answer_text for a in read_corpus(updated[0]).articles[:120]] + SPECIAL_TEXTS
+    rng = random.Random(5)
+    checked = 0
+    for text in texts:
+        words = [word for word, *_ in tokenize(text)]
+        for size in (1, 2, 3):
+            terms = frozenset(stem(w) for w in rng.sample(words, min(size, len(words))))
+            expected = _reference_spans(text, terms)
+            assert [(s.start, s.end) for s in snippets.term_spans(text, terms)] == expected, (text[:40], terms)
+            checked += bool(expected)
+    joined = " ".join(SPECIAL_TEXTS)
+    for terms in ({"selfesteem"}, {"c++", "o(n log n)"}, {"naiv"}, {"email", "node.js"}, {"nondeterminist"}):
+        found = [(s.start, s.end) for s in snippets.term_spans(joined, frozenset(terms))]
+        assert found and found == _reference_spans(joined, frozenset(terms)), terms
+    assert checked > 300
