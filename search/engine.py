@@ -53,6 +53,7 @@ from search.synonyms import Synonyms
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
+RELATED_HITS = 3  # the results page shows related questions under its first three hits; only those are looked up
 RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 DEFAULT_RESULT_CACHE = 2048  # finished result pages kept per worker
@@ -349,11 +350,11 @@ class Engine:
             terms = {term for clause in query.clauses for term in clause.terms}
             key = rerank(matched, key, query.clauses, partial(version.question_positions, terms))
         docs = top(matched, key, (page - 1) * per_page, page * per_page)
-        hits = [self._hit(version, doc, query, float(key[doc])) for doc in docs]
+        hits = [self._hit(version, doc, query, float(key[doc]), rank < RELATED_HITS) for rank, doc in enumerate(docs)]
         relaxed = _relaxed(query, scored, int(docs[0])) if scored and len(docs) else None
         return SearchResult(query.text, total, page, per_page, hits, facets, relaxed=relaxed)
 
-    def _hit(self, version: _Version, docnum: int, query: UserQuery, score: float) -> Hit:
+    def _hit(self, version: _Version, docnum: int, query: UserQuery, score: float, with_related: bool) -> Hit:
         stored = version.stored(docnum)
         terms = query.terms
         return Hit(
@@ -366,7 +367,7 @@ class Engine:
             keywords=[k.strip() for k in stored.get("keywords", "").split(",") if k.strip()],
             date=stored.get("date") or None,
             score=round(score, 4),
-            related=version.related(docnum, stored),
+            related=version.related(docnum, stored) if with_related else [],
         )
 
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:

@@ -193,3 +193,12 @@ def test_quoted_phrase_counts_only_where_the_phrase_stands(tmp_path):
     build(source, tmp_path / "index")
     with Engine(tmp_path / "index") as engine:
         assert [h.id for h in engine.search('"attachment theory"').hits] == [1, 2]
+
+
+def test_related_questions_for_the_first_three_hits_of_a_page_only(relevance_engine):
+    every = relevance_engine.search("", per_page=12).hits
+    pages = [relevance_engine.search("", page=page, per_page=3).hits for page in range(1, 5)]
+    shown = {hit.id: hit.related for page in pages for hit in page}
+    assert sum(1 for related in shown.values() if related) > 3
+    assert [hit.related for hit in every[:3]] == [shown[hit.id] for hit in every[:3]]
+    assert not any(hit.related for hit in every[3:])
