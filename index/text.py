@@ -22,6 +22,11 @@ _BLANKS = re.compile(r"[ \t\u00a0]+")
 _MANY_BREAKS = re.compile(r"\n{3,}")
 
 
+def _collapse_blanks(text: str) -> str:
+    # A substitution costs per single space; most text has no other blank to collapse.
+    return _BLANKS.sub(" ", text) if "  " in text or "\t" in text or "\u00a0" in text else text
+
+
 def _decode_breaks(source: str) -> str:
     """Turn literal ``\\n`` into newlines, keeping TeX commands inside math."""
     keep = "\x00"
@@ -29,7 +34,7 @@ def _decode_breaks(source: str) -> str:
     def protect(span: re.Match) -> str:
         return _BREAK_OR_COMMAND.sub(keep, span.group(0))
 
-    protected = _MATH_SPAN.sub(protect, source)
+    protected = _MATH_SPAN.sub(protect, source) if _may_hold_math(source) else source
     return protected.replace("\\n", "\n").replace(keep, "\\n")
 
 
@@ -55,7 +60,12 @@ def _cut_math(source: str) -> tuple[str, list[str]]:
         spans.append(span.group(0))
         return f"\ue000{len(spans) - 1}\ue001"
 
-    return _MATH_TO_CUT.sub(slot, source), spans
+    return (_MATH_TO_CUT.sub(slot, source) if _may_hold_math(source) else source), spans
+
+
+def _may_hold_math(source: str) -> bool:
+    # Scanning for "\" stops at every literal "\n" break; most answers have no math at all.
+    return "$" in source or "\\(" in source or "\\[" in source
 
 
 def _math_text(span: str) -> str:
@@ -76,7 +86,7 @@ def _prose(text: str, spans: list[str]) -> str:
         return text
     if "\ue000" in text:
         text = _SLOT.sub(lambda slot: _math_text(spans[int(slot.group(1))]), text)
-    lines = (line.strip() for line in _BLANKS.sub(" ", text).split("\n"))
+    lines = (line.strip() for line in _collapse_blanks(text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -105,4 +115,5 @@ def markdown_to_text(markdown: str) -> str:
     source, spans = _cut_math(_decode_breaks(markdown))
     blocks: list[str] = []
     _collect(_parser().tree(source), blocks, spans)
-    return _MANY_BREAKS.sub("\n\n", "\n".join(block for block in blocks if block))
+    text = "\n".join(block for block in blocks if block)
+    return _MANY_BREAKS.sub("\n\n", text) if "\n\n\n" in text else text
