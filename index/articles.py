@@ -72,31 +72,32 @@ def _article_file_names(source: Path) -> Iterator[str]:
     return (entry.path for entry in _article_entries(str(source), set()))
 
 
-def _article_entries(folder: str, seen: set[tuple[int, int]]) -> Iterator[os.DirEntry]:
-    """The ``*.md`` entries below ``folder``, sorted by name, each folder once (links may loop)."""
+def _article_entries(folder: str, seen: set[tuple[int, int]], ordered: bool = True) -> Iterator[os.DirEntry]:
+    """The ``*.md`` entries below ``folder`` (sorted by name if ``ordered``), each folder once: links may loop."""
     info = os.stat(folder)
     if (info.st_dev, info.st_ino) in seen:
         return
     seen.add((info.st_dev, info.st_ino))
     with os.scandir(folder) as found:
-        entries = sorted(found, key=lambda entry: entry.name)
+        entries = sorted(found, key=lambda entry: entry.name) if ordered else list(found)
     for entry in entries:
         if entry.name.endswith(".md") and not entry.is_dir():
             yield entry
     for entry in entries:
         if entry.is_dir():  # follows links, as os.walk(followlinks=True) did
-            yield from _article_entries(entry.path, seen)
+            yield from _article_entries(entry.path, seen, ordered)
 
 
 def file_stamps(source: Path) -> dict[str, tuple[int, int]]:
     """Size and modification time (ns) of every ``*.md`` below ``source``, by path relative to it.
 
-    Works on strings, not ``Path`` objects: an update scans every file of the
-    knowledge base, and 200,000 of them take seconds through ``pathlib``.
+    Works on strings, not ``Path`` objects, and in no order: an update scans
+    every file of the knowledge base, and 200,000 of them take seconds
+    through ``pathlib``.
     """
     root = len(os.path.join(str(source), ""))
     found = {}
-    for entry in _article_entries(str(source), set()):
+    for entry in _article_entries(str(source), set(), ordered=False):
         try:
             info = entry.stat()
         except OSError:

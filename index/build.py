@@ -30,6 +30,9 @@ from index.articles import Problem
 from index.articles import find_article_files
 from index.articles import merge_subjects
 from index.articles import read_article
+from index.manifest import Entry
+from index.manifest import Manifest
+from index.manifest import write as write_manifest
 from index.schema import build_schema
 from index.vocabulary import article_words
 
@@ -128,7 +131,7 @@ def index_articles(writer, articles: list[Article], first: int) -> tuple[inverte
 
 def finish_version(
     building: Path,
-    manifest: versions.Manifest,
+    manifest: Manifest,
     meta: docmeta.DocMeta,
     words: Counter,
     source: Path,
@@ -141,7 +144,7 @@ def finish_version(
             raise BuildError(f"index holds {reader.doc_count()} of {len(manifest)} articles")
     docmeta.save(meta, building)
     vocabulary.save(vocabulary.Vocabulary.from_counts(words), building)
-    versions.write_manifest(building, manifest)
+    write_manifest(building, manifest)
     versions.write_meta(
         building,
         {
@@ -165,9 +168,11 @@ def publish_new_version(index_dir: Path, fill: Callable[[Path], None]) -> Path:
         raise
 
 
-def manifest_of(articles: Iterable[Article], first: int = 0) -> versions.Manifest:
+def manifest_of(articles: Iterable[Article], first: int = 0) -> Manifest:
     """Entries of ``articles``, which take docnums ``first``, ``first + 1``, …"""
-    return {a.path: versions.Entry(a.digest, a.id, a.url, a.subject, n, a.stamp) for n, a in enumerate(articles, first)}
+    return Manifest.of(
+        (a.path, Entry(a.digest, a.id, a.url, a.subject, n, a.stamp)) for n, a in enumerate(articles, first)
+    )
 
 
 def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False, strict: bool = False) -> BuildReport:

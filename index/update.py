@@ -35,6 +35,8 @@ from index.build import finish_version
 from index.build import index_articles
 from index.build import manifest_of
 from index.build import publish_new_version
+from index.manifest import Manifest
+from index.manifest import read as read_manifest
 from index.vocabulary import article_words
 
 
@@ -81,20 +83,24 @@ def _accept(article: Article, ids: dict[int, str], urls: dict[str, str]) -> Prob
     return None
 
 
-def _plan(source: Path, manifest: versions.Manifest, progress: bool) -> _Plan:
+def _plan(source: Path, manifest: Manifest, progress: bool) -> _Plan:
     stamps = file_stamps(source)
-    plan = _Plan([], [], [p for p in manifest if p not in stamps], [])
+    here = [path in stamps for path in manifest.paths]
+    plan = _Plan([], [], [path for path, kept in zip(manifest.paths, here, strict=True) if not kept], [])
     # Ids and urls of deleted files are free for new ones in the same update.
-    kept = {path: entry for path, entry in manifest.items() if path in stamps}
-    ids = {entry.id: path for path, entry in kept.items()}
-    urls = {entry.url: path for path, entry in kept.items()}
+    ids = {n: path for n, path, kept in zip(manifest.ids, manifest.paths, here, strict=True) if kept}
+    urls = {url: path for url, path, kept in zip(manifest.urls, manifest.paths, here, strict=True) if kept}
     # New articles take the spelling their subject already has in the index.
-    subjects = {entry.subject.casefold(): entry.subject for entry in manifest.values()}
+    subjects = {subject.casefold(): subject for subject in dict.fromkeys(manifest.subjects)}
+    rows = manifest.rows
     for relative, stamp in tqdm(stamps.items(), desc="checking", unit=" files", disable=not progress):
-        known = manifest.get(relative)
+        row = rows.get(relative)
         # Like git: a file whose size and modification time are as indexed is not read again.
-        if known is not None and (known.stamp == stamp or known.digest == _digest(source / relative)):
+        if row is not None and (
+            (manifest.sizes[row], manifest.mtimes[row]) == stamp or manifest.digests[row] == _digest(source / relative)
+        ):
             continue
+        known = None if row is None else manifest[relative]
         found = read_article(source / relative, source)
         if isinstance(found, Problem):
             plan.problems.append(found)  # a changed file that broke keeps its last good version
@@ -113,7 +119,7 @@ def _plan(source: Path, manifest: versions.Manifest, progress: bool) -> _Plan:
     return plan
 
 
-def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest, source: Path, started: float) -> None:
+def _apply(building: Path, live: Path, plan: _Plan, manifest: Manifest, source: Path, started: float) -> None:
     versions.link_copy(live, building)
     ix = whoosh_index.open_dir(str(building))
     removed = plan.gone + [a.path for a in plan.replaced]
@@ -136,9 +142,7 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: versions.Manifest,
         inverted.save(found, inverted.next_segment(building))
     meta = docmeta.extend(live_meta, deleted, added, found.lengths)
     columns.save_articles(added, found.key_terms, building, previous=live)
-    gone = set(plan.gone)
-    updated = {path: entry for path, entry in manifest.items() if path not in gone}
-    updated.update(manifest_of(added, size))
+    updated = manifest.without(removed) + manifest_of(added, size)
     counts = _word_counts(live, deleted, words)
     finish_version(building, updated, meta, counts, source, len(plan.problems), started)
 
@@ -168,7 +172,7 @@ def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateRepor
             versions.check_format(live)
         except versions.OldFormat as exc:
             raise BuildError(str(exc)) from None
-        manifest = versions.read_manifest(live)
+        manifest = read_manifest(live)
         plan = _plan(source, manifest, progress)
         if not (plan.new or plan.replaced or plan.gone):
             published = None

@@ -4,7 +4,7 @@ Layout of an index directory::
 
     CURRENT              name of the live version (replaced atomically)
     build.lock           held (flock) by the one process that may build
-    versions/NAME/       a complete Whoosh index plus meta.json, manifest.pickle,
+    versions/NAME/       a complete Whoosh index plus meta.json, manifest.npz,
                          docmeta.npz and vocabulary.npz
     versions/.building-NAME/   a build in progress; never read by servers
 """
@@ -17,13 +17,11 @@ import errno
 import fcntl
 import json
 import os
-import pickle
 import shutil
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
@@ -57,20 +55,6 @@ def pointer_stamp(index_dir: Path) -> int | None:
         return None
 
 
-class Entry(NamedTuple):
-    """What an update needs to know of an indexed file without opening the index."""
-
-    digest: str
-    id: int
-    url: str
-    subject: str
-    docnum: int
-    stamp: tuple[int, int]  # the file's size and modification time (ns) when it was indexed
-
-
-Manifest = dict[str, Entry]  # source-relative path -> entry
-
-
 def save_arrays(path: Path, arrays: dict) -> None:
     """Save numpy arrays as one ``.npz`` file, replaced atomically."""
 
@@ -81,18 +65,7 @@ def save_arrays(path: Path, arrays: dict) -> None:
     replace_file(path, write)
 
 
-MANIFEST = "manifest.pickle"
-
-
-def write_manifest(version: Path, manifest: Manifest) -> None:
-    # Pickle, not JSON: an update reads and writes 200,000 entries, which JSON makes take seconds.
-    rows = {path: tuple(entry) for path, entry in manifest.items()}
-    replace_file(version / MANIFEST, lambda tmp: tmp.write_bytes(pickle.dumps(rows, protocol=5)))
-
-
-def read_manifest(version: Path) -> Manifest:
-    rows = pickle.loads((version / MANIFEST).read_bytes())
-    return {path: Entry._make(row) for path, row in rows.items()}
+MANIFEST = "manifest.npz"  # written and read by ``index.manifest``
 
 
 # Files each version writes for itself (an update reads the live version's, never links them).
@@ -138,7 +111,7 @@ def read_meta(version: Path) -> dict:
 
 
 # Bumped whenever a version's files change meaning; older versions must be rebuilt.
-FORMAT = 6
+FORMAT = 7
 
 
 def write_meta(version: Path, meta: dict) -> None:

@@ -19,6 +19,7 @@ import pytest
 from bench.generate import article_path
 from bench.generate import generate
 from index import docmeta
+from index import manifest
 from index import versions
 from index.articles import read_corpus
 from index.build import build
@@ -73,11 +74,11 @@ def updated(tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference(updated) -> Reference:
     source, index_dir = updated
-    manifest = versions.read_manifest(versions.current_version(index_dir))
+    indexed = manifest.read(versions.current_version(index_dir))
     postings: dict = {}
     subject = {}
     for article in read_corpus(source).articles:
-        docnum = manifest[article.path].docnum
+        docnum = indexed[article.path].docnum
         subject[docnum] = article.subject
         for field, text in field_texts(article).items():
             for word, position, _start, _end in tokenize(text):
@@ -243,9 +244,9 @@ def test_totals_and_facets_match_a_recount(engine, reference, text):
 
 def test_every_live_url_finds_its_document(engine, updated):
     version = engine._current()
-    manifest = versions.read_manifest(versions.current_version(updated[1]))
-    assert len(manifest) == int(version.meta.live.sum())
-    for entry in manifest.values():
+    indexed = manifest.read(versions.current_version(updated[1]))
+    assert len(indexed) == int(version.meta.live.sum())
+    for entry in indexed.values():
         assert version.meta.find_url(entry.url) == entry.docnum
         assert version.stored(entry.docnum)["url"] == entry.url
 
