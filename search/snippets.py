@@ -17,6 +17,7 @@ from index.tokens import tokenize
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
 # A stop before whitespace, or a line break; the look-around form is several times faster than an alternation.
+_SENTENCE_MARKS = ".!?:\n"
 _SENTENCE_END = re.compile(r"[.!?:\n](?:(?<=\n)|(?=\s))\s*")
 _HYPHEN = re.compile(r"-(?<=\w-)(?=\w)")  # the literal first: fast to scan for
 _CHUNK_END = re.compile(r"\S*")
@@ -30,16 +31,30 @@ class Span:
 
 @dataclass(frozen=True)
 class _Detector:
-    """Finds where a word may start with one of some heads (in lower-cased text)."""
+    """Finds where a word may start with one of some heads (in lower-cased text).
 
-    # One pattern per head, each starting with its literal: several times faster to scan for than an alternation.
-    patterns: tuple[re.Pattern, ...]
+    ``str.find`` for each head: compiling a pattern per query cost more than the scan.
+    """
+
+    heads: tuple[str, ...]
 
     def starts(self, text: str) -> set[int]:
-        return {found.start() for pattern in self.patterns for found in pattern.finditer(text)}
+        found = set()
+        for head in self.heads:
+            at = text.find(head)
+            while at >= 0:
+                if not at or not _word_char(text[at - 1]):
+                    found.add(at)
+                at = text.find(head, at + 1)
+        return found
 
     def occurs(self, text: str) -> bool:
-        return any(pattern.search(text) for pattern in self.patterns)
+        return bool(self.starts(text))
+
+
+def _word_char(char: str) -> bool:
+    """What ``\\w`` matches."""
+    return char.isalnum() or char == "_"
 
 
 @lru_cache(maxsize=1024)
@@ -50,9 +65,7 @@ def _detector(terms: frozenset[str], prefix: str) -> _Detector | None:
     ("happi" for "happy"), so the stem without its last letter is a safe head.
     """
     heads = {t[:-1] if len(t) > 2 else t for t in terms if t} | ({prefix} if prefix else set())
-    if not heads:
-        return None
-    return _Detector(tuple(re.compile(rf"{re.escape(h)}(?<!\w{re.escape(h)})") for h in sorted(heads)))
+    return _Detector(tuple(sorted(heads))) if heads else None
 
 
 def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: _Detector) -> list[tuple[int, int]]:
@@ -148,17 +161,36 @@ def _window(text: str, start: int, end: int, spans: list[Span], budget: int) -> 
     return lo, hi
 
 
-def _coverage(sentences: list[tuple[int, int]], spans: list[Span], text: str) -> dict[int, tuple[int, int]]:
-    """Per sentence that holds a span: how many different words match in it, and how many times."""
-    starts = [start for start, _end in sentences]
-    words: dict[int, set[str]] = {}
-    counts: dict[int, int] = {}
+def _sentence_at(text: str, at: int) -> tuple[int, int]:
+    """The sentence of ``text`` that holds position ``at`` (a word's start), as ``_sentences`` bounds it."""
+    found = _SENTENCE_END.search(text, at)
+    return _sentence_start(text, at), found.start() + (text[found.start()] != "\n") if found else len(text)
+
+
+def _sentence_start(text: str, at: int) -> int:
+    before = at
+    while before > 0:
+        before = max(text.rfind(mark, 0, before) for mark in _SENTENCE_MARKS)
+        found = _SENTENCE_END.match(text, before) if before >= 0 else None
+        if found and found.end() <= at:
+            return found.end()
+    return 0
+
+
+def _coverage(spans: list[Span], text: str) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per sentence that holds a span: how many different words match in it, and how many times.
+
+    Only those sentences are bounded: splitting every answer into sentences cost more than the rest of its snippet.
+    """
+    words: dict[tuple[int, int], set[str]] = {}
+    counts: dict[tuple[int, int], int] = {}
+    sentence = (0, 0)
     for span in spans:
-        i = bisect.bisect_right(starts, span.start) - 1
-        if i >= 0 and span.start < sentences[i][1]:
-            words.setdefault(i, set()).add(text[span.start : span.end].lower())
-            counts[i] = counts.get(i, 0) + 1
-    return {i: (len(found), counts[i]) for i, found in words.items()}
+        if not sentence[0] <= span.start < sentence[1]:
+            sentence = _sentence_at(text, span.start)
+        words.setdefault(sentence, set()).add(text[span.start : span.end].lower())
+        counts[sentence] = counts.get(sentence, 0) + 1
+    return {sentence: (len(found), counts[sentence]) for sentence, found in words.items()}
 
 
 def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> str:
@@ -166,18 +198,18 @@ def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> st
 
     With no match the snippet is the opening of the text, so every hit shows something.
     """
-    sentences = _sentences(text)
-    spans = term_spans(text, terms, sentences=sentences)
-    order = list(range(len(sentences)))
+    spans = term_spans(text, terms)
     if spans:
-        coverage = _coverage(sentences, spans, text)
-        order = sorted(coverage, key=lambda i: (coverage[i], -i), reverse=True)
+        coverage = _coverage(spans, text)
+        order = sorted(coverage, key=lambda sentence: (coverage[sentence], -sentence[0]), reverse=True)
+    else:
+        order = _sentences(text)
     chosen: list[tuple[int, int]] = []
     left = budget
-    for i in order[:MAX_FRAGMENTS]:
+    for start, end in order[:MAX_FRAGMENTS]:
         if left < budget // 4:
             break
-        lo, hi = _window(text, *sentences[i], spans, left)
+        lo, hi = _window(text, start, end, spans, left)
         chosen.append((lo, hi))
         left -= hi - lo
     parts = [
