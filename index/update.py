@@ -92,13 +92,13 @@ def _plan(source: Path, manifest: Manifest, progress: bool) -> _Plan:
     urls = {url: path for url, path, kept in zip(manifest.urls, manifest.paths, here, strict=True) if kept}
     # New articles take the spelling their subject already has in the index.
     subjects = {subject.casefold(): subject for subject in dict.fromkeys(manifest.subjects)}
+    # Like git: a file whose size and modification time are as indexed is not read again.
+    indexed = dict(zip(manifest.paths, zip(manifest.sizes, manifest.mtimes, strict=True), strict=True))
+    touched = [path for path, stamp in stamps.items() if indexed.get(path) != stamp]
     rows = manifest.rows
-    for relative, stamp in tqdm(stamps.items(), desc="checking", unit=" files", disable=not progress):
+    for relative in tqdm(touched, desc="checking", unit=" files", disable=not progress):
         row = rows.get(relative)
-        # Like git: a file whose size and modification time are as indexed is not read again.
-        if row is not None and (
-            (manifest.sizes[row], manifest.mtimes[row]) == stamp or manifest.digests[row] == _digest(source / relative)
-        ):
+        if row is not None and manifest.digests[row] == _digest(source / relative):
             continue
         known = None if row is None else manifest[relative]
         found = read_article(source / relative, source)
