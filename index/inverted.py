@@ -87,24 +87,32 @@ class Inverted:
 
 
 class _FieldBuilder:
-    def __init__(self, positional: bool) -> None:
-        self.terms: dict[str, int] = {}
-        self.term_ids: list[int] = []
+    """Collects one field's words by document; ``finish`` turns them into postings of their terms.
+
+    Words, not terms, are counted as they come: stemming each distinct word
+    once at the end costs less than stemming every occurrence.
+    """
+
+    def __init__(self, positional: bool, stemmed: bool = True) -> None:
+        self.words: dict[str, int] = {}
+        self.word_ids: list[int] = []
         self.docs: list[int] = []
         self.positions: list[int] | None = [] if positional else None
+        self.stemmed = stemmed
 
-    def add(self, doc: int, terms: list[str], positions: list[int] | None) -> None:
-        ids = self.terms
-        self.term_ids += [ids.setdefault(term, len(ids)) for term in terms]
-        self.docs += [doc] * len(terms)
+    def add(self, doc: int, words: list[str], positions: list[int] | None) -> None:
+        ids = self.words
+        self.word_ids += [ids.setdefault(word, len(ids)) for word in words]
+        self.docs += [doc] * len(words)
         if self.positions is not None:
             self.positions += positions
 
     def finish(self, first: int) -> FieldPostings:
-        names = sorted(self.terms, key=str.encode)
-        rank = np.empty(len(names), dtype=np.int64)
-        rank[[self.terms[name] for name in names]] = np.arange(len(names))
-        term = rank[np.asarray(self.term_ids, dtype=np.int64)] if self.term_ids else np.zeros(0, np.int64)
+        terms = [stem(word) for word in self.words] if self.stemmed else list(self.words)
+        names = sorted(set(terms), key=str.encode)
+        number = {name: n for n, name in enumerate(names)}
+        rank = np.array([number[term] for term in terms], dtype=np.int64)
+        term = rank[np.asarray(self.word_ids, dtype=np.int64)] if self.word_ids else np.zeros(0, np.int64)
         doc = np.asarray(self.docs, dtype=np.int64)
         order = np.lexsort((doc, term))  # stable: positions stay in reading order within a document
         term, doc = term[order], doc[order]
@@ -123,7 +131,7 @@ def invert(articles: Sequence[Article], first: int = 0) -> tuple[Inverted, Count
     :return: the arrays, and in how many of the articles each (unstemmed)
         word of ``VOCABULARY_FIELDS`` occurs, for spelling correction.
     """
-    builders = {field: _FieldBuilder(field in POSITIONAL) for field in FIELDS}
+    builders = {field: _FieldBuilder(field in POSITIONAL, stemmed=field != PREFIX_FIELD) for field in FIELDS}
     lengths = {field: np.zeros(len(articles), dtype=np.float32) for field in SCORED_FIELDS}
     vocabulary: Counter = Counter()
     key_terms = []
@@ -131,15 +139,14 @@ def invert(articles: Sequence[Article], first: int = 0) -> tuple[Inverted, Count
         words_here: set[str] = set()
         for field, text in field_texts(article).items():
             words, positions = index_tokens(text)
-            terms = [stem(word) for word in words]
-            builders[field].add(doc, terms, positions)
+            builders[field].add(doc, words, positions)
             lengths[field][doc] = len(words)
             if field in VOCABULARY_FIELDS:
                 words_here.update(words)
             if field == "question":
                 builders[PREFIX_FIELD].add(doc, prefixes(words), None)
             if field == "keywords":
-                key_terms.append(" ".join(list(dict.fromkeys(terms))[:KEY_TERMS]))
+                key_terms.append(" ".join(list(dict.fromkeys(map(stem, words)))[:KEY_TERMS]))
         vocabulary.update(words_here)
     fields = {field: builder.finish(first) for field, builder in builders.items()}
     return Inverted(first, len(articles), fields, lengths, key_terms), vocabulary
