@@ -61,6 +61,7 @@ def _balanced(latex: str) -> bool:
 _SPACES = re.compile(r"[ \t]+")
 
 
+@lru_cache(maxsize=8192)  # formulas repeat across articles ("\( n \)"), and rendering one takes about a millisecond
 def latex_to_text(latex: str) -> str:
     """Return ``latex`` as plain text; malformed LaTeX comes back as written."""
     if not _balanced(latex):
