@@ -6,10 +6,12 @@ version; no Whoosh object leaves this package.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -143,6 +145,7 @@ class _Version:
     path: Path
     cache_bytes: int
     lock: threading.RLock = field(default_factory=threading.RLock)
+    users: int = 0  # requests under way on this version
 
     def __post_init__(self) -> None:
         # Without mmap a searcher opens in a millisecond instead of copying the index into memory.
@@ -237,7 +240,7 @@ class Engine:
         self._lock = threading.Lock()
         self._stamp: int | None = None
         self._version: _Version | None = None
-        # The version replaced last; closed at the next swap, when no request can still be using it.
+        # The version replaced last while requests were still using it; the last of them closes it.
         self._retired: _Version | None = None
 
     def __enter__(self) -> Engine:
@@ -255,7 +258,8 @@ class Engine:
             self._version = self._retired = None
             self._stamp = None
 
-    def _current(self) -> _Version:
+    def _current(self, use: bool = False) -> _Version:
+        """The live version, opened if it changed; ``use`` counts a request on it until ``_release``."""
         stamp = versions.pointer_stamp(self.index_dir)
         with self._lock:
             if self._version is None or stamp != self._stamp:
@@ -267,11 +271,34 @@ class Engine:
                 except versions.OldFormat as exc:
                     raise IndexMissing(str(exc)) from None
                 if self._version is None or path != self._version.path:
-                    if self._retired is not None:
-                        self._retired.close()
-                    self._retired, self._version = self._version, _Version(path, self.cache_bytes)
+                    self._retire(self._version)
+                    self._version = _Version(path, self.cache_bytes)
                 self._stamp = stamp
+            self._version.users += use
             return self._version
+
+    def _retire(self, version: _Version | None) -> None:
+        # Dropping a version unmaps its files at once: a worker does not hold two versions' pages.
+        if self._retired is not None:
+            self._retired.close()
+        self._retired = version if version is not None and version.users else None
+        if version is not None and not version.users:
+            version.close()
+
+    def _release(self, version: _Version) -> None:
+        with self._lock:
+            version.users -= 1
+            if version is self._retired and not version.users:
+                version.close()
+                self._retired = None
+
+    @contextlib.contextmanager
+    def _using(self) -> Iterator[_Version]:
+        version = self._current(use=True)
+        try:
+            yield version
+        finally:
+            self._release(version)
 
     def status(self) -> IndexStatus:
         version = self._current()
@@ -287,7 +314,12 @@ class Engine:
         started = time.perf_counter()
         if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError("page or per_page out of range")
-        version = self._current()
+        with self._using() as version:
+            return self._cached_or_new(version, text, subjects, page, per_page, started)
+
+    def _cached_or_new(
+        self, version: _Version, text: str, subjects: tuple[str, ...], page: int, per_page: int, started: float
+    ) -> SearchResult:
         key = (
             version.path.name,
             self.synonyms.stamp(),
@@ -372,7 +404,10 @@ class Engine:
 
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:
         """Questions that complete ``text`` (its last word as a prefix), best first."""
-        version = self._current()
+        with self._using() as version:
+            return self._completions(version, text, limit)
+
+    def _completions(self, version: _Version, text: str, limit: int) -> list[Completion]:
         found = completion_key(text, version.question_ranker, version.postings.get, version.meta.lengths["question"])
         if found is None:
             return []

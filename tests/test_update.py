@@ -120,3 +120,19 @@ def test_vocabulary_after_updates_equals_a_full_build(source, index_dir, tmp_pat
     fresh = build(source, tmp_path / "fresh").version
     assert vocabulary.load(updated).counts() == vocabulary.load(fresh).counts()
     assert vocabulary.load(updated).counts()["quasar"] == 1 and vocabulary.load(updated).counts()["topic4"] == 0
+
+
+def test_replaced_version_is_dropped_when_its_last_request_ends(source, index_dir, request):
+    engine = Engine(index_dir)
+    request.addfinalizer(engine.close)
+    with engine._using() as old:  # a request under way while a new version is published
+        write_article(source, id=9, question="What is topic9?", answer="Topic9 explained.", subject="Physics")
+        update(source, index_dir)
+        assert engine.search("topic9").total == 1
+        assert engine._retired is old and old.users == 1
+    assert engine._retired is None and old.users == 0
+    before = engine._current()
+    write_article(source, id=10, question="What is topic10?", answer="Topic10 explained.", subject="Physics")
+    update(source, index_dir)
+    assert engine.search("topic10").total == 1
+    assert engine._current() is not before and engine._retired is None  # dropped at once: nothing used it
