@@ -57,24 +57,11 @@ class Manifest:
     def __len__(self) -> int:
         return len(self.paths)
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.paths)
-
-    def __contains__(self, path: str) -> bool:
-        return path in self.rows
-
     def __getitem__(self, path: str) -> Entry:
         return self._entry(self.rows[path])
 
-    def get(self, path: str) -> Entry | None:
-        row = self.rows.get(path)
-        return None if row is None else self._entry(row)
-
     def items(self) -> Iterator[tuple[str, Entry]]:
         return ((path, self._entry(row)) for row, path in enumerate(self.paths))
-
-    def values(self) -> Iterator[Entry]:
-        return (self._entry(row) for row in range(len(self)))
 
     @property
     def rows(self) -> dict[str, int]:

@@ -81,7 +81,7 @@ def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: _De
     return [sentences[i] for i in chosen if i >= 0]
 
 
-def term_spans(text: str, terms: frozenset[str], prefix: str = "", sentences: list | None = None) -> list[Span]:
+def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]:
     """Where ``text`` has a word whose stem is in ``terms`` (or that starts with ``prefix``)."""
     detector = _detector(terms, prefix)
     if detector is None:
@@ -89,7 +89,7 @@ def term_spans(text: str, terms: frozenset[str], prefix: str = "", sentences: li
     if plain_text(text):
         blocks = _candidate_chunks(text, detector)
     else:
-        blocks = _candidate_blocks(text, sentences or _sentences(text), detector)
+        blocks = _candidate_blocks(text, _sentences(text), detector)
     spans = {
         (offset + start, offset + end)
         for offset, block_end in blocks

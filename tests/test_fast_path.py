@@ -246,7 +246,7 @@ def test_every_live_url_finds_its_document(engine, updated):
     version = engine._current()
     indexed = manifest.read(versions.current_version(updated[1]))
     assert len(indexed) == int(version.meta.live.sum())
-    for entry in indexed.values():
+    for _path, entry in indexed.items():
         assert version.meta.find_url(entry.url) == entry.docnum
         assert version.stored(entry.docnum)["url"] == entry.url
 

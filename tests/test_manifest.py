@@ -19,8 +19,8 @@ def test_round_trip(tmp_path):
     manifest.write(tmp_path, written)
     read = manifest.read(tmp_path)
     assert list(read.items()) == ROWS
-    assert read["math/third.md"].docnum == 2 and read.get("missing.md") is None
-    assert "math/second.md" in read and len(read) == 3
+    assert read["math/third.md"].docnum == 2 and "missing.md" not in read.rows
+    assert "math/second.md" in read.rows and len(read) == 3
 
 
 def test_empty_round_trip(tmp_path):
