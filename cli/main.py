@@ -142,13 +142,13 @@ def check(source: Path) -> None:
 @index_dir_option
 def search(query: str, subjects: tuple[str, ...], page: int, per_page: int, as_json: bool, index_dir: Path) -> None:
     """Search the index from the command line."""
+    from common.errors import IndexUnavailable
     from search.engine import Engine
-    from search.engine import IndexMissing
 
     try:
         with Engine(index_dir) as engine:
             result = engine.search(query, subjects, page, per_page)
-    except IndexMissing as exc:
+    except IndexUnavailable as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     if as_json:
@@ -209,16 +209,16 @@ def analytics(index_dir: Path, days: int, limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the gaps as JSON.")
 def gaps(index_dir: Path, days: int, limit: int, as_json: bool) -> None:
     """What visitors search for and do not find, grouped, with a subject and a draft article for each."""
+    from common.errors import IndexUnavailable
     from search.analytics import FILENAME
     from search.engine import Engine
-    from search.engine import IndexMissing
     from search.reports import gaps as find_gaps
 
     folder = index_dir
     try:
         with Engine(folder) as engine:
             found = find_gaps(folder / FILENAME, engine, days, limit)
-    except IndexMissing as exc:
+    except IndexUnavailable as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     if as_json:

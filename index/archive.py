@@ -13,13 +13,10 @@ import shutil
 import tarfile
 from pathlib import Path
 
+from common.errors import ArchiveError
 from index import versions
 
 CHUNK = 1 << 20
-
-
-class ArchiveError(RuntimeError):
-    """The archive is damaged, altered or not an index version; nothing was published."""
 
 
 def sha256_of(path: Path) -> str:

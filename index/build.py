@@ -18,6 +18,7 @@ import numpy as np
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
+from common.errors import BuildError
 from index import columns
 from index import docmeta
 from index import inverted
@@ -35,10 +36,6 @@ from index.manifest import Manifest
 from index.manifest import write as write_manifest
 from index.schema import build_schema
 from index.vocabulary import article_words
-
-
-class BuildError(RuntimeError):
-    """Nothing usable was built; the live index is untouched."""
 
 
 @dataclass(frozen=True)

@@ -168,10 +168,7 @@ def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateRepor
         live = versions.current_version(index_dir)
         if live is None:
             raise BuildError(f"no index in {index_dir} to update: run a full build first")
-        try:
-            versions.check_format(live)
-        except versions.OldFormat as exc:
-            raise BuildError(str(exc)) from None
+        versions.check_format(live)
         manifest = read_manifest(live)
         plan = _plan(source, manifest, progress)
         if not (plan.new or plan.replaced or plan.gone):

@@ -25,16 +25,17 @@ from pathlib import Path
 
 import numpy as np
 
+from common.errors import LockedError
+from common.errors import OldFormat
+
+__all__ = ["LockedError", "OldFormat"]
+
 CURRENT = "CURRENT"
 VERSIONS = "versions"
 BUILDING_PREFIX = ".building-"
 KEEP_VERSIONS = 3
 RETIRE_AFTER_SECONDS = 120  # a replaced version stays this long for requests still reading it
 MAX_VERSIONS = 10
-
-
-class LockedError(RuntimeError):
-    """Another build holds the index directory."""
 
 
 def current_version(index_dir: Path) -> Path | None:
@@ -123,10 +124,6 @@ def check_format(version: Path) -> None:
     """Refuse a version that an older kbsearch wrote."""
     if read_meta(version).get("format") != FORMAT:
         raise OldFormat(f"{version} was built by an older kbsearch: run a full 'kbsearch index SOURCE'")
-
-
-class OldFormat(RuntimeError):
-    """The index version cannot be read by this kbsearch."""
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
+from common.errors import IndexMissing
 from index import docmeta
 from index import versions
 from index import vocabulary
@@ -59,10 +60,6 @@ RELATED_HITS = 3  # the results page shows related questions under its first thr
 RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 DEFAULT_RESULT_CACHE = 2048  # finished result pages kept per worker
-
-
-class IndexMissing(RuntimeError):
-    """No index version has been published in the directory yet."""
 
 
 @dataclass(frozen=True)
@@ -266,10 +263,7 @@ class Engine:
                 path = versions.current_version(self.index_dir)
                 if path is None:
                     raise IndexMissing(f"no index in {self.index_dir}: run 'kbsearch index SOURCE' first")
-                try:
-                    versions.check_format(path)
-                except versions.OldFormat as exc:
-                    raise IndexMissing(str(exc)) from None
+                versions.check_format(path)
                 if self._version is None or path != self._version.path:
                     self._retire(self._version)
                     self._version = _Version(path, self.cache_bytes)

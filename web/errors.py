@@ -8,7 +8,7 @@ from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
 
-from search.engine import IndexMissing
+from common.errors import IndexUnavailable
 from web.params import BadParameter
 
 
@@ -29,8 +29,8 @@ def init_app(app: Flask) -> None:
     def bad_parameter(error: BadParameter):
         return error_response(400, str(error))
 
-    @app.errorhandler(IndexMissing)
-    def index_missing(error: IndexMissing):
+    @app.errorhandler(IndexUnavailable)
+    def index_unavailable(error: IndexUnavailable):
         app.logger.error("%s", error)
         return error_response(503, "The search index is not available yet.")
 

@@ -1,0 +1,1 @@
+"""What every layer shares: the settings and the errors a command or request can end in."""
