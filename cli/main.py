@@ -49,8 +49,14 @@ def _report_problems(problems) -> None:
         click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
 
 
+def _report_notes(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"  note: {note}", err=True)
+
+
 def _report_update(report: UpdateReport) -> None:
     _report_problems(report.problems)
+    _report_notes(report.notes)
     done = "nothing changed, nothing published" if report.version is None else f"-> {report.version}"
     click.echo(
         f"added {report.added:,}, changed {report.changed:,}, deleted {report.deleted:,}, "
@@ -86,7 +92,7 @@ def index_command(
     """Build a complete new index from SOURCE and swap it in atomically."""
     try:
         if incremental:
-            _report_update(update(source, index_dir, progress=not quiet))
+            _report_update(update(source, index_dir, progress=not quiet, procs=procs))
         else:
             _report_build(build(source, index_dir, procs=procs, progress=not quiet, strict=strict))
     except (BuildError, LockedError) as exc:
@@ -94,11 +100,12 @@ def index_command(
         if not watch:
             sys.exit(1)
     if watch:
-        _watch(source, index_dir)
+        _watch(source, index_dir, procs)
 
 
 def _report_build(report) -> None:
     _report_problems(report.problems)
+    _report_notes(report.notes)
     click.echo(
         f"indexed {report.documents:,} articles, skipped {len(report.problems):,}, "
         f"in {report.seconds:.1f} s -> {report.version}"
@@ -108,7 +115,7 @@ def _report_build(report) -> None:
 WATCH_DEBOUNCE_MS = 1000  # a save of many files becomes one update
 
 
-def _watch(source: Path, index_dir: Path) -> None:
+def _watch(source: Path, index_dir: Path, procs: int) -> None:
     """Update incrementally after each burst of changes to ``*.md`` files below ``source``."""
     from watchfiles import watch
 
@@ -116,7 +123,7 @@ def _watch(source: Path, index_dir: Path) -> None:
     try:
         for _changes in watch(source, debounce=WATCH_DEBOUNCE_MS, watch_filter=lambda _c, path: path.endswith(".md")):
             try:
-                _report_update(update(source, index_dir))
+                _report_update(update(source, index_dir, procs=procs))
             except (BuildError, LockedError) as exc:
                 click.echo(f"error: {exc}", err=True)
     except KeyboardInterrupt:
@@ -127,7 +134,7 @@ def _watch(source: Path, index_dir: Path) -> None:
 @source_argument
 def check(source: Path) -> None:
     """Validate the articles in SOURCE without indexing; exit 1 if any is skipped."""
-    corpus = read_corpus(source)
+    corpus = read_corpus(source, procs=os.cpu_count() or 1)
     _report_problems(corpus.problems)
     click.echo(f"{len(corpus.articles):,} valid articles, {len(corpus.problems):,} skipped")
     sys.exit(1 if corpus.problems else 0)

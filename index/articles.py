@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 import stat
 from collections import Counter
@@ -18,6 +17,9 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from index.reading import Reader
+from index.reading import chunked
+from index.text import MarkdownCrash
 from index.text import markdown_to_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -129,6 +131,9 @@ def _front_matter(text: str) -> dict:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where else ""
         raise ArticleError(f"invalid YAML front matter{line}: {getattr(exc, 'problem', exc)}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # PyYAML's constructors raise these for values it scans but cannot build ("date: 2024-13-45").
+        raise ArticleError(f"invalid YAML front matter: {exc}") from None
     if not isinstance(metadata, dict):
         raise ArticleError("front matter is not a mapping")
     return metadata
@@ -177,6 +182,13 @@ def _related(meta: dict) -> tuple[Related, ...]:
     return tuple(found)
 
 
+def _answer_text(markdown: str) -> str:
+    try:
+        return markdown_to_text(markdown)
+    except MarkdownCrash as exc:
+        raise ArticleError(str(exc)) from None
+
+
 def parse_article(path: Path, raw: bytes, relative_to: Path | None = None) -> Article:
     """Validate one file's bytes into an ``Article``; raise ``ArticleError`` with the reason."""
     if len(raw) > MAX_FILE_BYTES:
@@ -191,7 +203,7 @@ def parse_article(path: Path, raw: bytes, relative_to: Path | None = None) -> Ar
         digest=hashlib.sha1(raw).hexdigest(),
         id=_article_id(meta),
         question=_text(meta, "question", required=True),
-        answer_text=markdown_to_text(_text(meta, "answer", required=True)),
+        answer_text=_answer_text(_text(meta, "answer", required=True)),
         subject=_text(meta, "subject", required=True),
         url=url,
         title=_text(meta, "title", required=False),
@@ -217,6 +229,8 @@ def read_article(path: Path, source: Path | None = None) -> Article | Problem:
         return Problem(shown, str(exc))
     except OSError as exc:
         return Problem(shown, f"cannot read file: {exc.strerror or exc}")
+    except Exception as exc:  # a bug or a library's undocumented failure must cost this file, not the build
+        return Problem(shown, f"could not be read ({type(exc).__name__}: {exc})")
 
 
 def merge_subjects(articles: list[Article]) -> list[Article]:
@@ -267,10 +281,22 @@ def collect(results: Iterable[Article | Problem]) -> Corpus:
     return intake.corpus
 
 
-def read_corpus(source: Path, procs: int = 1) -> Corpus:
-    """Read every article below ``source`` with ``procs`` processes."""
-    paths = find_article_files(source)
-    if procs <= 1:
-        return collect(read_article(path, source) for path in paths)
-    with multiprocessing.get_context("forkserver").Pool(procs) as pool:
-        return collect(pool.imap(partial(read_article, source=source), paths, chunksize=256))
+def read_articles(paths: list[Path], source: Path) -> list[Article | Problem]:
+    return [read_article(path, source) for path in paths]
+
+
+def lost_articles(paths: list[Path], reason: str, source: Path) -> list[Problem]:
+    """Problems for files whose reading process died."""
+    return [Problem(str(path.relative_to(source)), reason) for path in paths]
+
+
+def read_files(paths: list[Path], source: Path, reader: Reader) -> Iterator[Article | Problem]:
+    """Each of ``paths`` read and validated by ``reader``'s processes, in order."""
+    read = partial(read_articles, source=source)
+    for results in reader.map(read, chunked(paths), partial(lost_articles, source=source)):
+        yield from results
+
+
+def read_corpus(source: Path, procs: int = 0) -> Corpus:
+    """Read every article below ``source`` with ``procs`` worker processes (0: in this one)."""
+    return collect(read_files(list(find_article_files(source)), source, Reader(procs)))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import multiprocessing
 import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field
 from functools import partial
 from pathlib import Path
 
@@ -29,11 +29,14 @@ from index.articles import Corpus
 from index.articles import Intake
 from index.articles import Problem
 from index.articles import find_article_files
+from index.articles import lost_articles
 from index.articles import merge_subjects
-from index.articles import read_article
+from index.articles import read_articles
 from index.manifest import Entry
 from index.manifest import Manifest
 from index.manifest import write as write_manifest
+from index.reading import Reader
+from index.reading import chunked
 from index.schema import build_schema
 from index.vocabulary import article_words
 
@@ -44,6 +47,7 @@ class BuildReport:
     problems: list[Problem]
     seconds: float
     version: Path
+    notes: list[str] = field(default_factory=list)  # failures of reading processes that were recovered from
 
 
 def to_document(article: Article) -> dict:
@@ -62,25 +66,25 @@ def to_document(article: Article) -> dict:
     }
 
 
-CHUNK = 256  # articles per task for a worker process
+Chunk = tuple[list[Article | Problem], inverted.Inverted, Counter]
 
 
-def _read_chunk(paths: list[Path], source: Path) -> tuple[list[Article | Problem], inverted.Inverted, Counter]:
+def _read_chunk(paths: list[Path], source: Path) -> Chunk:
     """Read and invert one chunk of files in a worker process; its articles take docnums 0, 1, …"""
-    results = [read_article(path, source) for path in paths]
+    return _inverted(read_articles(paths, source))
+
+
+def _inverted(results: list[Article | Problem]) -> Chunk:
     part, words = inverted.invert([item for item in results if isinstance(item, Article)])
     return results, part, words
 
 
-def _pool(stack: contextlib.ExitStack, procs: int) -> Callable:
-    """``imap`` over ``procs`` processes, or the builtin ``map`` for one."""
-    if procs <= 1:
-        return map
-    return stack.enter_context(multiprocessing.get_context("forkserver").Pool(procs)).imap
+def _lost_chunk(paths: list[Path], reason: str, source: Path) -> Chunk:
+    return _inverted(lost_articles(paths, reason, source))
 
 
-def read_and_index(writer, source: Path, procs: int, progress: bool) -> tuple[Corpus, inverted.Inverted, Counter]:
-    """Read every article below ``source`` and invert it in ``procs`` processes, adding each to ``writer``.
+def read_and_index(writer, source: Path, reader: Reader, progress: bool) -> tuple[Corpus, inverted.Inverted, Counter]:
+    """Read every article below ``source`` and invert it with ``reader``'s processes, adding each to ``writer``.
 
     Worker processes read and invert chunks of files while this one writes
     the accepted articles to Whoosh, in path order, so docnums follow it.
@@ -88,13 +92,12 @@ def read_and_index(writer, source: Path, procs: int, progress: bool) -> tuple[Co
     :return: the corpus, its inverted arrays, and in how many articles each word occurs.
     """
     paths = list(find_article_files(source))
-    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     intake = Intake()
     merger = inverted.Merger()
     words: Counter = Counter()
-    with contextlib.ExitStack() as stack:
-        bar = stack.enter_context(tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress))
-        for results, part, chunk_words in _pool(stack, procs)(partial(_read_chunk, source=source), chunks):
+    read = reader.map(partial(_read_chunk, source=source), chunked(paths), partial(_lost_chunk, source=source))
+    with tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress) as bar, contextlib.closing(read):
+        for results, part, chunk_words in read:
             first = len(intake.corpus.articles)
             kept = []
             for item in results:
@@ -172,21 +175,23 @@ def manifest_of(articles: Iterable[Article], first: int = 0) -> Manifest:
     )
 
 
-def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False, strict: bool = False) -> BuildReport:
+def build(source: Path, index_dir: Path, procs: int = 0, progress: bool = False, strict: bool = False) -> BuildReport:
     """Build a new version from ``source`` and make it live; the old one serves until then.
 
+    :param procs: worker processes that read and invert the articles; 0 does it in this process.
     :param strict: refuse to publish if any file was skipped.
     """
     started = time.monotonic()
     if not source.is_dir():
         raise BuildError(f"source folder not found: {source}")
     read = Corpus([], [])
+    reader = Reader(procs)
 
     def fill(building: Path) -> None:
         nonlocal read
         writer = whoosh_index.create_in(str(building), build_schema()).writer(limitmb=256)
         try:
-            read, found, words = read_and_index(writer, source, procs, progress)
+            read, found, words = read_and_index(writer, source, reader, progress)
             _check(read, source, strict)
         except BaseException:
             writer.cancel()
@@ -199,7 +204,7 @@ def build(source: Path, index_dir: Path, procs: int = 1, progress: bool = False,
 
     with versions.build_lock(index_dir):
         live = publish_new_version(index_dir, fill)
-    return BuildReport(len(read.articles), read.problems, time.monotonic() - started, live)
+    return BuildReport(len(read.articles), read.problems, time.monotonic() - started, live, reader.notes)
 
 
 def _check(corpus: Corpus, source: Path, strict: bool) -> None:

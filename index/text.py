@@ -47,9 +47,24 @@ _BLOCKS = {"paragraph", "heading", "lheading", "list_item", "blockquote", "bulle
 _CODE = {"fence", "code_block"}
 
 
+class MarkdownCrash(ValueError):
+    """The Markdown parser failed on this text in a way it does not document."""
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark")
+
+
+def _parse(source: str) -> Node:
+    # markdown-it-pyrs panics on some input ("[" then a backtick): pyo3 raises that as a
+    # BaseException, which would end the reading process. The parser stays usable after it.
+    try:
+        return _parser().tree(source)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        raise MarkdownCrash(f"the Markdown parser crashed on this file ({type(exc).__name__}: {exc})") from None
 
 
 def _cut_math(source: str) -> tuple[str, list[str]]:
@@ -111,9 +126,10 @@ def markdown_to_text(markdown: str) -> str:
     """Return the readable text of ``markdown``, one paragraph per line.
 
     :param markdown: the answer as stored, with literal ``\\n`` breaks.
+    :raises MarkdownCrash: when the parser fails on it.
     """
     source, spans = _cut_math(_decode_breaks(markdown))
     blocks: list[str] = []
-    _collect(_parser().tree(source), blocks, spans)
+    _collect(_parse(source), blocks, spans)
     text = "\n".join(block for block in blocks if block)
     return _MANY_BREAKS.sub("\n\n", text) if "\n\n\n" in text else text

@@ -14,6 +14,7 @@ import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from index import vocabulary
 from index.articles import Article
 from index.articles import Problem
 from index.articles import file_stamps
-from index.articles import read_article
+from index.articles import read_files
 from index.build import BuildError
 from index.build import finish_version
 from index.build import index_articles
@@ -37,6 +38,7 @@ from index.build import manifest_of
 from index.build import publish_new_version
 from index.manifest import Manifest
 from index.manifest import read as read_manifest
+from index.reading import Reader
 from index.vocabulary import article_words
 
 
@@ -49,6 +51,7 @@ class UpdateReport:
     problems: list[Problem]
     seconds: float
     version: Path | None  # None when nothing changed and nothing was published
+    notes: list[str] = field(default_factory=list)  # failures of reading processes that were recovered from
 
     @property
     def documents(self) -> int:
@@ -83,7 +86,7 @@ def _accept(article: Article, ids: dict[int, str], urls: dict[str, str]) -> Prob
     return None
 
 
-def _plan(source: Path, manifest: Manifest, progress: bool) -> _Plan:
+def _plan(source: Path, manifest: Manifest, progress: bool, reader: Reader) -> _Plan:
     stamps = file_stamps(source)
     here = [path in stamps for path in manifest.paths]
     plan = _Plan([], [], [path for path, kept in zip(manifest.paths, here, strict=True) if not kept], [])
@@ -96,12 +99,13 @@ def _plan(source: Path, manifest: Manifest, progress: bool) -> _Plan:
     indexed = dict(zip(manifest.paths, zip(manifest.sizes, manifest.mtimes, strict=True), strict=True))
     touched = [path for path, stamp in stamps.items() if indexed.get(path) != stamp]
     rows = manifest.rows
-    for relative in tqdm(touched, desc="checking", unit=" files", disable=not progress):
-        row = rows.get(relative)
-        if row is not None and manifest.digests[row] == _digest(source / relative):
-            continue
-        known = None if row is None else manifest[relative]
-        found = read_article(source / relative, source)
+    changed = [
+        source / relative
+        for relative in tqdm(touched, desc="checking", unit=" files", disable=not progress)
+        if relative not in rows or manifest.digests[rows[relative]] != _digest(source / relative)
+    ]
+    for found in read_files(changed, source, reader):
+        known = manifest[found.path] if found.path in rows else None
         if isinstance(found, Problem):
             plan.problems.append(found)  # a changed file that broke keeps its last good version
             continue
@@ -159,8 +163,11 @@ def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
     return counts
 
 
-def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateReport:
-    """Bring the live index in line with ``source`` by re-indexing only what changed."""
+def update(source: Path, index_dir: Path, progress: bool = False, procs: int = 0) -> UpdateReport:
+    """Bring the live index in line with ``source`` by re-indexing only what changed.
+
+    :param procs: worker processes that read the changed files; 0 reads them in this process.
+    """
     started = time.monotonic()
     if not source.is_dir():
         raise BuildError(f"source folder not found: {source}")
@@ -170,7 +177,8 @@ def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateRepor
             raise BuildError(f"no index in {index_dir} to update: run a full build first")
         versions.check_format(live)
         manifest = read_manifest(live)
-        plan = _plan(source, manifest, progress)
+        reader = Reader(procs)
+        plan = _plan(source, manifest, progress, reader)
         if not (plan.new or plan.replaced or plan.gone):
             published = None
         elif len(manifest) - len(plan.gone) + len(plan.new) == 0:
@@ -181,4 +189,6 @@ def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateRepor
             )
     unchanged = len(manifest) - len(plan.gone) - len(plan.replaced)
     seconds = time.monotonic() - started
-    return UpdateReport(len(plan.new), len(plan.replaced), len(plan.gone), unchanged, plan.problems, seconds, published)
+    return UpdateReport(
+        len(plan.new), len(plan.replaced), len(plan.gone), unchanged, plan.problems, seconds, published, reader.notes
+    )

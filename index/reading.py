@@ -1,0 +1,144 @@
+"""Read articles in worker processes that may die or hang, without losing the build.
+
+Python catches what a parser raises, but not a native crash, the OOM
+killer or a parser that spins forever: the worker just dies or never
+answers, and a plain ``multiprocessing.Pool`` then waits for its result
+forever (pebble's pool too, when the worker dies holding its channel lock).
+Here chunks run in a loky executor, which notices a dead worker and
+breaks, and every result is awaited with a time limit. The chunks that
+were in flight are then read again one file at a time in a worker of
+their own, so that only the culprit is lost, reported with its path and why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
+
+from loky import ProcessPoolExecutor
+from loky.process_executor import BrokenProcessPool
+
+from common.errors import BuildError
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+CHUNK = 256  # files per task: large enough to pay for the trip to a worker, small enough to balance
+CHUNK_SECONDS = 600.0  # a chunk of a few hundred articles takes about a second
+ITEM_SECONDS = 60.0  # one article takes milliseconds; a minute means it never ends
+MAX_LOST = 20  # files lost to dead workers before the build is called off: more means the machine is the problem
+ATTEMPTS = 2  # a worker killed from outside (the OOM killer) is not the file's fault: try it once more
+AHEAD = 2  # chunks queued per worker, so that none waits while the parent merges
+# A panicking Rust parser prints its backtrace to stderr; the report already names the file.
+WORKER_ENV = {"RUST_BACKTRACE": "0"}
+
+
+def chunked(items: list[Item], size: int = CHUNK) -> list[list[Item]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class _Gone(Exception):
+    """A worker gave no result: it died, or ran out of time and was stopped."""
+
+
+@contextlib.contextmanager
+def _executor(workers: int) -> Iterator[ProcessPoolExecutor]:
+    executor = ProcessPoolExecutor(max_workers=workers, env=WORKER_ENV)
+    try:
+        yield executor
+    finally:
+        # Killing is what ends a worker that hangs; the others have no work left.
+        executor.shutdown(wait=True, kill_workers=True)
+
+
+def _result(future, seconds: float):
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout:
+        raise _Gone(f"reading took over {seconds:.0f} s and was stopped") from None
+    except BrokenProcessPool as exc:
+        raise _Gone(f"the reading process died ({_cause(exc)})") from None
+
+
+def _cause(error: BrokenProcessPool) -> str:
+    # loky names the exit codes of the workers it found dead: "{SIGKILL(-9)}", "{EXIT(1)}".
+    text = str(error)
+    return text[text.index("{") + 1 : text.index("}")] if "{" in text and "}" in text else "no exit code"
+
+
+class Reader:
+    """Maps a function over chunks in ``procs`` worker processes, in order, surviving dead and stuck workers.
+
+    ``procs`` 0 runs everything in this process (for tests and small jobs).
+    """
+
+    def __init__(self, procs: int) -> None:
+        self.procs = procs
+        self.notes: list[str] = []  # failures that were recovered from, for the report
+        self.lost = 0
+
+    def map(
+        self,
+        function: Callable[[list[Item]], Result],
+        chunks: Iterable[list[Item]],
+        lost: Callable[[list[Item], str], Result],
+    ) -> Iterator[Result]:
+        """``function(chunk)`` for each chunk, in order; a file that no worker survives is ``lost([file], why)``."""
+        if self.procs < 1:
+            yield from map(function, chunks)
+            return
+        todo = iter(chunks)
+        while True:
+            with _executor(self.procs) as executor:
+                failed = yield from self._run(executor, function, todo)
+            if not failed:
+                return
+            for chunk in failed:
+                yield from self._one_by_one(function, chunk, lost)
+
+    def _run(self, executor, function, todo: Iterator[list]) -> Iterator:
+        """Results of ``todo``'s chunks until a worker is lost; return the chunks then in flight."""
+        waiting: deque = deque()
+        while True:
+            while len(waiting) < AHEAD * self.procs and (chunk := next(todo, None)) is not None:
+                waiting.append((chunk, executor.submit(function, chunk)))
+            if not waiting:
+                return []
+            try:
+                result = _result(waiting[0][1], CHUNK_SECONDS)
+            except _Gone as exc:
+                files = sum(len(chunk) for chunk, _ in waiting)
+                self.notes.append(f"{exc} while reading {files:,} files; they were read again one by one")
+                return [chunk for chunk, _ in waiting]
+            waiting.popleft()
+            yield result
+
+    def _one_by_one(self, function, chunk: list, lost) -> Iterator:
+        """Each file of ``chunk`` alone in one worker, replaced whenever a file kills it or hangs."""
+        with contextlib.ExitStack() as stack:
+            executor = None
+            for item in chunk:
+                for attempt in range(ATTEMPTS):
+                    executor = executor or stack.enter_context(_executor(1))
+                    try:
+                        yield _result(executor.submit(function, [item]), ITEM_SECONDS)
+                        break
+                    except _Gone as exc:
+                        executor.shutdown(wait=True, kill_workers=True)
+                        executor = None
+                        if attempt == ATTEMPTS - 1:
+                            yield lost([item], self._lose(item, f"{exc}, {ATTEMPTS} times on this file"))
+
+    def _lose(self, item, reason: str) -> str:
+        self.lost += 1
+        if self.lost > MAX_LOST:
+            raise BuildError(
+                f"reading processes died on more than {MAX_LOST} files (the last: {item}: {reason}); "
+                "the machine may be short of memory. Nothing was published."
+            )
+        return reason
