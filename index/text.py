@@ -89,11 +89,18 @@ def _math_text(span: str) -> str:
 
 
 def _inline_text(node: Node) -> str:
-    if node.name in ("softbreak", "hardbreak"):
-        return " "
-    if node.name in ("text", "text_special", "html_inline"):
-        return node.meta.get("content", "")
-    return "".join(_inline_text(child) for child in node.children)
+    # A loop, not recursion: an answer may nest emphasis or links thousands deep.
+    found: list[str] = []
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if node.name in ("softbreak", "hardbreak"):
+            found.append(" ")
+        elif node.name in ("text", "text_special", "html_inline"):
+            found.append(node.meta.get("content", ""))
+        else:
+            todo.extend(reversed(node.children))
+    return "".join(found)
 
 
 def _prose(text: str, spans: list[str]) -> str:
@@ -105,21 +112,28 @@ def _prose(text: str, spans: list[str]) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _collect(node: Node, blocks: list[str], spans: list[str]) -> None:
-    """Append the text of each paragraph-like block below ``node`` to ``blocks``; code keeps its math as written."""
-    inline: list[str] = []
-    for child in node.children:
-        if child.name in _BLOCKS or child.name in _CODE:
+def _collect(root: Node, spans: list[str]) -> list[str]:
+    """The text of each paragraph-like block below ``root``, in order; code keeps its math as written."""
+    blocks: list[str] = []
+    # A stack of (children still to visit, inline text so far) per open block, not recursion:
+    # "> > > …" nests blocks as deep as an answer is long.
+    todo = [(iter(root.children), [])]
+    while todo:
+        children, inline = todo[-1]
+        child = next(children, None)
+        if child is None or child.name in _BLOCKS or child.name in _CODE:
             blocks.append(_prose("".join(inline), spans))
-            inline = []
-        if child.name in _BLOCKS:
-            _collect(child, blocks, spans)
+            inline.clear()
+        if child is None:
+            todo.pop()
+        elif child.name in _BLOCKS:
+            todo.append((iter(child.children), []))
         elif child.name in _CODE:
             code = child.meta.get("content", "").strip()
             blocks.append(_SLOT.sub(lambda slot: spans[int(slot.group(1))], code))
         elif child.name != "html_block":
             inline.append(_inline_text(child))
-    blocks.append(_prose("".join(inline), spans))
+    return blocks
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -129,7 +143,5 @@ def markdown_to_text(markdown: str) -> str:
     :raises MarkdownCrash: when the parser fails on it.
     """
     source, spans = _cut_math(_decode_breaks(markdown))
-    blocks: list[str] = []
-    _collect(_parse(source), blocks, spans)
-    text = "\n".join(block for block in blocks if block)
+    text = "\n".join(block for block in _collect(_parse(source), spans) if block)
     return _MANY_BREAKS.sub("\n\n", text) if "\n\n\n" in text else text

@@ -18,6 +18,10 @@ from index import versions
 from index.tokens import tokenize
 
 FILENAME = "vocabulary.npz"
+# numpy stores words at the width of the longest: one 500,000-letter token (a pasted
+# blob) made an 11 GB file. No one misspells a word longer than this, and such words
+# stay searchable through the postings, which keep every term.
+MAX_WORD = 48
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class Vocabulary:
 
     @classmethod
     def from_counts(cls, counts: Counter) -> Vocabulary:
-        words = sorted(word for word, count in counts.items() if count > 0)
+        words = sorted(word for word, count in counts.items() if count > 0 and len(word) <= MAX_WORD)
         return cls(np.array(words, dtype=str), np.array([counts[w] for w in words], dtype=np.int32))
 
     def counts(self) -> Counter:

@@ -1,0 +1,131 @@
+"""Reading processes that crash, hang or are killed never hang a build, and cost only the culprit.
+
+These run real worker processes: a worker that segfaults, one that loops
+forever, one that exits, and a real ``kbsearch index`` whose reading
+process is killed with SIGKILL while it works.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from common.errors import BuildError
+from index import reading
+from index.reading import Reader
+from search.engine import Engine
+
+CRASH, HANG, EXIT = "crash", "hang", "exit"
+
+
+def _work(chunk: list[str]) -> list[str]:
+    """Upper-cases each item; some items kill or block their worker the way native code can."""
+    for item in chunk:
+        if item == CRASH:
+            ctypes.string_at(0)  # a segfault: no Python exception, the process just dies
+        if item == HANG:
+            while True:
+                time.sleep(1)
+        if item == EXIT:
+            os._exit(3)
+    return [item.upper() for item in chunk]
+
+
+def _lost(chunk: list[str], reason: str) -> list[str]:
+    return [f"lost {item}: {reason}" for item in chunk]
+
+
+def _run(chunks: list[list[str]], procs: int = 2) -> tuple[list[str], Reader]:
+    reader = Reader(procs)
+    return [out for result in reader.map(_work, chunks, _lost) for out in result], reader
+
+
+@pytest.mark.parametrize(
+    ("culprit", "reason"),
+    [
+        (CRASH, "the reading process died (SIGSEGV(-11)), 2 times on this file"),
+        (EXIT, "the reading process died (EXIT(3)), 2 times on this file"),
+    ],
+)
+def test_a_worker_that_dies_costs_only_its_file(culprit, reason):
+    chunks = [["a", "b"], ["c", culprit, "d"], ["e"], ["f", "g"]]
+    out, reader = _run(chunks)
+    # Order is kept, every other item is read, and the culprit is named with the reason.
+    assert out == ["A", "B", "C", f"lost {culprit}: {reason}", "D", "E", "F", "G"]
+    assert reader.lost == 1
+    assert len(reader.notes) == 1 and "read again one by one" in reader.notes[0]
+
+
+def test_a_worker_that_hangs_is_stopped(monkeypatch):
+    monkeypatch.setattr(reading, "CHUNK_SECONDS", 3.0)
+    monkeypatch.setattr(reading, "ITEM_SECONDS", 1.0)
+    started = time.monotonic()
+    out, _reader = _run([["a", HANG, "b"], ["c"]], procs=1)
+    assert out == ["A", "lost hang: reading took over 1 s and was stopped, 2 times on this file", "B", "C"]
+    assert time.monotonic() - started < 30
+
+
+def test_too_many_deaths_call_the_build_off(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_LOST", 2)
+    with pytest.raises(BuildError, match="died on more than 2 files"):
+        _run([[CRASH, "a", CRASH, EXIT]], procs=1)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, from /proc."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _reading_worker(pid: int) -> int | None:
+    for child in _descendants(pid):
+        try:
+            if b"LokyProcess" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return child
+        except OSError:
+            continue
+    return None
+
+
+def test_build_survives_a_reading_process_killed_mid_way(tmp_path):
+    source = tmp_path / "articles"
+    generate(source, 3000, workers=1)
+    command = [sys.executable, "-m", "cli", "index", str(source), "--index-dir", str(tmp_path / "ix"), "--procs", "2"]
+    with subprocess.Popen([*command, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as build:
+        try:
+            deadline = time.monotonic() + 30
+            while (worker := _reading_worker(build.pid)) is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert worker is not None, "no reading process appeared"
+            os.kill(worker, signal.SIGKILL)
+            out, err = build.communicate(timeout=120)
+        finally:
+            build.kill()
+    assert build.returncode == 0, err
+    assert "Traceback" not in err
+    assert "note: the reading process died (SIGKILL(-9))" in err
+    # A worker killed from outside is not the file's fault: its files were read again, none lost.
+    assert "indexed 3,000 articles, skipped 0" in out
+    with Engine(tmp_path / "ix") as engine:
+        assert engine.search("", per_page=1).total == 3000
