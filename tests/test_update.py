@@ -136,3 +136,17 @@ def test_replaced_version_is_dropped_when_its_last_request_ends(source, index_di
     update(source, index_dir)
     assert engine.search("topic10").total == 1
     assert engine._current() is not before and engine._retired is None  # dropped at once: nothing used it
+
+
+def test_update_in_worker_processes_skips_a_file_that_crashes_the_parser(source, index_dir):
+    write_article(source, id=7, question="What is topic7?", answer="Fine and new.", subject="Physics")
+    broken = {"id": 4, "question": "What is topic4?", "answer": "see [`", "subject": "Physics"}
+    write_article(source, name="what-is-topic4.md", **broken)
+    report = update(source, index_dir, procs=2)
+    assert (report.added, report.changed, report.unchanged) == (1, 0, 5)  # topic4 keeps its last good version
+    assert [(p.path, p.reason[:40]) for p in report.problems] == [
+        ("what-is-topic4.md", "the Markdown parser crashed on this file")
+    ]
+    with Engine(index_dir) as engine:
+        assert [h.id for h in engine.search("topic7").hits] == [7]
+        assert [h.id for h in engine.search("topic4").hits] == [4]  # the last good version stays
