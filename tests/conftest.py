@@ -15,6 +15,7 @@ import pytest
 from index.build import build
 from search.engine import Engine
 from tests.corpus import write_corpus
+from web import close_app
 from web import create_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "quicktakes-sample"
@@ -56,7 +57,7 @@ def sample_index(tmp_path_factory, sample_dir) -> Path:
 def app(index_dir):
     app = create_app({"INDEX_DIR": str(index_dir), "SITE_URL": "https://kb.example.org/"})
     yield app
-    app.extensions["kbsearch"].close()
+    close_app(app)
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def client_with(index_dir):
 
     yield make
     for app in made:
-        app.extensions["kbsearch"].close()
+        close_app(app)
 
 
 def free_port() -> int:

@@ -79,9 +79,8 @@ def test_the_app_refuses_a_bad_setting(index_dir):
         create_app({"INDEX_DIR": str(index_dir), "RATE_LIMIT": "often"})
 
 
-def test_request_ids_and_json_logs(index_dir, capsys):
-    app = create_app({"INDEX_DIR": str(index_dir), "ANALYTICS": "false"})
-    client = app.test_client()
+def test_request_ids_and_json_logs(client_with, capsys):
+    client = client_with(ANALYTICS="false")
     given = client.get("/api/search?q=secret+words", headers={"X-Request-Id": "abc-123"})
     assert given.headers["X-Request-Id"] == "abc-123"
     made = client.get("/healthz", headers={"X-Request-Id": "bad id with spaces"})
@@ -90,7 +89,6 @@ def test_request_ids_and_json_logs(index_dir, capsys):
     search = next(line for line in lines if line["request_id"] == "abc-123")
     assert search["path"] == "/api/search" and search["status"] == 200 and search["ms"] > 0
     assert "secret" not in json.dumps(lines)  # no query text in logs
-    app.extensions["kbsearch"].close()
 
 
 def counted(metrics: bytes) -> tuple[float, float]:
