@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +20,16 @@ from web import close_app
 from web import create_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "quicktakes-sample"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_analytics_writer_left_running():
+    """Fails the session if an app's analytics writer thread outlives it: every app must be closed (close_app)."""
+    yield
+    # The name search.analytics.Recorder gives its writer thread.
+    running = [thread for thread in threading.enumerate() if thread.name == "kbsearch-analytics"]
+    if running:
+        pytest.fail(f"{len(running)} analytics writer thread(s) still running: close each app with web.close_app")
 
 
 @pytest.fixture(scope="session")
