@@ -119,9 +119,19 @@ def _watch(source: Path, index_dir: Path, procs: int) -> None:
     """Update incrementally after each burst of changes to ``*.md`` files below ``source``."""
     from watchfiles import watch
 
-    click.echo(f"watching {source} for changes (Ctrl-C stops)")
+    changes = watch(
+        source,
+        debounce=WATCH_DEBOUNCE_MS,
+        watch_filter=lambda _c, path: path.endswith(".md"),
+        rust_timeout=250,
+        yield_on_timeout=True,
+    )
     try:
-        for _changes in watch(source, debounce=WATCH_DEBOUNCE_MS, watch_filter=lambda _c, path: path.endswith(".md")):
+        for number, changed in enumerate(changes):
+            if number == 0:  # watchfiles yields (an empty set 250 ms after starting) only once it watches: say so then
+                click.echo(f"watching {source} for changes (Ctrl-C stops)")
+            if not changed:
+                continue
             try:
                 _report_update(update(source, index_dir, procs=procs))
             except (BuildError, LockedError) as exc:

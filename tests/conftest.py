@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -15,9 +16,20 @@ import pytest
 from index.build import build
 from search.engine import Engine
 from tests.corpus import write_corpus
+from web import close_app
 from web import create_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "quicktakes-sample"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_analytics_writer_left_running():
+    """Fails the session if an app's analytics writer thread outlives it: every app must be closed (close_app)."""
+    yield
+    # The name search.analytics.Recorder gives its writer thread.
+    running = [thread for thread in threading.enumerate() if thread.name == "kbsearch-analytics"]
+    if running:
+        pytest.fail(f"{len(running)} analytics writer thread(s) still running: close each app with web.close_app")
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +68,7 @@ def sample_index(tmp_path_factory, sample_dir) -> Path:
 def app(index_dir):
     app = create_app({"INDEX_DIR": str(index_dir), "SITE_URL": "https://kb.example.org/"})
     yield app
-    app.extensions["kbsearch"].close()
+    close_app(app)
 
 
 @pytest.fixture
@@ -76,7 +88,7 @@ def client_with(index_dir):
 
     yield make
     for app in made:
-        app.extensions["kbsearch"].close()
+        close_app(app)
 
 
 def free_port() -> int:

@@ -21,6 +21,7 @@ from search.engine import Engine
 from search.reports import gaps
 from search.reports import report
 from tests.corpus import write_corpus
+from web import close_app
 from web import create_app
 
 TOKEN = "s3cret-token"
@@ -37,8 +38,7 @@ def index_dir(tmp_path):
 def app(index_dir):
     app = create_app({"INDEX_DIR": str(index_dir), "ADMIN_TOKEN": TOKEN})
     yield app
-    app.extensions["kbsearch_analytics"].close()
-    app.extensions["kbsearch"].close()
+    close_app(app)
 
 
 def rows(index_dir, sql):
@@ -90,11 +90,19 @@ def test_a_search_never_waits_on_analytics(app, index_dir):
     assert rows(index_dir, "SELECT COUNT(*) FROM searches")[0][0] == 31
 
 
-def test_analytics_can_be_turned_off(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "ANALYTICS": "false"})
-    assert app.test_client().get("/api/search?q=sort").get_json()["search_id"] is None
+def test_analytics_can_be_turned_off(index_dir, client_with):
+    client = client_with(ANALYTICS="false")
+    assert client.get("/api/search?q=sort").get_json()["search_id"] is None
     assert not (index_dir / FILENAME).exists()
-    app.extensions["kbsearch"].close()
+
+
+def test_closing_the_app_writes_what_was_queued_and_stops_the_writer(index_dir):
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    writer = app.extensions["kbsearch_analytics"]._thread
+    app.test_client().get("/api/search?q=sort")
+    close_app(app)  # no flush first: closing must write the queued search
+    assert not writer.is_alive()
+    assert rows(index_dir, "SELECT query FROM searches") == [("sort",)]
 
 
 def seed(path) -> None:
@@ -169,10 +177,8 @@ def test_admin_page_needs_the_token(app, index_dir):
     assert client.get(f"/admin/analytics?token={TOKEN}&days=7").status_code == 200
 
 
-def test_admin_page_is_absent_without_a_token(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "ANALYTICS": "0"})
-    assert app.test_client().get("/admin/analytics?token=").status_code == 404
-    app.extensions["kbsearch"].close()
+def test_admin_page_is_absent_without_a_token(client_with):
+    assert client_with(ANALYTICS="0").get("/admin/analytics?token=").status_code == 404
 
 
 def test_recording_is_thread_safe(tmp_path):

@@ -56,7 +56,7 @@ def test_empty_query_lists_everything_newest_first(live_server):
     body = get(live_server, "/api/search", {"q": "", "per_page": 50}).json()
     assert body["total"] == 8
     dates = [hit["date"] for hit in body["hits"]]
-    assert dates == sorted(dates, reverse=True)
+    assert len(dates) == 8 and dates == sorted(dates, reverse=True)
 
 
 def test_subject_repeats_are_ored_case_insensitively(live_server):

@@ -314,6 +314,10 @@ def test_sentence_of_each_word_matches_splitting_the_whole_text(updated):
     texts = [a.answer_text for a in read_corpus(updated[0]).articles[:60]] + SPECIAL_TEXTS
     texts.append("Pi is 3.14, e.g. roughly.  Next: one!\n\n  indented code ?x\nend")
     for text in texts:
+        checked = set()
         for sentence in snippets._sentences(text):
             for _word, _position, start, _end in tokenize(text[sentence[0] : sentence[1]]):
                 assert snippets._sentence_at(text, sentence[0] + start) == sentence, (text[:40], sentence)
+                checked.add(sentence[0] + start)
+        # Every word of the text was checked: no sentence lost, none cut through a word.
+        assert checked == {start for _word, _position, start, _end in tokenize(text)}, text[:40]

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 
+from web import close_app
 from web import create_app
 
 
@@ -20,7 +21,7 @@ def api_app(tmp_path_factory):
     build(source, index_dir)
     app = create_app({"INDEX_DIR": str(index_dir)})
     yield app
-    app.extensions["kbsearch"].close()
+    close_app(app)
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 import urllib.request
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from tests.workers import one_answer_per_worker
 from web import create_app
 from web.settings import SettingsError
 from web.settings import check
@@ -77,9 +79,8 @@ def test_the_app_refuses_a_bad_setting(index_dir):
         create_app({"INDEX_DIR": str(index_dir), "RATE_LIMIT": "often"})
 
 
-def test_request_ids_and_json_logs(index_dir, capsys):
-    app = create_app({"INDEX_DIR": str(index_dir), "ANALYTICS": "false"})
-    client = app.test_client()
+def test_request_ids_and_json_logs(client_with, capsys):
+    client = client_with(ANALYTICS="false")
     given = client.get("/api/search?q=secret+words", headers={"X-Request-Id": "abc-123"})
     assert given.headers["X-Request-Id"] == "abc-123"
     made = client.get("/healthz", headers={"X-Request-Id": "bad id with spaces"})
@@ -88,18 +89,36 @@ def test_request_ids_and_json_logs(index_dir, capsys):
     search = next(line for line in lines if line["request_id"] == "abc-123")
     assert search["path"] == "/api/search" and search["status"] == 200 and search["ms"] > 0
     assert "secret" not in json.dumps(lines)  # no query text in logs
-    app.extensions["kbsearch"].close()
 
 
-def test_metrics_from_every_worker_of_the_production_server(live_server):
-    for _ in range(12):
-        urllib.request.urlopen(live_server + "/api/search?q=sort").read()
+def counted(metrics: bytes) -> tuple[float, float]:
+    """Searches answered, as the request counter and as the latency histogram count."""
+    text = metrics.decode()
+    served = re.search(
+        r'^kbsearch_requests_total\{endpoint="/api/search",method="GET",status="200"\} (\S+)$', text, re.M
+    )
+    timed = re.search(r'^kbsearch_request_seconds_count\{endpoint="/api/search"\} (\S+)$', text, re.M)
+    return float(served.group(1)) if served else 0.0, float(timed.group(1)) if timed else 0.0
+
+
+def test_metrics_from_each_worker_count_the_requests_of_all_workers(live_server):
+    # one_answer_per_worker makes each of the two workers answer one request, and says which answered what.
+    port = urllib.parse.urlsplit(live_server).port
+    before = {pid: counted(body) for pid, body in one_answer_per_worker(port, "/metrics").items()}
+    assert len(before) == 2 and len(set(before.values())) == 1, before
+    for _ in range(3):
+        one_answer_per_worker(port, "/api/search?q=sort")
+    # Each worker answered three of the six searches, and each reports all six.
+    served, timed = next(iter(before.values()))
+    after = {pid: counted(body) for pid, body in one_answer_per_worker(port, "/metrics").items()}
+    assert after == {pid: (served + 6, timed + 6) for pid in before}
+
+
+def test_metrics_describe_the_served_index(live_server):
     with urllib.request.urlopen(live_server + "/metrics") as response:
         text = response.read().decode()
         assert response.headers["Content-Type"].startswith("text/plain")
-    served = re.search(r'kbsearch_requests_total\{endpoint="/api/search",method="GET",status="200"\} (\d+)', text)
-    assert served and float(served.group(1)) >= 12  # summed over both workers
-    assert 'kbsearch_request_seconds_bucket{endpoint="/api/search",le="0.05"}' in text
-    assert re.search(r"kbsearch_index_documents \d+", text)
-    assert re.search(r'kbsearch_index_info\{version="\d{8}T\d+Z"\} 1', text)
-    assert re.search(r"kbsearch_index_build_seconds [\d.]+", text)
+    assert 'kbsearch_request_seconds_bucket{endpoint="/healthz",le="0.05"}' in text
+    assert re.search(r"^kbsearch_index_documents 8\.0$", text, re.M)
+    assert re.search(r'^kbsearch_index_info\{version="\d{8}T\d+Z"\} 1\.0$', text, re.M)
+    assert re.search(r"^kbsearch_index_build_seconds [\d.]+$", text, re.M)

@@ -85,8 +85,10 @@ def test_watch_reindexes_when_a_file_changes(tmp_path, corpus_dir):
     )
     try:
         deadline = time.monotonic() + 30
-        while b"watching" not in (tmp_path / "watch.log").read_bytes() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        # The command says "watching" once its watcher is armed, so the one change written after it must be seen.
+        while b"watching" not in (tmp_path / "watch.log").read_bytes():
+            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "watch.log").read_text()
+            time.sleep(0.05)
         write_article(source, id=77, question="What is a skip list?", answer="Linked lists with express lanes.")
         found = []
         while not found and time.monotonic() < deadline:

@@ -58,7 +58,9 @@ def test_cors_preflight(restricted):
 
 def test_cors_star_by_default(client):
     response = client.get("/api/search?q=x", headers={"Origin": "https://anyone.example"})
-    assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://anyone.example")
+    # Any origin is allowed, and named back to it: so a cache must keep one answer per origin.
+    assert response.headers["Access-Control-Allow-Origin"] == "https://anyone.example"
+    assert response.headers["Vary"] == "Origin"
 
 
 def test_opensearch_description_and_suggestions(client):

@@ -64,3 +64,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(widget.bp)
     return app
+
+
+def close_app(app: Flask) -> None:
+    """Release what ``create_app`` opened: write the queued analytics and stop their writer thread, close the index."""
+    recorder = app.extensions.get("kbsearch_analytics")
+    if recorder is not None:
+        recorder.close()
+    app.extensions["kbsearch"].close()
