@@ -83,11 +83,19 @@ def _article_entries(folder: str, seen: set[tuple[int, int]], ordered: bool = Tr
     with os.scandir(folder) as found:
         entries = sorted(found, key=lambda entry: entry.name) if ordered else list(found)
     for entry in entries:
-        if entry.name.endswith(".md") and not entry.is_dir():
+        if entry.name.endswith(".md") and not _is_dir(entry):
             yield entry
     for entry in entries:
-        if entry.is_dir():  # follows links, as os.walk(followlinks=True) did
+        if _is_dir(entry):  # follows links, as os.walk(followlinks=True) did
             yield from _article_entries(entry.path, seen, ordered)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    # A link to itself raises ELOOP here; as a file, reading it reports why.
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def file_stamps(source: Path) -> dict[str, tuple[int, int]]:
