@@ -8,23 +8,13 @@ build, so the host's servers switch on their next request.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tarfile
 from pathlib import Path
 
 from common.errors import ArchiveError
 from index import versions
-
-CHUNK = 1 << 20
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
+from index.integrity import sha256_of
 
 
 def checksum_path(archive: Path) -> Path:

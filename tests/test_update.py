@@ -4,11 +4,15 @@ import os
 
 import pytest
 
+from common.errors import OldFormat
+from index import integrity
 from index import versions
 from index.build import BuildError
 from index.build import build
 from index.update import update
 from search.engine import Engine
+from tests.conftest import file_digests
+from tests.conftest import make_older
 from tests.factory import write_article
 
 
@@ -136,3 +140,31 @@ def test_replaced_version_is_dropped_when_its_last_request_ends(source, index_di
     update(source, index_dir)
     assert engine.search("topic10").total == 1
     assert engine._current() is not before and engine._retired is None  # dropped at once: nothing used it
+
+
+def test_an_update_hashes_only_the_files_it_writes_and_records_every_digest(source, index_dir, monkeypatch):
+    live = versions.current_version(index_dir)
+    hashed = []
+    real = integrity.sha256_of
+    # By inode: the files are hashed in the building folder, renamed when the version is published.
+    monkeypatch.setattr(integrity, "sha256_of", lambda path: hashed.append(path.stat().st_ino) or real(path))
+    write_article(source, id=6, question="What is topic6?", answer="Brand new.", subject="Physics")
+    (source / "what-is-topic3.md").unlink()
+    updated = update(source, index_dir).version
+    originals = {path: live / path.relative_to(updated) for path in updated.rglob("*") if path.is_file()}
+    linked = {
+        path.stat().st_ino for path, original in originals.items() if original.exists() and path.samefile(original)
+    }
+    assert len(linked) > 30 and hashed and not linked & set(hashed)  # carried over from the live version
+    assert versions.read_meta(updated)["files"] == file_digests(updated)
+
+
+def test_a_version_without_digests_must_be_rebuilt(source, index_dir):
+    make_older(versions.current_version(index_dir))
+    write_article(source, id=6, question="What is topic6?", answer="Brand new.", subject="Physics")
+    with pytest.raises(OldFormat, match="run a full"):
+        update(source, index_dir)
+    with pytest.raises(OldFormat, match="run a full"), Engine(index_dir) as engine:
+        engine.search("topic1")
+    build(source, index_dir)
+    assert update(source, index_dir).version is None
