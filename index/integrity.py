@@ -102,9 +102,19 @@ def recorded(version: Path) -> dict[str, str]:
     return meta[FILES]
 
 
-def missing(version: Path, files: dict[str, str]) -> list[str]:
-    """Recorded files that are not in ``version``: a cheap check (no file is read)."""
-    return sorted(files.keys() - {name for name, _path in _entries(version)})
+def _raise_any(problems: list[str]) -> None:
+    if problems:
+        more = f" (and {len(problems) - SHOWN} more)" if len(problems) > SHOWN else ""
+        raise IndexDamaged("; ".join(problems[:SHOWN]) + more)
+
+
+def _missing(files: dict[str, str], found: dict[str, Path]) -> list[str]:
+    return [f"{name} is missing" for name in sorted(files.keys() - found.keys())]
+
+
+def check_present(version: Path, files: dict[str, str]) -> None:
+    """Raise ``IndexDamaged`` naming the ``files`` recorded for ``version`` that are not there; no file is read."""
+    _raise_any(_missing(files, dict(_entries(version))))
 
 
 def verify_files(version: Path) -> None:
@@ -114,7 +124,7 @@ def verify_files(version: Path) -> None:
     """
     files = recorded(version)
     found = dict(_entries(version))
-    problems = [f"{name} is missing" for name in missing(version, files)]
+    problems = _missing(files, found)
     problems += [f"{name} is not one of its files" for name in sorted(found.keys() - files.keys())]
     for name, path in found.items():
         if name not in files:
@@ -123,9 +133,7 @@ def verify_files(version: Path) -> None:
             problems.append(f"{name} is not a regular file")
         elif sha256_of(path) != files[name]:
             problems.append(f"{name} is not the file its build wrote (SHA-256 differs)")
-    if problems:
-        more = f" (and {len(problems) - SHOWN} more)" if len(problems) > SHOWN else ""
-        raise IndexDamaged("; ".join(problems[:SHOWN]) + more)
+    _raise_any(problems)
 
 
 def verify_contents(version: Path) -> None:
