@@ -161,7 +161,7 @@ def _load(path: Path) -> None:
         # docmeta.npz keeps its subject names as an object array, as ``index.docmeta`` reads it.
         with np.load(path, allow_pickle=True) as arrays:
             for name in arrays.files:
-                arrays[name]
+                arrays[name]  # reading a member inflates it and checks its CRC
     elif path.suffix in (".txt", ".terms"):
         path.read_text(encoding="utf-8")
 

@@ -150,10 +150,6 @@ class _Version:
     def __post_init__(self) -> None:
         self.info = versions.read_meta(self.path)
         self.check_files()
-        # Without mmap a searcher opens in a millisecond instead of copying the index into memory.
-        storage = FileStorage(str(self.path), supports_mmap=False)
-        self.reader = storage.open_index().reader()
-        self.searcher = Searcher(self.reader)
         self.meta = docmeta.load(self.path)
         self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
         self.key_terms = Column(self.path, "key_term")
@@ -166,6 +162,11 @@ class _Version:
             self.meta, self.postings.get, {"question": 2.0, "keywords": 1.0}, self.cache_bytes // 8
         )
         self._related: dict[int, list[Related]] = {}
+        # Last: when a damaged file stops the opening, no open Whoosh file is left for the collector to close.
+        # Without mmap a searcher opens in a millisecond instead of copying the index into memory.
+        storage = FileStorage(str(self.path), supports_mmap=False)
+        self.reader = storage.open_index().reader()
+        self.searcher = Searcher(self.reader)
 
     def close(self) -> None:
         with self.lock:
@@ -296,7 +297,6 @@ class Engine:
                 path = versions.current_version(self.index_dir)
                 if path is None:
                     raise IndexMissing(f"no index in {self.index_dir}: run 'kbsearch index SOURCE' first")
-                versions.check_format(path)
                 if self._version is None or path != self._version.path:
                     opened = self._open(path)
                     self._retire(self._version)
@@ -307,6 +307,7 @@ class Engine:
 
     def _open(self, path: Path) -> _Version:
         try:
+            versions.check_format(path)
             return _Version(path, self.cache_bytes)
         except integrity.READ_ERRORS as exc:
             raise IndexDamaged(f"version {path.name} cannot be opened: {type(exc).__name__}: {exc}") from exc

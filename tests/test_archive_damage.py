@@ -245,13 +245,17 @@ def unreadable_documents(version: Path) -> list[int] | None:
     """The docnums whose stored fields Whoosh cannot read; ``None`` when the index does not even open."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            with FileStorage(str(version), supports_mmap=False).open_index().reader() as reader:
-                docnums = range(reader.doc_count_all())
-                return [docnum for docnum in docnums if not _readable(reader, docnum)]
-        except Exception:
-            gc.collect()  # Whoosh leaves the file of a segment it failed to open to the collector
-            return None
+        found = _try_reading(version)
+        gc.collect()  # Whoosh leaves the file of a segment it failed to open to the collector
+    return found
+
+
+def _try_reading(version: Path) -> list[int] | None:
+    try:
+        with FileStorage(str(version), supports_mmap=False).open_index().reader() as reader:
+            return [docnum for docnum in range(reader.doc_count_all()) if not _readable(reader, docnum)]
+    except Exception:
+        return None
 
 
 def _readable(reader, docnum: int) -> bool:
@@ -307,3 +311,25 @@ def test_healthz_answers_503_when_a_file_of_the_live_version_is_gone(served):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unhealthy", "reason": "inverted-0/answer.positions.npy is missing"}
+
+
+def garble_metadata(version: Path) -> None:
+    (version / "meta.json").write_text("{")
+
+
+def truncate_questions(version: Path) -> None:
+    data = (version / "questions.npy").read_bytes()
+    (version / "questions.npy").write_bytes(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [(garble_metadata, "cannot be opened: JSONDecodeError"), (truncate_questions, "cannot be opened: ValueError")],
+)
+def test_a_version_that_rotted_before_the_server_opened_it_answers_503(served, damage, reason):
+    client, version = served
+    damage(version)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json()["status"] == "unhealthy"
+    assert response.get_json()["reason"].startswith(f"version {version.name} {reason}")
+    assert client.get("/api/search?q=hash").status_code == 503
