@@ -333,3 +333,14 @@ def test_a_version_that_rotted_before_the_server_opened_it_answers_503(served, d
     assert response.status_code == 503 and response.get_json()["status"] == "unhealthy"
     assert response.get_json()["reason"].startswith(f"version {version.name} {reason}")
     assert client.get("/api/search?q=hash").status_code == 503
+
+
+def test_healthz_without_a_usable_version_is_503_without_naming_the_folder(tmp_path, corpus_dir):
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "ANALYTICS": False})
+    nothing_built = app.test_client().get("/healthz")
+    make_older(build(corpus_dir, tmp_path / "index").version)
+    older = app.test_client().get("/healthz")
+    app.extensions["kbsearch"].close()
+    unhealthy = {"status": "unhealthy", "reason": "no usable index version (see the server log)"}
+    for response in (nothing_built, older):
+        assert response.status_code == 503 and response.get_json() == unhealthy
