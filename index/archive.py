@@ -110,7 +110,8 @@ def _unpack(archive: Path, building: Path) -> None:
             while stream.read(integrity.CHUNK):
                 pass
     except UNREADABLE as exc:
-        raise ArchiveError(f"damaged or not an archive: {exc}") from None
+        # The reason (a CRC mismatch, a stream cut short, no space left on the disk…) is in the message.
+        raise ArchiveError(f"cannot be unpacked: {exc}") from None
     tops = list(building.iterdir())
     if len(tops) != 1 or not tops[0].is_dir():
         raise ArchiveError(f"expected one version folder, found {len(tops)} entries")

@@ -149,7 +149,7 @@ class _Version:
 
     def __post_init__(self) -> None:
         self.info = versions.read_meta(self.path)
-        self.check_files()
+        self.check_files()  # a file gone since publishing is named, rather than met halfway through opening
         self.meta = docmeta.load(self.path)
         self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
         self.key_terms = Column(self.path, "key_term")
@@ -341,8 +341,8 @@ class Engine:
     def health(self) -> IndexStatus:
         """``status()``, once the live version's files were found and a few of its documents read.
 
-        Cheap enough for every poll of a load balancer: a listing of the
-        version's folders and three stored documents, never a whole file.
+        Cheap enough for every poll of a load balancer: a ``stat`` of each
+        of the version's files and three stored documents, never a whole file.
 
         :raises IndexDamaged: when the live version cannot be read (``IndexUnavailable`` when there is none).
         """

@@ -236,7 +236,7 @@ def test_cli_import_of_a_truncated_archive_prints_one_error_line(shipped, tmp_pa
     command = [sys.executable, "-m", "cli", "import", str(archive), "--index-dir", str(tmp_path / "host")]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and done.stdout == ""
-    assert done.stderr.startswith("error: kb.tar.gz: damaged or not an archive: ")
+    assert done.stderr.startswith("error: kb.tar.gz: cannot be unpacked: Compressed file ended before")
     assert len(done.stderr.splitlines()) == 1, done.stderr  # no traceback, no "Aborted!"
     assert versions.current_version(tmp_path / "host") is None
 
