@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from common.errors import BuildError
 from index import columns
 from index import docmeta
+from index import integrity
 from index import inverted
 from index import versions
 from index import vocabulary
@@ -137,8 +138,15 @@ def finish_version(
     source: Path,
     skipped: int,
     started: float,
+    previous: Path | None = None,
 ) -> None:
-    """Save what servers and later updates read beside the Whoosh files of ``building``."""
+    """Save what servers and later updates read beside the Whoosh files of ``building``, then its metadata.
+
+    The metadata goes last, with the SHA-256 of every other file, so a copy
+    can be checked against what this build wrote.
+
+    :param previous: the live version that an update hard-linked files from; their digests are carried over.
+    """
     with whoosh_index.open_dir(str(building)).reader() as reader:
         if reader.doc_count() != len(manifest) or reader.doc_count_all() != meta.size:
             raise BuildError(f"index holds {reader.doc_count()} of {len(manifest)} articles")
@@ -152,6 +160,7 @@ def finish_version(
             "documents": len(manifest),
             "skipped": skipped,
             "source": str(source),
+            integrity.FILES: integrity.digests(building, previous),
             "seconds": round(time.monotonic() - started, 1),
         },
     )

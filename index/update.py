@@ -148,7 +148,7 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: Manifest, source: 
     columns.save_articles(added, found.key_terms, building, previous=live)
     updated = manifest.without(removed) + manifest_of(added, size)
     counts = _word_counts(live, deleted, words)
-    finish_version(building, updated, meta, counts, source, len(plan.problems), started)
+    finish_version(building, updated, meta, counts, source, len(plan.problems), started, previous=live)
 
 
 def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:

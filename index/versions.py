@@ -4,8 +4,9 @@ Layout of an index directory::
 
     CURRENT              name of the live version (replaced atomically)
     build.lock           held (flock) by the one process that may build
-    versions/NAME/       a complete Whoosh index plus meta.json, manifest.npz,
-                         docmeta.npz and vocabulary.npz
+    versions/NAME/       a complete Whoosh index plus meta.json (written last, with the
+                         SHA-256 of every other file), manifest.npz, docmeta.npz and
+                         vocabulary.npz
     versions/.building-NAME/   a build in progress; never read by servers
 """
 
@@ -15,6 +16,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -67,11 +69,13 @@ def save_arrays(path: Path, arrays: dict) -> None:
 
 
 MANIFEST = "manifest.npz"  # written and read by ``index.manifest``
+META = "meta.json"
+SEAL = "meta_sha256"  # key in meta.json: the SHA-256 of the rest of it
 
 
 # Files each version writes for itself (an update reads the live version's, never links them).
 OWN_FILES = {
-    "meta.json",
+    META,
     MANIFEST,
     "docmeta.npz",
     "vocabulary.npz",
@@ -108,16 +112,24 @@ def replace_file(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def read_meta(version: Path) -> dict:
-    return json.loads((version / "meta.json").read_text())
+    return json.loads((version / META).read_text())
 
 
 # Bumped whenever a version's files change meaning; older versions must be rebuilt.
-FORMAT = 7
+# 8: meta.json records the SHA-256 of every other file (``index.integrity``), without which a copy cannot be checked.
+FORMAT = 8
+
+
+def meta_seal(meta: dict) -> str:
+    """The SHA-256 of ``meta`` but its seal: the digests of the other files cannot cover the file holding them."""
+    rest = {key: value for key, value in meta.items() if key != SEAL}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()
 
 
 def write_meta(version: Path, meta: dict) -> None:
     meta = {**meta, "format": FORMAT}
-    replace_file(version / "meta.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2, sort_keys=True)))
+    meta[SEAL] = meta_seal(meta)
+    replace_file(version / META, lambda tmp: tmp.write_text(json.dumps(meta, indent=2, sort_keys=True)))
 
 
 def check_format(version: Path) -> None:

@@ -22,8 +22,10 @@ import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
+from common.errors import IndexDamaged
 from common.errors import IndexMissing
 from index import docmeta
+from index import integrity
 from index import versions
 from index import vocabulary
 from index.columns import Column
@@ -143,16 +145,14 @@ class _Version:
     cache_bytes: int
     lock: threading.RLock = field(default_factory=threading.RLock)
     users: int = 0  # requests under way on this version
+    probes: int = 0  # health checks so far: each reads a different document
 
     def __post_init__(self) -> None:
-        # Without mmap a searcher opens in a millisecond instead of copying the index into memory.
-        storage = FileStorage(str(self.path), supports_mmap=False)
-        self.reader = storage.open_index().reader()
-        self.searcher = Searcher(self.reader)
+        self.info = versions.read_meta(self.path)
+        self.check_files()  # a file gone since publishing is named, rather than met halfway through opening
         self.meta = docmeta.load(self.path)
         self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
         self.key_terms = Column(self.path, "key_term")
-        self.info = versions.read_meta(self.path)
         # Joined postings exist only after incremental updates; scored terms are what queries reuse.
         self.postings = PostingsStore(self.path, self.cache_bytes // 4)
         self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, self.cache_bytes // 2)
@@ -162,6 +162,11 @@ class _Version:
             self.meta, self.postings.get, {"question": 2.0, "keywords": 1.0}, self.cache_bytes // 8
         )
         self._related: dict[int, list[Related]] = {}
+        # Last: when a damaged file stops the opening, no open Whoosh file is left for the collector to close.
+        # Without mmap a searcher opens in a millisecond instead of copying the index into memory.
+        storage = FileStorage(str(self.path), supports_mmap=False)
+        self.reader = storage.open_index().reader()
+        self.searcher = Searcher(self.reader)
 
     def close(self) -> None:
         with self.lock:
@@ -172,8 +177,37 @@ class _Version:
         return self.meta.subjects[self.meta.subject[docnum]]
 
     def stored(self, docnum: int) -> dict:
+        """The stored fields of a document: every hit, completion and health check reads them here."""
         with self.lock:
-            return self.reader.stored_fields(int(docnum))
+            try:
+                return self.reader.stored_fields(int(docnum))
+            except integrity.READ_ERRORS as exc:
+                # Files rotted since the version was published: a 503 for the web, never a 500.
+                raise IndexDamaged(
+                    f"version {self.path.name}: stored document {docnum} cannot be read: {type(exc).__name__}: {exc}"
+                ) from exc
+
+    def status(self) -> IndexStatus:
+        return IndexStatus(
+            int(self.meta.live.sum()), self.info["built_at"], self.path.name, self.info.get("seconds", 0.0)
+        )
+
+    def check_files(self) -> None:
+        """Raise ``IndexDamaged`` naming any file the build recorded that is gone; no file is read."""
+        integrity.check_present(self.path, self.info[integrity.FILES])
+
+    def probe(self) -> None:
+        """Find every file the build recorded and read the first, the last and one more stored document.
+
+        The third moves on with each call, so repeated health checks read every document in turn.
+
+        :raises IndexDamaged: naming what is missing or cannot be read.
+        """
+        self.check_files()
+        live = np.flatnonzero(self.meta.live)
+        self.probes += 1
+        for docnum in {live[0], live[-1], live[self.probes % len(live)]}:
+            self.stored(docnum)
 
     def related(self, docnum: int, stored: dict) -> list[Related]:
         """The article's own related articles that are in the index, then its nearest ones."""
@@ -263,13 +297,20 @@ class Engine:
                 path = versions.current_version(self.index_dir)
                 if path is None:
                     raise IndexMissing(f"no index in {self.index_dir}: run 'kbsearch index SOURCE' first")
-                versions.check_format(path)
                 if self._version is None or path != self._version.path:
+                    opened = self._open(path)
                     self._retire(self._version)
-                    self._version = _Version(path, self.cache_bytes)
+                    self._version = opened
                 self._stamp = stamp
             self._version.users += use
             return self._version
+
+    def _open(self, path: Path) -> _Version:
+        try:
+            versions.check_format(path)
+            return _Version(path, self.cache_bytes)
+        except integrity.READ_ERRORS as exc:
+            raise IndexDamaged(f"version {path.name} cannot be opened: {type(exc).__name__}: {exc}") from exc
 
     def _retire(self, version: _Version | None) -> None:
         # Dropping a version unmaps its files at once: a worker does not hold two versions' pages.
@@ -295,9 +336,19 @@ class Engine:
             self._release(version)
 
     def status(self) -> IndexStatus:
-        version = self._current()
-        info = version.info
-        return IndexStatus(int(version.meta.live.sum()), info["built_at"], version.path.name, info.get("seconds", 0.0))
+        return self._current().status()
+
+    def health(self) -> IndexStatus:
+        """``status()``, once the live version's files were found and a few of its documents read.
+
+        Cheap enough for every poll of a load balancer: a ``stat`` of each
+        of the version's files and three stored documents, never a whole file.
+
+        :raises IndexDamaged: when the live version cannot be read (``IndexUnavailable`` when there is none).
+        """
+        with self._using() as version:
+            version.probe()
+            return version.status()
 
     def search(self, text: str, subjects: tuple[str, ...] = (), page: int = 1, per_page: int = 10) -> SearchResult:
         """One page of results for ``text``, with subject facets and a spelling suggestion.

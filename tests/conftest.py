@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -30,6 +32,20 @@ def no_analytics_writer_left_running():
     running = [thread for thread in threading.enumerate() if thread.name == "kbsearch-analytics"]
     if running:
         pytest.fail(f"{len(running)} analytics writer thread(s) still running: close each app with web.close_app")
+
+
+def file_digests(version: Path) -> dict[str, str]:
+    """The SHA-256 of every file of an index version but meta.json, computed here, not by the code under test."""
+    files = (path for path in version.rglob("*") if path.is_file() and path.name != "meta.json")
+    return {path.relative_to(version).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+
+
+def make_older(version: Path) -> None:
+    """Rewrite a version's meta.json as kbsearch wrote it before versions recorded their digests (format 7)."""
+    meta = json.loads((version / "meta.json").read_text())
+    for key in ("files", "meta_sha256"):
+        del meta[key]
+    (version / "meta.json").write_text(json.dumps({**meta, "format": 7}))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from index.build import BuildError
 from index.build import build
 from search.engine import Engine
 from search.engine import IndexMissing
+from tests.conftest import file_digests
 from tests.factory import write_article
 
 
@@ -21,6 +22,14 @@ def test_build_reports_and_publishes(tmp_path, corpus_dir):
     meta = versions.read_meta(report.version)
     assert meta["documents"] == 8
     assert {p.name for p in report.version.iterdir()} >= {"meta.json", "docmeta.npz", "vocabulary.npz"}
+
+
+def test_build_records_the_digest_of_every_file_in_metadata_written_last(tmp_path, corpus_dir):
+    version = build(corpus_dir, tmp_path / "index").version
+    digests = file_digests(version)
+    assert len(digests) > 40 and versions.read_meta(version)["files"] == digests
+    written = (version / "meta.json").stat().st_mtime_ns
+    assert all((version / name).stat().st_mtime_ns <= written for name in digests)
 
 
 def test_broken_files_are_skipped_not_fatal(tmp_path, corpus_dir):

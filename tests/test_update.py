@@ -4,11 +4,15 @@ import os
 
 import pytest
 
+from common.errors import OldFormat
+from index import integrity
 from index import versions
 from index.build import BuildError
 from index.build import build
 from index.update import update
 from search.engine import Engine
+from tests.conftest import file_digests
+from tests.conftest import make_older
 from tests.factory import write_article
 
 
@@ -150,3 +154,31 @@ def test_update_in_worker_processes_skips_a_file_that_crashes_the_parser(source,
     with Engine(index_dir) as engine:
         assert [h.id for h in engine.search("topic7").hits] == [7]
         assert [h.id for h in engine.search("topic4").hits] == [4]  # the last good version stays
+
+
+def test_an_update_hashes_only_the_files_it_writes_and_records_every_digest(source, index_dir, monkeypatch):
+    live = versions.current_version(index_dir)
+    hashed = []
+    real = integrity.sha256_of
+    # By inode: the files are hashed in the building folder, renamed when the version is published.
+    monkeypatch.setattr(integrity, "sha256_of", lambda path: hashed.append(path.stat().st_ino) or real(path))
+    write_article(source, id=6, question="What is topic6?", answer="Brand new.", subject="Physics")
+    (source / "what-is-topic3.md").unlink()
+    updated = update(source, index_dir).version
+    originals = {path: live / path.relative_to(updated) for path in updated.rglob("*") if path.is_file()}
+    linked = {
+        path.stat().st_ino for path, original in originals.items() if original.exists() and path.samefile(original)
+    }
+    assert len(linked) > 30 and hashed and not linked & set(hashed)  # carried over from the live version
+    assert versions.read_meta(updated)["files"] == file_digests(updated)
+
+
+def test_a_version_without_digests_must_be_rebuilt(source, index_dir):
+    make_older(versions.current_version(index_dir))
+    write_article(source, id=6, question="What is topic6?", answer="Brand new.", subject="Physics")
+    with pytest.raises(OldFormat, match="run a full"):
+        update(source, index_dir)
+    with pytest.raises(OldFormat, match="run a full"), Engine(index_dir) as engine:
+        engine.search("topic1")
+    build(source, index_dir)
+    assert update(source, index_dir).version is None

@@ -8,6 +8,7 @@ from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from common.errors import IndexDamaged
 from common.errors import IndexUnavailable
 from web.params import BadParameter
 
@@ -32,6 +33,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(IndexUnavailable)
     def index_unavailable(error: IndexUnavailable):
         app.logger.error("%s", error)
+        if isinstance(error, IndexDamaged):
+            return error_response(503, "The search index is damaged.")
         return error_response(503, "The search index is not available yet.")
 
     @app.errorhandler(HTTPException)
