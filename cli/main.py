@@ -20,8 +20,8 @@ from index.versions import LockedError
 
 def _settings() -> tuple[dict, dict]:
     """The effective settings and where each came from; a wrong one ends the command (exit 2)."""
-    from web.settings import SettingsError
-    from web.settings import load
+    from common.errors import SettingsError
+    from common.settings import load
 
     try:
         return load()
@@ -268,7 +268,7 @@ def import_command(archive: Path, index_dir: Path, sha256: str | None) -> None:
 @cli.command("config")
 def show_config() -> None:
     """Print the effective settings and where each comes from; exit 2 if one is invalid."""
-    from web.settings import describe
+    from common.settings import describe
 
     rows = describe(*_settings())
     width = max(len(name) for name, _, _ in rows)

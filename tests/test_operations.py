@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from common.errors import SettingsError
+from common.settings import check
+from common.settings import load
 from web import create_app
-from web.settings import SettingsError
-from web.settings import check
-from web.settings import load
 
 
 def test_defaults_and_parsing():

@@ -9,10 +9,10 @@ from typing import Any
 from flask import Flask
 from flask_cors import CORS
 
+from common import settings
 from search.analytics import FILENAME as analytics_file
 from search.analytics import Recorder
 from search.engine import Engine
-from web import settings
 
 
 def allowed_origins(setting: str) -> str | list[str]:
@@ -22,7 +22,7 @@ def allowed_origins(setting: str) -> str | list[str]:
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from the settings (``web.settings``), or from ``config`` in tests.
+    """Build the app from the settings (``common.settings``), or from ``config`` in tests.
 
     :raises SettingsError: for a setting that cannot be used.
     """

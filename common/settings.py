@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common.errors import SettingsError
+
 PREFIX = "KBSEARCH_"
 _RATE = re.compile(r"\d+\s*(/|per)\s*(second|minute|hour|day)s?", re.IGNORECASE)
-
-
-class SettingsError(ValueError):
-    """A setting that cannot be used; the message says which and why."""
 
 
 def _boolean(value: Any) -> bool:
