@@ -2,14 +2,15 @@
 
 The file is named by ``KBSEARCH_CONFIG``; its keys are the settings' names in
 lower case without the prefix (``index_dir = "/srv/kbsearch"``). Values are
-checked when the app starts, and a wrong one stops it with a message that
-names the setting, where it came from and what it must be.
+checked for meaning (``common.values``) when the app or a command starts, and
+a wrong one stops it with a message that names the setting as the user wrote
+it (``KBSEARCH_CACHE_MB``, or ``cache_mb`` with the file's path), its value
+and what it must be.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -17,46 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common import values as parse
 from common.errors import SettingsError
 
 PREFIX = "KBSEARCH_"
-_RATE = re.compile(r"\d+\s*(/|per)\s*(second|minute|hour|day)s?", re.IGNORECASE)
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError("must be true or false")
-
-
-def _integer(low: int, high: int) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        number = int(value)
-        if not low <= number <= high:
-            raise ValueError(f"must be between {low} and {high}")
-        return number
-
-    return parse
-
-
-def _text(value: Any) -> str:
-    return str(value).strip()
-
-
-def _optional_path(value: Any) -> str | None:
-    return str(value) if str(value).strip() else None
-
-
-def _rate(value: Any) -> str:
-    text = str(value).strip()
-    if text and not _RATE.fullmatch(text):
-        raise ValueError("must look like 120/minute (or be empty for no limit)")
-    return text
 
 
 @dataclass(frozen=True)
@@ -69,26 +34,20 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("INDEX_DIR", "var/index", _text, "index directory"),
-    Setting("SITE_URL", "", lambda v: _text(v).rstrip("/"), "prefix that makes article links absolute"),
-    Setting("SITE_NAME", "kbsearch", _text, "name shown in the page header and title"),
-    Setting("CACHE_MB", 256, _integer(16, 65536), "memory per worker for scored terms"),
-    Setting("SYNONYMS", None, _optional_path, "synonyms file (default: the bundled one)"),
-    Setting("ALLOWED_ORIGINS", "*", _text, "origins whose pages may call /api/*"),
-    Setting("RATE_LIMIT", "", _rate, "per-client limit on /api/*, e.g. 120/minute"),
-    Setting("ANALYTICS", True, _boolean, "record searches and clicks"),
-    Setting("ANALYTICS_DAYS", 90, _integer(1, 3650), "days of analytics kept"),
-    Setting("ADMIN_TOKEN", "", _text, "token that opens /admin/analytics", secret=True),
-    Setting("LOG_FORMAT", "json", lambda v: _choice(v, ("json", "text")), "json or text request logs"),
+    Setting("INDEX_DIR", "var/index", parse.folder, "index directory"),
+    Setting("SITE_URL", "", parse.site_url, "prefix that makes article links absolute"),
+    Setting("SITE_NAME", "kbsearch", parse.text, "name shown in the page header and title"),
+    Setting("CACHE_MB", 256, parse.whole_number(16, 65536), "memory per worker for scored terms"),
+    Setting("SYNONYMS", None, parse.synonyms_file, "synonyms file (default: the bundled one)"),
+    Setting("ALLOWED_ORIGINS", "*", parse.origins, "origins whose pages may call /api/*"),
+    Setting("RATE_LIMIT", "", parse.rate, "per-client limit on /api/*, e.g. 120/minute"),
+    Setting("ANALYTICS", True, parse.boolean, "record searches and clicks"),
+    Setting("ANALYTICS_DAYS", 90, parse.whole_number(1, 3650), "days of analytics kept"),
+    Setting("ADMIN_TOKEN", "", parse.text, "token that opens /admin/analytics", secret=True),
+    Setting("LOG_FORMAT", "json", parse.choice("json", "text"), "json or text request logs"),
 )
 NAMES = {setting.name for setting in SETTINGS}
-
-
-def _choice(value: Any, choices: tuple[str, ...]) -> str:
-    text = str(value).strip().lower()
-    if text not in choices:
-        raise ValueError("must be one of " + ", ".join(choices))
-    return text
+FILE_KEYS = {name.lower(): name for name in NAMES}
 
 
 def _from_file(path: Path) -> dict[str, Any]:
@@ -96,12 +55,15 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SettingsError(f"{PREFIX}CONFIG: cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{PREFIX}CONFIG: {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
-    unknown = sorted(key for key in data if key.upper() not in NAMES)
+    unknown = sorted(key for key in data if key not in FILE_KEYS)
     if unknown:
-        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(NAMES))}")
-    return {key.upper(): value for key, value in data.items()}
+        known = ", ".join(sorted(FILE_KEYS))
+        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {known}")
+    return {FILE_KEYS[key]: value for key, value in data.items()}
 
 
 def load(environ: Mapping[str, str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
@@ -119,23 +81,39 @@ def load(environ: Mapping[str, str] | None = None) -> tuple[dict[str, Any], dict
     return check(raw, origin), origin
 
 
+def _as_written(setting: Setting, value: Any, where: str | None) -> str:
+    """``KBSEARCH_NAME = value``, or ``FILE: name = value`` for a value from the TOML file."""
+    shown = "(hidden)" if setting.secret else repr(value)
+    if where is None or where == PREFIX + setting.name:
+        return f"{PREFIX}{setting.name} = {shown}"
+    return f"{where}: {setting.name.lower()} = {shown}"
+
+
 def check(raw: Mapping[str, Any], origin: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Defaults filled in and every value parsed; ``SettingsError`` for the first that is wrong."""
-    values = {}
-    for setting in SETTINGS:
-        if setting.name not in raw or raw[setting.name] is None:
-            values[setting.name] = setting.default
-            continue
-        try:
-            values[setting.name] = setting.parse(raw[setting.name])
-        except (TypeError, ValueError) as exc:
-            where = (origin or {}).get(setting.name, "config")
-            shown = "(hidden)" if setting.secret else repr(raw[setting.name])
-            raise SettingsError(f"{PREFIX}{setting.name} = {shown} (from {where}): {exc}") from None
+    """Defaults filled in and every value parsed; ``SettingsError`` for the first that is wrong.
+
+    :param origin: where each raw value came from, as ``load`` gives it; without it, values
+        are named as environment variables.
+    """
     unknown = sorted(set(raw) - NAMES)
     if unknown:
         raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
-    return values
+    checked = {}
+    for setting in SETTINGS:
+        if setting.name not in raw or raw[setting.name] is None:
+            checked[setting.name] = setting.default
+            continue
+        try:
+            checked[setting.name] = setting.parse(raw[setting.name])
+        except ValueError as exc:
+            written = _as_written(setting, raw[setting.name], (origin or {}).get(setting.name))
+            raise SettingsError(f"{written}: {exc}") from None
+    return checked
+
+
+def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``search.engine.Engine`` arguments that come from the settings."""
+    return {"cache_bytes": int(settings["CACHE_MB"]) * 1024 * 1024, "synonyms": settings["SYNONYMS"]}
 
 
 def describe(values: Mapping[str, Any], origin: Mapping[str, str]) -> list[tuple[str, str, str]]:
