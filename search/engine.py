@@ -22,7 +22,6 @@ import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from common.errors import IndexMissing
 from index import docmeta
 from index import versions
 from index import vocabulary
@@ -260,10 +259,7 @@ class Engine:
         stamp = versions.pointer_stamp(self.index_dir)
         with self._lock:
             if self._version is None or stamp != self._stamp:
-                path = versions.current_version(self.index_dir)
-                if path is None:
-                    raise IndexMissing(f"no index in {self.index_dir}: run 'kbsearch index SOURCE' first")
-                versions.check_format(path)
+                path = versions.live_version(self.index_dir)
                 if self._version is None or path != self._version.path:
                     self._retire(self._version)
                     self._version = _Version(path, self.cache_bytes)

@@ -4,11 +4,11 @@ import threading
 
 import pytest
 
+from common.errors import IndexMissing
 from index import versions
 from index.build import BuildError
 from index.build import build
 from search.engine import Engine
-from search.engine import IndexMissing
 from tests.factory import write_article
 
 
