@@ -35,6 +35,7 @@ from index.build import finish_version
 from index.build import index_articles
 from index.build import manifest_of
 from index.build import publish_new_version
+from index.build import refuse_skipped
 from index.manifest import Manifest
 from index.manifest import read as read_manifest
 from index.vocabulary import article_words
@@ -159,8 +160,11 @@ def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
     return counts
 
 
-def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateReport:
-    """Bring the live index in line with ``source`` by re-indexing only what changed."""
+def update(source: Path, index_dir: Path, progress: bool = False, strict: bool = False) -> UpdateReport:
+    """Bring the live index in line with ``source`` by re-indexing only what changed.
+
+    :param strict: publish nothing if any new or changed file would be skipped.
+    """
     started = time.monotonic()
     if not source.is_dir():
         raise BuildError(f"source folder not found: {source}")
@@ -171,6 +175,8 @@ def update(source: Path, index_dir: Path, progress: bool = False) -> UpdateRepor
         versions.check_format(live)
         manifest = read_manifest(live)
         plan = _plan(source, manifest, progress)
+        if strict:
+            refuse_skipped(plan.problems)
         if not (plan.new or plan.replaced or plan.gone):
             published = None
         elif len(manifest) - len(plan.gone) + len(plan.new) == 0:
