@@ -287,10 +287,15 @@ def serve(host: str, port: int, workers: int | None, index_dir: Path) -> None:
     """Serve the search page and API with gunicorn."""
     from cli.server import default_workers
     from cli.server import serve as run
+    from common.errors import KbsearchError
 
-    os.environ["KBSEARCH_INDEX_DIR"] = str(index_dir.resolve())
-    _settings()  # a wrong setting stops here with its reason, not in every worker
-    run(host, port, workers or default_workers())
+    # Checked once here, and handed to the workers as they are: a wrong setting stops here, not in every worker.
+    settings = {**_settings()[0], "INDEX_DIR": str(index_dir.resolve())}
+    try:
+        run(settings, host, port, workers or default_workers())
+    except KbsearchError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
 
 
 def main() -> None:

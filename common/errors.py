@@ -62,3 +62,7 @@ class BuildError(KbsearchError):
 
 class ArchiveError(KbsearchError):
     """The archive is damaged, altered or not an index version; nothing was published."""
+
+
+class ServeError(KbsearchError):
+    """The server cannot listen where it was asked to (the port is taken, say); nothing was started."""
