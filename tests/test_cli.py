@@ -1,8 +1,14 @@
 """The kbsearch command line."""
 
+import contextlib
+import fcntl
 import json
+import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 
 import pytest
 from click.testing import CliRunner
@@ -163,3 +169,23 @@ def test_the_command_line_and_the_indexer_never_import_the_web_app():
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert found.stdout.splitlines()[-1] == "[]"
+
+
+def test_progress_bars_only_on_a_terminal(tmp_path, corpus_dir):
+    command = [sys.executable, "-m", "cli", "index", str(corpus_dir), "--procs", "1", "--index-dir"]
+    piped = subprocess.run([*command, str(tmp_path / "a")], capture_output=True, text=True, timeout=60, check=True)
+    assert "indexing" not in piped.stderr and "\r" not in piped.stderr
+    leader, follower = pty.openpty()
+    # A terminal of 80 columns: tqdm sizes its bar to the window, and a new pty's is 0 wide.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    try:
+        subprocess.run([*command, str(tmp_path / "b")], stderr=follower, stdout=subprocess.DEVNULL, timeout=60)
+        os.set_blocking(leader, False)
+        shown = b""
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(leader, 65536):
+                shown += chunk
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert b"indexing: 100%" in shown
