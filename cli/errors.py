@@ -43,7 +43,8 @@ def as_failure(exc: BaseException) -> CommandFailed:
         where = f"{exc.filename}: " if exc.filename else ""
         return CommandFailed(f"{where}{exc.strerror or exc}", FAILED)
     # EOFError too: click would print a bare "Aborted!" for it, as if the user had pressed Ctrl-D.
-    return CommandFailed(f"unexpected {type(exc).__name__}: {exc}; run with --debug for the traceback", UNEXPECTED)
+    said = f": {exc}" if str(exc) else ""
+    return CommandFailed(f"unexpected {type(exc).__name__}{said}; run with --debug for the traceback", UNEXPECTED)
 
 
 def echo_error(exc: BaseException) -> None:
