@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import time
 import urllib.request
 
 import pytest
@@ -13,6 +15,7 @@ from cli.main import cli
 from common.errors import SettingsError
 from common.settings import check
 from common.settings import load
+from tests.conftest import production_process
 from web import create_app
 
 
@@ -163,3 +166,18 @@ def test_metrics_from_every_worker_of_the_production_server(live_server):
     assert re.search(r"kbsearch_index_documents \d+", text)
     assert re.search(r'kbsearch_index_info\{version="\d{8}T\d+Z"\} 1', text)
     assert re.search(r"kbsearch_index_build_seconds [\d.]+", text)
+
+
+def test_sighup_new_workers_keep_the_settings_the_server_started_with(tmp_path, index_dir):
+    config, log = tmp_path / "kbsearch.toml", tmp_path / "server.log"
+    config.write_text('site_name = "Physics Answers"\n')
+    with production_process(index_dir, log, workers=1, KBSEARCH_CONFIG=str(config)) as (base, process):
+        # Broken after the start: workers that read the settings themselves would now fail to boot.
+        config.write_text('cache_mb = "lots"\n')
+        process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while not re.search(r"Hang up.*Booting worker.*Worker exiting", log.read_text(), re.DOTALL):
+            assert time.monotonic() < deadline and process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        with urllib.request.urlopen(base + "/?q=sort", timeout=10) as response:  # the new worker answers
+            assert "Physics Answers" in response.read().decode()
