@@ -26,6 +26,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from index.archive import export
+from index.build import build
 from tests.conftest import free_port
 from tests.conftest import production_server
 from tests.factory import write_article
@@ -135,9 +136,11 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory, corpus_dir, index_dir) -> dict[str, str]:
+def workspace(tmp_path_factory, corpus_dir) -> dict[str, str]:
     """The paths the cases name; only ``{tmp}`` differs between cases, and only cases write."""
     root = tmp_path_factory.mktemp("sweep")
+    index_dir = root / "index"  # its own: other tests record searches in the session's, which gaps would report
+    build(corpus_dir, index_dir)
     (root / "empty").mkdir()
     (root / "file").write_text("a regular file\n")
     broken = root / "broken"
