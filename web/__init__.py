@@ -22,7 +22,7 @@ def allowed_origins(setting: str) -> str | list[str]:
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from the settings (``common.settings``), or from ``config`` in tests.
+    """Build the app from ``config`` (what ``kbsearch serve`` checked, or a test's), else from ``common.settings``.
 
     :raises SettingsError: for a setting that cannot be used.
     """
