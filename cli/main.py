@@ -261,8 +261,6 @@ def serve(host: str, port: int, workers: int | None, index_dir: Path) -> None:
     from cli.server import default_workers
     from cli.server import serve as run
 
-    # The workers record analytics there: a folder that cannot be made fails here, once, not in each worker.
-    index_dir.mkdir(parents=True, exist_ok=True)
     run({**_settings(), "INDEX_DIR": str(index_dir.resolve())}, host, port, workers or default_workers())
 
 

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -92,6 +93,8 @@ def _stop_on_sigterm(signum: int, _frame: object) -> None:
 def serve(settings: Mapping[str, Any], host: str, port: int, workers: int) -> None:
     """Serve the app built from ``settings`` on ``host:port`` until SIGTERM or Ctrl-C."""
     check_address(host, port)
+    # The workers record analytics there: a folder that cannot be made fails here, once, not in each worker.
+    Path(settings["INDEX_DIR"]).mkdir(parents=True, exist_ok=True)
     # Until gunicorn installs its own handlers, SIGTERM must still unwind through the cleanup below.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with _metrics_folder():

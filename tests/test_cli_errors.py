@@ -225,6 +225,8 @@ def test_each_command_ends_in_one_clear_line(name, outcomes, workspace):
         assert "Usage: " in outcome.stderr  # click's usage error, exit 2
     else:
         assert outcome.stderr.splitlines()[-1] == line  # our line ends the command
+    if name.startswith("serve-"):  # a server that could not start made no index folder (./var/index by default)
+        assert list((Path(workspace["cases"]) / name).iterdir()) == []
 
 
 def test_debug_shows_the_traceback_then_the_same_line(workspace):
