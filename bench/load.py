@@ -82,9 +82,14 @@ def phase(env: Environment, users: int, seconds: float) -> dict:
 
 
 def run(source: Path, steady: float, burst: float, users: int) -> dict:
-    index_dir = Path(tempfile.mkdtemp(prefix="kbsearch-load-"))
-    build(source, index_dir)
-    QUERIES[:] = mixed_queries(source, random.Random(3))
+    # The index lives as long as the run: nothing is left in the temporary folder afterwards.
+    with tempfile.TemporaryDirectory(prefix="kbsearch-load-") as index_dir:
+        build(source, Path(index_dir))
+        QUERIES[:] = mixed_queries(source, random.Random(3))
+        return _phases(Path(index_dir), steady, burst, users)
+
+
+def _phases(index_dir: Path, steady: float, burst: float, users: int) -> dict:
     with running_server(index_dir) as (base, _server):
         env = Environment(user_classes=[Visitor], host=base)
         env.create_local_runner()

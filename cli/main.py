@@ -1,37 +1,59 @@
-"""``kbsearch``: build and check the index, search it, serve it."""
+"""``kbsearch``: build and check the index, search it, serve it.
+
+Commands raise ``common.errors`` exceptions and never exit by themselves:
+``cli.group`` turns each failure into one ``error: …`` line and the exit code
+the README documents.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
 
+from cli import output
+from cli.errors import echo_error
+from cli.group import Commands
+from cli.group import loaded_settings
+from common.errors import BuildError
+from common.errors import KbsearchError
+from common.errors import UsageError
+from common.settings import describe
+from common.settings import engine_options
+from index import versions
 from index.articles import read_corpus
-from index.build import BuildError
 from index.build import build
-from index.update import UpdateReport
 from index.update import update
-from index.versions import LockedError
+
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz")  # what index.archive writes
+WATCH_DEBOUNCE_MS = 1000  # a save of many files becomes one update
 
 
-def _settings() -> tuple[dict, dict]:
-    """The effective settings and where each came from; a wrong one ends the command (exit 2)."""
-    from web.settings import SettingsError
-    from web.settings import load
-
-    try:
-        return load()
-    except SettingsError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+def _settings() -> dict[str, Any]:
+    return loaded_settings(click.get_current_context())[0]
 
 
-def _index_dir(_context, _parameter, value: Path | None) -> Path:
-    return value or Path(_settings()[0]["INDEX_DIR"])
+def _index_dir(ctx: click.Context, _parameter: click.Parameter, value: Path | None) -> Path:
+    path = value or Path(loaded_settings(ctx)[0]["INDEX_DIR"])
+    # Root can write anywhere, but not below a regular file: say so before anything tries.
+    blocked = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise UsageError(f"index folder {path}: {blocked} is a file, not a folder")
+    return path
+
+
+def _archive_path(_ctx: click.Context, _parameter: click.Parameter, value: Path) -> Path:
+    if not value.name.endswith(ARCHIVE_SUFFIXES):
+        raise click.BadParameter(f"{value.name!r} must end in .tar, or .tar.gz or .tgz to compress")
+    if not value.parent.is_dir():
+        raise click.BadParameter(f"{value.parent} is not an existing folder")
+    return value
 
 
 index_dir_option = click.option(
@@ -44,30 +66,12 @@ index_dir_option = click.option(
 source_argument = click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 
 
-def _report_problems(problems) -> None:
-    for problem in problems:
-        click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
-
-
-def _report_notes(notes: list[str]) -> None:
-    for note in notes:
-        click.echo(f"  note: {note}", err=True)
-
-
-def _report_update(report: UpdateReport) -> None:
-    _report_problems(report.problems)
-    _report_notes(report.notes)
-    done = "nothing changed, nothing published" if report.version is None else f"-> {report.version}"
-    click.echo(
-        f"added {report.added:,}, changed {report.changed:,}, deleted {report.deleted:,}, "
-        f"unchanged {report.unchanged:,}, skipped {len(report.problems):,}, in {report.seconds:.1f} s; {done}"
-    )
-
-
-@click.group()
+@click.group(cls=Commands)
 @click.version_option(package_name="kbsearch")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error, not only its one line.")
+def cli(debug: bool) -> None:
     """Full-text search for a QuickTakes knowledge base."""
+    # --debug is read where errors are turned into their one line (cli.group.Commands).
 
 
 @cli.command("index")
@@ -81,8 +85,12 @@ def cli() -> None:
     show_default=True,
     help="Processes for reading and indexing.",
 )
-@click.option("--incremental", is_flag=True, help="Re-index only added, changed (by content) and deleted files.")
-@click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Re-index only added, changed (by content) and deleted files; a full build when there is no index yet.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars (they are shown only on a terminal anyway).")
 @click.option(
     "--watch", is_flag=True, help="Then keep re-indexing incrementally whenever SOURCE changes (Ctrl-C stops)."
 )
@@ -90,33 +98,41 @@ def index_command(
     source: Path, index_dir: Path, strict: bool, procs: int, incremental: bool, quiet: bool, watch: bool
 ) -> None:
     """Build a complete new index from SOURCE and swap it in atomically."""
+    run = partial(_index, source, index_dir, strict=strict, procs=procs)
+    # Bars in a log file or a cron mail are noise: only a person at a terminal watches them move.
+    progress = not quiet and sys.stderr.isatty()
+    if not watch:
+        run(incremental=incremental, progress=progress)
+        return
+    _keep_going(run, incremental=incremental, progress=progress)
+    _watch(source, partial(_keep_going, run, incremental=True, progress=False))
+
+
+def _index(source: Path, index_dir: Path, *, incremental: bool, strict: bool, procs: int, progress: bool) -> None:
+    """One full build, or one update when asked for and there is a live version to update."""
     try:
+        if incremental and versions.current_version(index_dir) is not None:
+            output.update(update(source, index_dir, progress=progress, strict=strict, procs=procs))
+            return
         if incremental:
-            _report_update(update(source, index_dir, progress=not quiet, procs=procs))
-        else:
-            _report_build(build(source, index_dir, procs=procs, progress=not quiet, strict=strict))
-    except (BuildError, LockedError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        if not watch:
-            sys.exit(1)
-    if watch:
-        _watch(source, index_dir, procs)
+            # A cron job's first run, or a new index folder: there is nothing to compare with yet.
+            click.echo(f"no index in {index_dir} yet: building it in full")
+        output.build(build(source, index_dir, procs=procs, progress=progress, strict=strict))
+    except BuildError as exc:
+        output.problems(exc.problems)  # listed once, before the line that says why nothing was published
+        raise
 
 
-def _report_build(report) -> None:
-    _report_problems(report.problems)
-    _report_notes(report.notes)
-    click.echo(
-        f"indexed {report.documents:,} articles, skipped {len(report.problems):,}, "
-        f"in {report.seconds:.1f} s -> {report.version}"
-    )
+def _keep_going(run: Callable[..., None], **options: bool) -> None:
+    """Run one pass of ``--watch``, which outlives a failed one: report it and wait for the next change."""
+    try:
+        run(**options)
+    except KbsearchError as exc:
+        echo_error(exc)
 
 
-WATCH_DEBOUNCE_MS = 1000  # a save of many files becomes one update
-
-
-def _watch(source: Path, index_dir: Path, procs: int) -> None:
-    """Update incrementally after each burst of changes to ``*.md`` files below ``source``."""
+def _watch(source: Path, reindex: Callable[[], None]) -> None:
+    """``reindex`` after each burst of changes to ``*.md`` files below ``source``, until Ctrl-C."""
     from watchfiles import watch
 
     changes = watch(
@@ -130,24 +146,23 @@ def _watch(source: Path, index_dir: Path, procs: int) -> None:
         for number, changed in enumerate(changes):
             if number == 0:  # watchfiles yields (an empty set 250 ms after starting) only once it watches: say so then
                 click.echo(f"watching {source} for changes (Ctrl-C stops)")
-            if not changed:
-                continue
-            try:
-                _report_update(update(source, index_dir, procs=procs))
-            except (BuildError, LockedError) as exc:
-                click.echo(f"error: {exc}", err=True)
+            if changed:
+                reindex()
     except KeyboardInterrupt:
-        pass
+        pass  # the documented way to stop watching, not a failure
 
 
 @cli.command()
 @source_argument
 def check(source: Path) -> None:
-    """Validate the articles in SOURCE without indexing; exit 1 if any is skipped."""
+    """Validate the articles in SOURCE without indexing; exit 1 if any would be skipped or none is valid."""
     corpus = read_corpus(source, procs=os.cpu_count() or 1)
-    _report_problems(corpus.problems)
+    output.problems(corpus.problems)
     click.echo(f"{len(corpus.articles):,} valid articles, {len(corpus.problems):,} skipped")
-    sys.exit(1 if corpus.problems else 0)
+    if not corpus.articles:
+        raise KbsearchError(f"no valid articles in {source}")  # as `kbsearch index` would fail
+    if corpus.problems:
+        raise KbsearchError(f"{len(corpus.problems):,} file(s) would be skipped")
 
 
 @cli.command()
@@ -159,36 +174,14 @@ def check(source: Path) -> None:
 @index_dir_option
 def search(query: str, subjects: tuple[str, ...], page: int, per_page: int, as_json: bool, index_dir: Path) -> None:
     """Search the index from the command line."""
-    from common.errors import IndexUnavailable
     from search.engine import Engine
 
-    try:
-        with Engine(index_dir) as engine:
-            result = engine.search(query, subjects, page, per_page)
-    except IndexUnavailable as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    with Engine(index_dir, **engine_options(_settings())) as engine:
+        result = engine.search(query, subjects, page, per_page)
     if as_json:
-        click.echo(json.dumps(asdict(result), indent=2, ensure_ascii=False))
-        return
-    if result.suggestion:
-        click.echo(f"did you mean: {result.suggestion.query}" + (" (showing its results)" if result.corrected else ""))
-    click.echo(f"{result.total:,} results ({result.took_ms:.1f} ms)")
-    for rank, hit in enumerate(result.hits, start=(page - 1) * per_page + 1):
-        click.echo(f"{rank:3}. {hit.question}  [{hit.subject}]\n     {hit.url}")
-    if result.facets:
-        click.echo("subjects: " + ", ".join(f"{f.value} ({f.count})" for f in result.facets))
-
-
-def _table(title: str, rows: list[dict], columns: list[str]) -> None:
-    click.echo(f"\n{title}")
-    if not rows:
-        click.echo("  (none)")
-        return
-    widths = {c: max(len(c), *(len(str(row[c])) for row in rows)) for c in columns}
-    click.echo("  " + "  ".join(c.ljust(widths[c]) for c in columns))
-    for row in rows:
-        click.echo("  " + "  ".join(str(row[c] if row[c] is not None else "-").ljust(widths[c]) for c in columns))
+        output.as_json(asdict(result))
+    else:
+        output.results(result, first_rank=(page - 1) * per_page + 1)
 
 
 days_option = click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Period.")
@@ -204,19 +197,12 @@ def analytics(index_dir: Path, days: int, limit: int, as_json: bool) -> None:
     from search.analytics import FILENAME
     from search.reports import report
 
-    found = report((index_dir) / FILENAME, days, limit)
+    versions.live_version(index_dir)  # no index, no visitors: an empty report would hide a wrong folder
+    found = report(index_dir / FILENAME, days, limit)
     if as_json:
-        click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
-        return
-    rank = f", mean clicked rank {found.mean_clicked_rank}" if found.mean_clicked_rank else ""
-    click.echo(
-        f"last {days} days: {found.searches:,} searches, {found.clicked:,} with a click "
-        f"(click-through {found.click_through:.1%}{rank})"
-    )
-    _table("top searches", found.top, ["query", "searches", "clicked", "mean_results"])
-    _table("searches with no results", found.no_results, ["query", "searches"])
-    _table("searches with results but no click", found.no_clicks, ["query", "searches", "mean_results"])
-    _table("slowest searches", found.slowest, ["query", "took_ms", "searches"])
+        output.as_json(found.as_dict())
+    else:
+        output.analytics(found, days)
 
 
 @cli.command()
@@ -226,42 +212,28 @@ def analytics(index_dir: Path, days: int, limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the gaps as JSON.")
 def gaps(index_dir: Path, days: int, limit: int, as_json: bool) -> None:
     """What visitors search for and do not find, grouped, with a subject and a draft article for each."""
-    from common.errors import IndexUnavailable
     from search.analytics import FILENAME
     from search.engine import Engine
     from search.reports import gaps as find_gaps
 
-    folder = index_dir
-    try:
-        with Engine(folder) as engine:
-            found = find_gaps(folder / FILENAME, engine, days, limit)
-    except IndexUnavailable as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    versions.live_version(index_dir)  # the engine opens it only for the first gap
+    with Engine(index_dir, **engine_options(_settings())) as engine:
+        found = find_gaps(index_dir / FILENAME, engine, days, limit)
     if as_json:
-        click.echo(json.dumps([asdict(gap) for gap in found], indent=2, ensure_ascii=False))
-        return
-    if not found:
-        click.echo(f"no searches without good results in the last {days} days")
-    for gap in found:
-        click.echo(f"\n{gap.query!r}: {gap.searches} searches; subject: {gap.subject or 'unknown'}")
-        click.echo("  also searched as: " + ("; ".join(gap.wordings[1:]) or "-"))
-        click.echo("  " + gap.stub.replace("\n", "\n  ").rstrip())
+        output.as_json([asdict(gap) for gap in found])
+    else:
+        output.gaps(found, days)
 
 
 @cli.command("export")
-@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path), callback=_archive_path)
 @index_dir_option
 def export_command(archive: Path, index_dir: Path) -> None:
-    """Write the live version to ARCHIVE (.tar or .tar.gz) and ARCHIVE.sha256, to ship to other hosts."""
-    from index.archive import ArchiveError
+    """Write the live version to ARCHIVE (.tar, or .tar.gz or .tgz) and ARCHIVE.sha256, to ship to other hosts."""
     from index.archive import export
 
-    try:
-        digest = export(index_dir, archive)
-    except ArchiveError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    versions.live_version(index_dir)  # no index is the same error (exit 3) here as for every command
+    digest = export(index_dir, archive)
     click.echo(f"{archive} ({archive.stat().st_size / 1e6:.0f} MB), sha256 {digest}")
 
 
@@ -271,23 +243,16 @@ def export_command(archive: Path, index_dir: Path) -> None:
 @click.option("--sha256", help="Expected checksum [default: read from ARCHIVE.sha256].")
 def import_command(archive: Path, index_dir: Path, sha256: str | None) -> None:
     """Check ARCHIVE's checksum, unpack it beside the live version and switch to it atomically."""
-    from index.archive import ArchiveError
     from index.archive import import_archive
 
-    try:
-        live = import_archive(archive, index_dir, sha256)
-    except (ArchiveError, LockedError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    live = import_archive(archive, index_dir, sha256)
     click.echo(f"imported {archive.name} -> {live}")
 
 
 @cli.command("config")
 def show_config() -> None:
     """Print the effective settings and where each comes from; exit 2 if one is invalid."""
-    from web.settings import describe
-
-    rows = describe(*_settings())
+    rows = describe(*loaded_settings(click.get_current_context()))
     width = max(len(name) for name, _, _ in rows)
     for name, value, where in rows:
         click.echo(f"{name.ljust(width)}  {value!s:40}  ({where})")
@@ -305,9 +270,7 @@ def serve(host: str, port: int, workers: int | None, index_dir: Path) -> None:
     from cli.server import default_workers
     from cli.server import serve as run
 
-    os.environ["KBSEARCH_INDEX_DIR"] = str(index_dir.resolve())
-    _settings()  # a wrong setting stops here with its reason, not in every worker
-    run(host, port, workers or default_workers())
+    run({**_settings(), "INDEX_DIR": str(index_dir.resolve())}, host, port, workers or default_workers())
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ a bad command line from a missing index from a build that another one holds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class KbsearchError(Exception):
     """A failure that a person can act on; the message says what and why."""
@@ -52,6 +54,15 @@ class LockedError(KbsearchError):
 class BuildError(KbsearchError):
     """Nothing usable was built or updated; the live index is untouched."""
 
+    def __init__(self, message: str, problems: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        # The files that were skipped, kept apart from the message so a report lists each once.
+        self.problems = list(problems)
+
 
 class ArchiveError(KbsearchError):
     """The archive is damaged, altered or not an index version; nothing was published."""
+
+
+class ServeError(KbsearchError):
+    """The server cannot listen where it was asked to (the port is taken, say); nothing was started."""

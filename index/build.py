@@ -218,7 +218,12 @@ def build(source: Path, index_dir: Path, procs: int = 0, progress: bool = False,
 
 def _check(corpus: Corpus, source: Path, strict: bool) -> None:
     if not corpus.articles:
-        raise BuildError(f"no valid articles in {source}")
-    if strict and corpus.problems:
-        listing = "".join(f"\n  {p.path}: {p.reason}" for p in corpus.problems)
-        raise BuildError(f"{len(corpus.problems)} file(s) skipped, nothing published (--strict):{listing}")
+        raise BuildError(f"no valid articles in {source}", corpus.problems)
+    if strict:
+        refuse_skipped(corpus.problems)
+
+
+def refuse_skipped(problems: list[Problem]) -> None:
+    """``strict``: publish nothing when any file was skipped; the error carries them."""
+    if problems:
+        raise BuildError(f"{len(problems)} file(s) skipped, nothing published (--strict)", problems)

@@ -36,6 +36,7 @@ from index.build import finish_version
 from index.build import index_articles
 from index.build import manifest_of
 from index.build import publish_new_version
+from index.build import refuse_skipped
 from index.manifest import Manifest
 from index.manifest import read as read_manifest
 from index.reading import Reader
@@ -163,9 +164,12 @@ def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
     return counts
 
 
-def update(source: Path, index_dir: Path, progress: bool = False, procs: int = 0) -> UpdateReport:
+def update(
+    source: Path, index_dir: Path, progress: bool = False, strict: bool = False, procs: int = 0
+) -> UpdateReport:
     """Bring the live index in line with ``source`` by re-indexing only what changed.
 
+    :param strict: publish nothing if any new or changed file would be skipped.
     :param procs: worker processes that read the changed files; 0 reads them in this process.
     """
     started = time.monotonic()
@@ -179,6 +183,8 @@ def update(source: Path, index_dir: Path, progress: bool = False, procs: int = 0
         manifest = read_manifest(live)
         reader = Reader(procs)
         plan = _plan(source, manifest, progress, reader)
+        if strict:
+            refuse_skipped(plan.problems)
         if not (plan.new or plan.replaced or plan.gone):
             published = None
         elif len(manifest) - len(plan.gone) + len(plan.new) == 0:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common.errors import IndexDamaged
+from common.errors import IndexMissing
 from common.errors import LockedError
 from common.errors import OldFormat
 
@@ -44,7 +46,7 @@ def current_version(index_dir: Path) -> Path | None:
     """The live version's directory, or ``None`` when nothing was built yet."""
     try:
         name = (index_dir / CURRENT).read_text().strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing built there, or a path below a file
         return None
     path = index_dir / VERSIONS / name
     return path if name and path.is_dir() else None
@@ -133,9 +135,22 @@ def write_meta(version: Path, meta: dict) -> None:
 
 
 def check_format(version: Path) -> None:
-    """Refuse a version that an older kbsearch wrote."""
-    if read_meta(version).get("format") != FORMAT:
+    """Refuse a version that an older kbsearch wrote, or whose metadata cannot be read."""
+    try:
+        meta = read_meta(version)
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8 or not JSON
+        raise IndexDamaged(f"{version.name}/meta.json cannot be read: {type(exc).__name__}: {exc}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise OldFormat(f"{version} was built by an older kbsearch: run a full 'kbsearch index SOURCE'")
+
+
+def live_version(index_dir: Path) -> Path:
+    """The live version's directory, readable by this kbsearch; ``IndexMissing`` or ``OldFormat`` if none is."""
+    path = current_version(index_dir)
+    if path is None:
+        raise IndexMissing(f"no index in {index_dir}: run 'kbsearch index SOURCE' first")
+    check_format(path)
+    return path
 
 
 @contextlib.contextmanager

@@ -23,7 +23,6 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from common.errors import IndexDamaged
-from common.errors import IndexMissing
 from index import docmeta
 from index import integrity
 from index import versions
@@ -294,9 +293,7 @@ class Engine:
         stamp = versions.pointer_stamp(self.index_dir)
         with self._lock:
             if self._version is None or stamp != self._stamp:
-                path = versions.current_version(self.index_dir)
-                if path is None:
-                    raise IndexMissing(f"no index in {self.index_dir}: run 'kbsearch index SOURCE' first")
+                path = versions.live_version(self.index_dir)
                 if self._version is None or path != self._version.path:
                     opened = self._open(path)
                     self._retire(self._version)
@@ -307,7 +304,6 @@ class Engine:
 
     def _open(self, path: Path) -> _Version:
         try:
-            versions.check_format(path)
             return _Version(path, self.cache_bytes)
         except integrity.READ_ERRORS as exc:
             raise IndexDamaged(f"version {path.name} cannot be opened: {type(exc).__name__}: {exc}") from exc

@@ -127,8 +127,10 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20.0) ->
 
 
 @contextlib.contextmanager
-def production_server(index_dir: Path, log_path: Path, workers: int = 2, **env: str) -> Iterator[str]:
-    """``kbsearch serve`` (gunicorn) over ``index_dir`` on a free loopback port; yields its base url."""
+def production_process(
+    index_dir: Path, log_path: Path, workers: int = 2, **env: str
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``kbsearch serve`` (gunicorn) over ``index_dir`` on a free loopback port; yields its base url and process."""
     port = free_port()
     command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)]
     with open(log_path, "wb") as log:
@@ -138,10 +140,17 @@ def production_server(index_dir: Path, log_path: Path, workers: int = 2, **env: 
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(base + "/healthz", process)
-            yield base
+            yield base, process
         finally:
             process.terminate()
             process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def production_server(index_dir: Path, log_path: Path, workers: int = 2, **env: str) -> Iterator[str]:
+    """``production_process``, for tests that only talk to it: yields its base url."""
+    with production_process(index_dir, log_path, workers, **env) as (base, _process):
+        yield base
 
 
 @pytest.fixture(scope="session")

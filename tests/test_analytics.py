@@ -141,7 +141,8 @@ def test_reports_on_a_seeded_database(tmp_path):
     assert sum(day["searches"] for day in found.per_day) == 6 and len(found.per_day) == 2
 
 
-def test_analytics_command(tmp_path):
+def test_analytics_command(tmp_path, corpus_dir):
+    build(corpus_dir, tmp_path)  # the report is of an index's visitors: without an index it is an error
     seed(tmp_path / FILENAME)
     runner = CliRunner()
     text = runner.invoke(cli, ["analytics", "--index-dir", str(tmp_path)], catch_exceptions=False).output

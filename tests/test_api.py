@@ -128,8 +128,11 @@ def test_healthz(live_server):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", body["built_at"])
 
 
-def test_unknown_api_path_is_json_404(live_server):
-    assert_error(get(live_server, "/api/nothing"), 404)
+@pytest.mark.parametrize("path", ["/api/nothing", "/api", "/api/search/extra", "/api/nothing?q=x"])
+def test_unknown_api_path_is_json_404(live_server, path):
+    response = get(live_server, path)
+    assert_error(response, 404)
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
 def test_server_is_not_a_debug_server(live_server):

@@ -4,11 +4,11 @@ import threading
 
 import pytest
 
+from common.errors import IndexMissing
 from index import versions
 from index.build import BuildError
 from index.build import build
 from search.engine import Engine
-from search.engine import IndexMissing
 from tests.conftest import file_digests
 from tests.factory import write_article
 
@@ -45,8 +45,9 @@ def test_strict_build_publishes_nothing(tmp_path):
     source = tmp_path / "src"
     write_article(source, id=1, question="Good?", answer="Fine.", subject="Physics")
     (source / "bad.md").write_text("")
-    with pytest.raises(BuildError, match=r"bad\.md: empty file"):
+    with pytest.raises(BuildError, match=r"1 file\(s\) skipped, nothing published") as refused:
         build(source, tmp_path / "index", strict=True)
+    assert [(p.path, p.reason) for p in refused.value.problems] == [("bad.md", "empty file")]
     assert versions.current_version(tmp_path / "index") is None
 
 

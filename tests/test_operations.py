@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import time
 import urllib.parse
 import urllib.request
 
@@ -11,11 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from common.errors import SettingsError
+from common.settings import check
+from common.settings import load
+from tests.conftest import production_process
 from tests.workers import one_answer_per_worker
 from web import create_app
-from web.settings import SettingsError
-from web.settings import check
-from web.settings import load
 
 
 def test_defaults_and_parsing():
@@ -27,9 +30,21 @@ def test_defaults_and_parsing():
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"CACHE_MB": "lots"}, "KBSEARCH_CACHE_MB = 'lots'"),
-        ({"CACHE_MB": "1"}, "must be between 16 and 65536"),
+        ({"CACHE_MB": "1"}, "KBSEARCH_CACHE_MB = '1': must be a whole number from 16 to 65536"),
+        ({"CACHE_MB": "lots"}, "KBSEARCH_CACHE_MB = 'lots': must be a whole number from 16 to 65536"),
+        ({"CACHE_MB": "64.5"}, "must be a whole number from 16 to 65536"),
+        ({"ANALYTICS_DAYS": True}, "must be a whole number from 1 to 3650"),
         ({"ANALYTICS": "maybe"}, "must be true or false"),
+        ({"SITE_URL": "example.org"}, "KBSEARCH_SITE_URL = 'example.org': must be an http:// or https:// address"),
+        ({"SITE_URL": "ftp://example.org"}, "must be an http:// or https:// address with a host"),
+        ({"SITE_URL": "https://"}, "must be an http:// or https:// address with a host"),
+        ({"SITE_URL": "https://example.org:port"}, "must be an http:// or https:// address with a host"),
+        ({"ALLOWED_ORIGINS": "foo"}, "KBSEARCH_ALLOWED_ORIGINS = 'foo': 'foo' is not an origin"),
+        ({"ALLOWED_ORIGINS": "https://a.example, https://b.example/app"}, "'https://b.example/app' is not an origin"),
+        ({"ALLOWED_ORIGINS": "https://user@a.example"}, "is not an origin: give scheme://host[:port] with no path"),
+        ({"SYNONYMS": "/nonexistent.txt"}, "KBSEARCH_SYNONYMS = '/nonexistent.txt': no such file"),
+        ({"SYNONYMS": "/"}, "KBSEARCH_SYNONYMS = '/': must be a regular file"),
+        ({"INDEX_DIR": " "}, "KBSEARCH_INDEX_DIR = ' ': must name a folder"),
         ({"RATE_LIMIT": "fast"}, "must look like 120/minute"),
         ({"LOG_FORMAT": "xml"}, "must be one of json, text"),
         ({"NOT_A_SETTING": "1"}, "unknown setting(s): NOT_A_SETTING"),
@@ -38,6 +53,53 @@ def test_defaults_and_parsing():
 def test_bad_values_are_named(raw, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
         check(raw)
+
+
+def test_values_that_mean_something_are_accepted_and_tidied(tmp_path):
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("svm, support vector machine\n", encoding="utf-8")
+    values = check(
+        {
+            "SITE_URL": "http://localhost:8000/learn/",
+            "ALLOWED_ORIGINS": " https://a.example:8443/, http://127.0.0.1:5000 ,",
+            "SYNONYMS": str(synonyms),
+            "CACHE_MB": " 512 ",
+        }
+    )
+    assert values["SITE_URL"] == "http://localhost:8000/learn"
+    assert values["ALLOWED_ORIGINS"] == "https://a.example:8443,http://127.0.0.1:5000"
+    assert values["SYNONYMS"] == str(synonyms) and values["CACHE_MB"] == 512
+    assert check({"ALLOWED_ORIGINS": "*"})["ALLOWED_ORIGINS"] == "*" and check({"SYNONYMS": ""})["SYNONYMS"] is None
+
+
+def test_a_synonyms_file_must_be_utf8_text(tmp_path):
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("café, coffee\n".encode("latin-1"))
+    with pytest.raises(SettingsError, match="is not UTF-8 text"):
+        check({"SYNONYMS": str(latin1)})
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"svm\0svm")
+    with pytest.raises(SettingsError, match="is not text"):
+        check({"SYNONYMS": str(binary)})
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('cache_mb = "abc"', "{file}: cache_mb = 'abc': must be a whole number from 16 to 65536"),
+        ("cache_mb = 1.5", "{file}: cache_mb = 1.5: must be a whole number from 16 to 65536"),
+        ("analytics_days = true", "{file}: analytics_days = True: must be a whole number from 1 to 3650"),
+        ('site_url = "example.org"', "{file}: site_url = 'example.org': must be an http:// or https:// address"),
+        ('index_dir = ["a", "b"]', "{file}: index_dir = ['a', 'b']: must be text"),
+        ("index_dirr = 1", "{file}: unknown setting(s) index_dirr; known: admin_token, allowed_origins, analytics,"),
+        ("CACHE_MB = 64", "{file}: unknown setting(s) CACHE_MB; known: "),
+    ],
+)
+def test_a_wrong_value_in_the_file_is_named_as_written_there(tmp_path, line, message):
+    config = tmp_path / "kbsearch.toml"
+    config.write_text(line + "\n")
+    with pytest.raises(SettingsError, match=re.escape(message.format(file=config))):
+        load({"KBSEARCH_CONFIG": str(config)})
 
 
 def test_file_then_environment(tmp_path):
@@ -71,7 +133,8 @@ def test_config_command(tmp_path, monkeypatch):
     assert "very-secret" not in output and "********" in output
     monkeypatch.setenv("KBSEARCH_CACHE_MB", "huge")
     failed = CliRunner().invoke(cli, ["config"])
-    assert failed.exit_code == 2 and "KBSEARCH_CACHE_MB = 'huge' (from KBSEARCH_CACHE_MB)" in failed.output
+    assert failed.exit_code == 2
+    assert "error: KBSEARCH_CACHE_MB = 'huge': must be a whole number from 16 to 65536" in failed.output
 
 
 def test_the_app_refuses_a_bad_setting(index_dir):
@@ -122,3 +185,18 @@ def test_metrics_describe_the_served_index(live_server):
     assert re.search(r"^kbsearch_index_documents 8\.0$", text, re.M)
     assert re.search(r'^kbsearch_index_info\{version="\d{8}T\d+Z"\} 1\.0$', text, re.M)
     assert re.search(r"^kbsearch_index_build_seconds [\d.]+$", text, re.M)
+
+
+def test_sighup_new_workers_keep_the_settings_the_server_started_with(tmp_path, index_dir):
+    config, log = tmp_path / "kbsearch.toml", tmp_path / "server.log"
+    config.write_text('site_name = "Physics Answers"\n')
+    with production_process(index_dir, log, workers=1, KBSEARCH_CONFIG=str(config)) as (base, process):
+        # Broken after the start: workers that read the settings themselves would now fail to boot.
+        config.write_text('cache_mb = "lots"\n')
+        process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while not all(event in log.read_text().partition("Hang up")[2] for event in ("Booting", "Worker exiting")):
+            assert time.monotonic() < deadline and process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        with urllib.request.urlopen(base + "/?q=sort", timeout=10) as response:  # the new worker answers
+            assert "Physics Answers" in response.read().decode()

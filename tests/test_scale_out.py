@@ -12,6 +12,7 @@ import urllib.request
 from click.testing import CliRunner
 
 from cli.main import cli
+from index import versions
 from index.build import build
 from search.engine import Engine
 from tests.conftest import production_server
@@ -74,28 +75,38 @@ def test_a_damaged_archive_is_refused_and_changes_nothing(tmp_path, corpus_dir):
     assert missing.exit_code == 1 and "no checksum" in missing.output
 
 
-def test_watch_reindexes_when_a_file_changes(tmp_path, corpus_dir):
-    source, index_dir = tmp_path / "source", tmp_path / "index"
-    shutil.copytree(corpus_dir, source)
-    log = open(tmp_path / "watch.log", "wb")  # noqa: SIM115 - closed below
+def test_watch_reindexes_when_a_file_changes(tmp_path):
+    # It starts on an empty folder: the first build fails, and watching goes on until there is something to index.
+    source, index_dir, log_path = tmp_path / "source", tmp_path / "index", tmp_path / "watch.log"
+    source.mkdir()
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "index", str(source), "--index-dir", str(index_dir), "--quiet", "--watch"],
         stdout=log,
         stderr=log,
     )
-    try:
-        deadline = time.monotonic() + 30
-        # The command says "watching" once its watcher is armed, so the one change written after it must be seen.
-        while b"watching" not in (tmp_path / "watch.log").read_bytes():
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "watch.log").read_text()
-            time.sleep(0.05)
-        write_article(source, id=77, question="What is a skip list?", answer="Linked lists with express lanes.")
-        found = []
-        while not found and time.monotonic() < deadline:
+    deadline = time.monotonic() + 40
+
+    def found(phrase: str) -> list[str]:
+        while time.monotonic() < deadline:
             time.sleep(0.3)
-            with Engine(index_dir) as engine:
-                found = [hit.question for hit in engine.search('"skip list"').hits]
-        assert found == ["What is a skip list?"], (tmp_path / "watch.log").read_text()
+            if versions.current_version(index_dir) is not None:
+                with Engine(index_dir) as engine:
+                    if hits := [hit.question for hit in engine.search(f'"{phrase}"').hits]:
+                        return hits
+        return []
+
+    try:
+        # The command says "watching" once its watcher is armed, so a change written after it must be seen.
+        while b"watching" not in log_path.read_bytes():
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        assert b"error: no valid articles" in log_path.read_bytes()
+        write_article(source, id=77, question="What is a skip list?", answer="Linked lists with express lanes.")
+        assert found("skip list") == ["What is a skip list?"], log_path.read_text()  # built in full
+        write_article(source, id=78, question="What is a trie?", answer="A tree of prefixes.")
+        assert found("trie") == ["What is a trie?"], log_path.read_text()  # then updated
+        assert "added 1, changed 0, deleted 0, unchanged 1" in log_path.read_text()
     finally:
         process.terminate()
         process.wait(timeout=15)

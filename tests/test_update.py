@@ -84,6 +84,17 @@ def test_broken_change_keeps_the_last_good_version(source, index_dir):
         assert engine.search("topic4").total == 1
 
 
+def test_strict_update_publishes_nothing_when_a_file_is_skipped(source, index_dir):
+    live = versions.current_version(index_dir)
+    write_article(source, id=6, question="What is topic6?", answer="Brand new.", subject="Physics")
+    (source / "broken.md").write_text("")
+    with pytest.raises(BuildError, match=r"1 file\(s\) skipped, nothing published") as refused:
+        update(source, index_dir, strict=True)
+    assert [p.path for p in refused.value.problems] == ["broken.md"]
+    assert versions.current_version(index_dir) == live
+    assert update(source, index_dir).added == 1  # without strict, the good file goes in
+
+
 def test_duplicate_id_in_a_new_file_is_skipped(source, index_dir):
     write_article(source, name="copy.md", id=1, question="Copy?", answer="Copy.", subject="Physics")
     report = update(source, index_dir)

@@ -9,29 +9,27 @@ from typing import Any
 from flask import Flask
 from flask_cors import CORS
 
+from common import settings
 from search.analytics import FILENAME as analytics_file
 from search.analytics import Recorder
 from search.engine import Engine
-from web import settings
 
 
 def allowed_origins(setting: str) -> str | list[str]:
-    """``"*"``, or the list of origins in a comma-separated setting (empty: same origin only)."""
-    origins = [origin.strip().rstrip("/") for origin in str(setting or "").split(",") if origin.strip()]
+    """``"*"``, or the list of origins in the checked, comma-separated setting (empty: same origin only)."""
+    origins = [origin for origin in setting.split(",") if origin]
     return "*" if "*" in origins else origins
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from the settings (``web.settings``), or from ``config`` in tests.
+    """Build the app from ``config`` (what ``kbsearch serve`` checked, or a test's), else from ``common.settings``.
 
     :raises SettingsError: for a setting that cannot be used.
     """
     app = Flask(__name__)
     app.config.update(settings.load()[0] if config is None else settings.check(config))
     index_dir = Path(app.config["INDEX_DIR"])
-    app.extensions["kbsearch"] = Engine(
-        index_dir, cache_bytes=int(app.config["CACHE_MB"]) * 1024 * 1024, synonyms=app.config["SYNONYMS"]
-    )
+    app.extensions["kbsearch"] = Engine(index_dir, **settings.engine_options(app.config))
     app.config["ANALYTICS_PATH"] = index_dir / analytics_file
     if app.config["ANALYTICS"]:
         index_dir.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,14 @@ from web.params import suggest_limit
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is the API's, a route or not: its errors answer JSON and its responses allow no content.
+
+    ``/api`` itself counts: a client that drops the endpoint's name still gets a JSON 404.
+    """
+    return path == bp.url_prefix or path.startswith(bp.url_prefix + "/")
+
+
 def _fields(value) -> dict:
     # One level only: ``dataclasses.asdict`` copies recursively, which was most of a cached search's time.
     return dict(vars(value))

@@ -10,11 +10,12 @@ from werkzeug.exceptions import HTTPException
 
 from common.errors import IndexDamaged
 from common.errors import IndexUnavailable
+from web.api import is_api_path
 from web.params import BadParameter
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return is_api_path(request.path) or request.path == "/healthz"
 
 
 def error_response(status: int, message: str):

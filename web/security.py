@@ -8,6 +8,8 @@ from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from web.api import is_api_path
+
 # The page and the widget load only their own files: no inline script or style
 # (the widget styles its Shadow DOM with a constructed stylesheet).
 PAGE_POLICY = (
@@ -18,7 +20,7 @@ DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def _headers(response: Response) -> Response:
-    data = request.path.startswith("/api/") or response.mimetype in ("application/json", "text/javascript")
+    data = is_api_path(request.path) or response.mimetype in ("application/json", "text/javascript")
     response.headers.setdefault("Content-Security-Policy", DATA_POLICY if data else PAGE_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
