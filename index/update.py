@@ -164,9 +164,7 @@ def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
     return counts
 
 
-def update(
-    source: Path, index_dir: Path, progress: bool = False, strict: bool = False, procs: int = 0
-) -> UpdateReport:
+def update(source: Path, index_dir: Path, progress: bool = False, strict: bool = False, procs: int = 0) -> UpdateReport:
     """Bring the live index in line with ``source`` by re-indexing only what changed.
 
     :param strict: publish nothing if any new or changed file would be skipped.

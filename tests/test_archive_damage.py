@@ -324,14 +324,17 @@ def truncate_questions(version: Path) -> None:
 
 @pytest.mark.parametrize(
     ("damage", "reason"),
-    [(garble_metadata, "cannot be opened: JSONDecodeError"), (truncate_questions, "cannot be opened: ValueError")],
+    [
+        (garble_metadata, "{name}/meta.json cannot be read: JSONDecodeError"),
+        (truncate_questions, "version {name} cannot be opened: ValueError"),
+    ],
 )
 def test_a_version_that_rotted_before_the_server_opened_it_answers_503(served, damage, reason):
     client, version = served
     damage(version)
     response = client.get("/healthz")
     assert response.status_code == 503 and response.get_json()["status"] == "unhealthy"
-    assert response.get_json()["reason"].startswith(f"version {version.name} {reason}")
+    assert response.get_json()["reason"].startswith(reason.format(name=version.name))
     assert client.get("/api/search?q=hash").status_code == 503
 
 
