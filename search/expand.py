@@ -23,9 +23,14 @@ MIN_COMPLETION_CHARS = 4  # a word cut short inside the query
 MIN_LAST_COMPLETION_CHARS = 2  # the word still being typed
 
 
+def _single(clause: Clause) -> bool:
+    """A single typed word, not quoted."""
+    return not clause.quoted and len(clause.words) == 1
+
+
 def _plain(clause: Clause) -> bool:
     """A single typed word, not quoted, that alternatives may be added to."""
-    return not clause.quoted and len(clause.words) == 1 and not clause.filler
+    return _single(clause) and not clause.filler
 
 
 def _merge(clauses: list[Clause], alternatives: list[Alternative]) -> Clause:
@@ -58,12 +63,8 @@ def add_synonyms(clauses: list[Clause], synonyms: dict[Expression, tuple[Express
     return out
 
 
-def _single(clause: Clause) -> bool:
-    return not clause.quoted and len(clause.words) == 1
-
-
 def _content(expression: Expression) -> tuple[str, ...]:
-    """The entry without its filler ("internet of things"): "of" must not make every article half a match."""
+    """The entry without its filler: "of" must not count towards most of "internet of things"."""
     return tuple(t for t in expression if t not in FILLER_TERMS) or expression
 
 
