@@ -51,7 +51,9 @@ from search.related import MAX_RELATED
 from search.related import linked
 from search.related import nearest
 from search.spelling import Speller
-from search.suggest import completion_key
+from search.suggest import Ranked
+from search.suggest import rank as rank_completions
+from search.suggest import split_typed
 from search.synonyms import Synonyms
 
 MAX_PER_PAGE = 50
@@ -397,28 +399,31 @@ class Engine:
         )
 
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:
-        """Questions that complete ``text`` (its last word as a prefix), best first."""
+        """Questions that may be what ``text`` is the start of (its last word as a prefix), best first."""
         with self._using() as version:
-            return self._completions(version, text, limit)
+            ranked = self._ranked_completions(version, text)
+            if ranked is None:
+                return []
+            return [self._completion(version, doc, ranked) for doc in ranked.best(max(1, min(limit, MAX_PER_PAGE)))]
 
-    def _completions(self, version: _Version, text: str, limit: int) -> list[Completion]:
-        found = completion_key(text, version.question_ranker, version.postings.get, version.meta.lengths["question"])
-        if found is None:
-            return []
-        candidates, key, stems, prefix = found
-        completions = []
-        for doc in top(candidates, key, 0, max(1, min(limit, MAX_PER_PAGE))):
-            stored = version.stored(doc)
-            completions.append(
-                Completion(
-                    id=int(stored["id"]),
-                    question=stored["question"],
-                    question_html=snippets.highlight(stored["question"], stems, prefix),
-                    subject=version.subject(doc),
-                    url=stored["url"],
-                )
-            )
-        return completions
+    @staticmethod
+    def _ranked_completions(version: _Version, text: str) -> Ranked | None:
+        typed = split_typed(text)
+        if typed is None:
+            return None
+        lengths = version.meta.lengths["question"]
+        return rank_completions(typed, version.question_ranker, version.postings.lookup, version.questions, lengths)
+
+    @staticmethod
+    def _completion(version: _Version, doc: int, ranked: Ranked) -> Completion:
+        stored = version.stored(doc)
+        return Completion(
+            id=int(stored["id"]),
+            question=stored["question"],
+            question_html=snippets.highlight(stored["question"], ranked.stems, ranked.prefix),
+            subject=version.subject(doc),
+            url=stored["url"],
+        )
 
 
 def _relaxed(query: UserQuery, scored: Scored, best: int) -> Relaxed | None:

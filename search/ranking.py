@@ -275,6 +275,8 @@ class Ranker:
 
 def _union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
     """The ascending docnums in any of ``ids``."""
+    if len(ids) <= 1:  # most clauses have one alternative
+        return ids[0] if ids else NOTHING.ids
     return sparse_max([Sparse(i, np.ones(len(i), dtype=np.float32)) for i in ids], size).ids
 
 
