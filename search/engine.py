@@ -51,6 +51,7 @@ from search.related import MAX_RELATED
 from search.related import linked
 from search.related import nearest
 from search.spelling import Speller
+from search.spelling import unknown_words
 from search.suggest import Ranked
 from search.suggest import rank as rank_completions
 from search.suggest import split_typed
@@ -114,6 +115,32 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class _Matches:
+    """Every article a query matches, ranked, before paging."""
+
+    query: UserQuery
+    matched: np.ndarray  # bool per docnum, after every filter
+    key: np.ndarray  # float64 ranking key per docnum
+    facets: list[FacetValue]
+    scored: Scored | None  # None when listing or for an empty query
+
+    @property
+    def total(self) -> int:
+        return int(np.count_nonzero(self.matched))
+
+    def exact_words(self, counted: frozenset[str] = frozenset()) -> int:
+        """How many of the query's words the best match holds exactly, not counting filler unless ``counted``."""
+        if self.scored is None or not self.matched.any():
+            return 0
+        best = int(top(self.matched, self.key, 0, 1)[0])
+        held = 0
+        for clause, exact in zip(self.query.clauses, self.scored.exact, strict=True):
+            if (not clause.filler or counted & set(clause.words)) and _holds(exact, best):
+                held += len(clause.words)
+        return held
 
 
 @dataclass(frozen=True)
@@ -335,26 +362,35 @@ class Engine:
         self, version: _Version, text: str, subjects: tuple[str, ...], page: int, per_page: int, started: float
     ) -> SearchResult:
         query = parse(text)
-        suggestion = self._suggestion(version, query)
-        result = self._page(version, self._expand(version, query), subjects, page, per_page, listing=not text.strip())
-        if result.total == 0 and suggestion:
-            corrected_query = self._expand(version, parse(suggestion.query))
-            corrected = self._page(version, corrected_query, subjects, page, per_page, listing=False)
-            if corrected.total:
-                result = replace(corrected, query=query.text, corrected=True)
-        took = (time.perf_counter() - started) * 1000
-        return replace(result, suggestion=suggestion, took_ms=round(took, 2))
+        found = self._match(version, self._expand(version, query), subjects, listing=not text.strip())
+        suggestion, fixed = self._correction(version, query, found, subjects)
+        corrected = fixed is not None and not found.total
+        result = self._page(version, fixed if corrected else found, page, per_page)
+        took = round((time.perf_counter() - started) * 1000, 2)
+        return replace(result, query=query.text, suggestion=suggestion, corrected=corrected, took_ms=took)
 
     def _expand(self, version: _Version, query: UserQuery) -> UserQuery:
         return expand(query, version.speller, self.synonyms.lookup())
 
-    def _suggestion(self, version: _Version, query: UserQuery) -> Suggestion | None:
-        correction = version.speller.correct(query)
-        return Suggestion(correction.query, correction.html) if correction else None
+    def _correction(
+        self, version: _Version, query: UserQuery, found: _Matches, subjects: tuple[str, ...]
+    ) -> tuple[Suggestion | None, _Matches | None]:
+        """A spelling suggestion and its matches, when its best match holds more of the words exactly.
 
-    def _page(
-        self, version: _Version, query: UserQuery, subjects: tuple[str, ...], page: int, per_page: int, listing: bool
-    ) -> SearchResult:
+        A suggestion that is not better is worse than none: a word the index holds in any
+        form is never replaced, and a real word the index lacks ("bread") must not become
+        one it has ("break") unless that finds what the query did not.
+        """
+        correction = version.speller.correct(query, unknown_words(found.query, version.ranker.finds))
+        if correction is None:
+            return None, None
+        fixed = self._match(version, self._expand(version, parse(correction.query)), subjects, listing=False)
+        # A word put in counts even if it is filler: "exmaple" was typed as something asked for.
+        if fixed.exact_words(correction.words) <= found.exact_words():
+            return None, None
+        return Suggestion(correction.query, correction.html), fixed
+
+    def _match(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:
         meta = version.meta
         scored = None
         if listing:
@@ -373,14 +409,16 @@ class Engine:
         facets = subject_counts(meta, matched, selected)
         if mask is not None:
             matched &= mask
-        total = int(np.count_nonzero(matched))
         if scored is not None:
-            terms = {term for clause in query.clauses for term in clause.terms}
-            key = rerank(matched, key, query.clauses, partial(version.question_positions, terms))
-        docs = top(matched, key, (page - 1) * per_page, page * per_page)
+            key = rerank(matched, key, query.clauses, partial(version.question_positions, query.terms))
+        return _Matches(query, matched, key, facets, scored)
+
+    def _page(self, version: _Version, found: _Matches, page: int, per_page: int) -> SearchResult:
+        query, key = found.query, found.key
+        docs = top(found.matched, key, (page - 1) * per_page, page * per_page)
         hits = [self._hit(version, doc, query, float(key[doc]), rank < RELATED_HITS) for rank, doc in enumerate(docs)]
-        relaxed = _relaxed(query, scored, int(docs[0])) if scored and len(docs) else None
-        return SearchResult(query.text, total, page, per_page, hits, facets, relaxed=relaxed)
+        relaxed = _relaxed(query, found.scored, int(docs[0])) if found.scored and len(docs) else None
+        return SearchResult(query.text, found.total, page, per_page, hits, found.facets, relaxed=relaxed)
 
     def _hit(self, version: _Version, docnum: int, query: UserQuery, score: float, with_related: bool) -> Hit:
         stored = version.stored(docnum)

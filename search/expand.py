@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from index.tokens import stem
+from search.query import FILLER
 from search.query import FILLER_TERMS
 from search.query import Alternative
 from search.query import Clause
@@ -54,7 +55,7 @@ def add_synonyms(clauses: list[Clause], synonyms: dict[Expression, tuple[Express
             run = out[i : i + size]
             others = synonyms.get(tuple(c.literal[0] for c in run)) if all(map(_single, run)) else None
             if others:
-                extra = [Alternative(_content(e), SYNONYM_WEIGHT / size, partial=True) for e in others]
+                extra = [Alternative(_content(e), SYNONYM_WEIGHT / size, synonym=True) for e in others]
                 out[i : i + size] = [_with(c, extra) for c in run]
                 i += size
                 break
@@ -83,10 +84,15 @@ def join_compounds(clauses: list[Clause], speller: Speller) -> list[Clause]:
 
 
 def _split(word: str, speller: Speller) -> Alternative | None:
-    """ "nondeterministic" also finds "non deterministic", when both parts are common words."""
+    """ "nondeterministic" also finds "non deterministic", when both parts are common words.
+
+    Not filler: "convertor" is not "convert or", nor "comand" "com and".
+    """
     best = None
     for cut in range(2, len(word) - 1):
         head, tail = word[:cut], word[cut:]
+        if head in FILLER or tail in FILLER:
+            continue
         weight = min(speller.frequency(head), speller.frequency(tail))
         if weight >= 2 and (best is None or weight > best[0]):
             best = (weight, head, tail)

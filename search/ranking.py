@@ -202,9 +202,13 @@ class Ranker:
         """BM25 of ``terms`` summed, where all of them occur."""
         return sparse_all([self.term_score(term) for term in terms])
 
+    def finds(self, alternative: Alternative) -> bool:
+        """Whether ``alternative`` matches any live article."""
+        return bool(self.live[self._alternative(alternative)[0].ids].any())
+
     def _alternative(self, alternative: Alternative) -> tuple[Sparse, np.ndarray]:
         """``(BM25, docnums holding every term)`` where ``alternative`` matches, before its weight."""
-        if not alternative.partial:
+        if not alternative.synonym:
             found = self.alternative(alternative.terms)
             return found, found.ids
         scores = [self.term_score(term) for term in alternative.terms]
