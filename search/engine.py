@@ -52,7 +52,10 @@ from search.related import MAX_RELATED
 from search.related import linked
 from search.related import nearest
 from search.spelling import Speller
-from search.suggest import completion_key
+from search.spelling import unknown_words
+from search.suggest import Ranked
+from search.suggest import rank as rank_completions
+from search.suggest import split_typed
 from search.synonyms import Synonyms
 
 MAX_PER_PAGE = 50
@@ -113,6 +116,32 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class _Matches:
+    """Every article a query matches, ranked, before paging."""
+
+    query: UserQuery
+    matched: np.ndarray  # bool per docnum, after every filter
+    key: np.ndarray  # float64 ranking key per docnum
+    facets: list[FacetValue]
+    scored: Scored | None  # None when listing or for an empty query
+
+    @property
+    def total(self) -> int:
+        return int(np.count_nonzero(self.matched))
+
+    def exact_words(self, counted: frozenset[str] = frozenset()) -> int:
+        """How many of the query's words the best match holds exactly, not counting filler unless ``counted``."""
+        if self.scored is None or not self.matched.any():
+            return 0
+        best = int(top(self.matched, self.key, 0, 1)[0])
+        held = 0
+        for clause, exact in zip(self.query.clauses, self.scored.exact, strict=True):
+            if (not clause.filler or counted & set(clause.words)) and _holds(exact, best):
+                held += len(clause.words)
+        return held
 
 
 @dataclass(frozen=True)
@@ -380,26 +409,35 @@ class Engine:
         self, version: _Version, text: str, subjects: tuple[str, ...], page: int, per_page: int, started: float
     ) -> SearchResult:
         query = parse(text)
-        suggestion = self._suggestion(version, query)
-        result = self._page(version, self._expand(version, query), subjects, page, per_page, listing=not text.strip())
-        if result.total == 0 and suggestion:
-            corrected_query = self._expand(version, parse(suggestion.query))
-            corrected = self._page(version, corrected_query, subjects, page, per_page, listing=False)
-            if corrected.total:
-                result = replace(corrected, query=query.text, corrected=True)
-        took = (time.perf_counter() - started) * 1000
-        return replace(result, suggestion=suggestion, took_ms=round(took, 2))
+        found = self._match(version, self._expand(version, query), subjects, listing=not text.strip())
+        suggestion, fixed = self._correction(version, query, found, subjects)
+        corrected = fixed is not None and not found.total
+        result = self._page(version, fixed if corrected else found, page, per_page)
+        took = round((time.perf_counter() - started) * 1000, 2)
+        return replace(result, query=query.text, suggestion=suggestion, corrected=corrected, took_ms=took)
 
     def _expand(self, version: _Version, query: UserQuery) -> UserQuery:
         return expand(query, version.speller, self.synonyms.lookup())
 
-    def _suggestion(self, version: _Version, query: UserQuery) -> Suggestion | None:
-        correction = version.speller.correct(query)
-        return Suggestion(correction.query, correction.html) if correction else None
+    def _correction(
+        self, version: _Version, query: UserQuery, found: _Matches, subjects: tuple[str, ...]
+    ) -> tuple[Suggestion | None, _Matches | None]:
+        """A spelling suggestion and its matches, when its best match holds more of the words exactly.
 
-    def _page(
-        self, version: _Version, query: UserQuery, subjects: tuple[str, ...], page: int, per_page: int, listing: bool
-    ) -> SearchResult:
+        A suggestion that is not better is worse than none: a word the index holds in any
+        form is never replaced, and a real word the index lacks ("bread") must not become
+        one it has ("break") unless that finds what the query did not.
+        """
+        correction = version.speller.correct(query, unknown_words(found.query, version.ranker.finds))
+        if correction is None:
+            return None, None
+        fixed = self._match(version, self._expand(version, parse(correction.query)), subjects, listing=False)
+        # A word put in counts even if it is filler: "exmaple" was typed as something asked for.
+        if fixed.exact_words(correction.words) <= found.exact_words():
+            return None, None
+        return Suggestion(correction.query, correction.html), fixed
+
+    def _match(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:
         meta = version.meta
         scored = None
         if listing:
@@ -418,14 +456,16 @@ class Engine:
         facets = subject_counts(meta, matched, selected)
         if mask is not None:
             matched &= mask
-        total = int(np.count_nonzero(matched))
         if scored is not None:
-            terms = {term for clause in query.clauses for term in clause.terms}
-            key = rerank(matched, key, query.clauses, partial(version.question_positions, terms))
-        docs = top(matched, key, (page - 1) * per_page, page * per_page)
+            key = rerank(matched, key, query.clauses, partial(version.question_positions, query.terms))
+        return _Matches(query, matched, key, facets, scored)
+
+    def _page(self, version: _Version, found: _Matches, page: int, per_page: int) -> SearchResult:
+        query, key = found.query, found.key
+        docs = top(found.matched, key, (page - 1) * per_page, page * per_page)
         hits = [self._hit(version, doc, query, float(key[doc]), rank < RELATED_HITS) for rank, doc in enumerate(docs)]
-        relaxed = _relaxed(query, scored, int(docs[0])) if scored and len(docs) else None
-        return SearchResult(query.text, total, page, per_page, hits, facets, relaxed=relaxed)
+        relaxed = _relaxed(query, found.scored, int(docs[0])) if found.scored and len(docs) else None
+        return SearchResult(query.text, found.total, page, per_page, hits, found.facets, relaxed=relaxed)
 
     def _hit(self, version: _Version, docnum: int, query: UserQuery, score: float, with_related: bool) -> Hit:
         stored = version.stored(docnum)
@@ -444,28 +484,31 @@ class Engine:
         )
 
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:
-        """Questions that complete ``text`` (its last word as a prefix), best first."""
+        """Questions that may be what ``text`` is the start of (its last word as a prefix), best first."""
         with self._using() as version:
-            return self._completions(version, text, limit)
+            ranked = self._ranked_completions(version, text)
+            if ranked is None:
+                return []
+            return [self._completion(version, doc, ranked) for doc in ranked.best(max(1, min(limit, MAX_PER_PAGE)))]
 
-    def _completions(self, version: _Version, text: str, limit: int) -> list[Completion]:
-        found = completion_key(text, version.question_ranker, version.postings.get, version.meta.lengths["question"])
-        if found is None:
-            return []
-        candidates, key, stems, prefix = found
-        completions = []
-        for doc in top(candidates, key, 0, max(1, min(limit, MAX_PER_PAGE))):
-            stored = version.stored(doc)
-            completions.append(
-                Completion(
-                    id=int(stored["id"]),
-                    question=stored["question"],
-                    question_html=snippets.highlight(stored["question"], stems, prefix),
-                    subject=version.subject(doc),
-                    url=stored["url"],
-                )
-            )
-        return completions
+    @staticmethod
+    def _ranked_completions(version: _Version, text: str) -> Ranked | None:
+        typed = split_typed(text)
+        if typed is None:
+            return None
+        lengths = version.meta.lengths["question"]
+        return rank_completions(typed, version.question_ranker, version.postings.lookup, version.questions, lengths)
+
+    @staticmethod
+    def _completion(version: _Version, doc: int, ranked: Ranked) -> Completion:
+        stored = version.stored(doc)
+        return Completion(
+            id=int(stored["id"]),
+            question=stored["question"],
+            question_html=snippets.highlight(stored["question"], ranked.stems, ranked.prefix),
+            subject=version.subject(doc),
+            url=stored["url"],
+        )
 
 
 def _relaxed(query: UserQuery, scored: Scored, best: int) -> Relaxed | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from index.tokens import stem
+from search.query import FILLER
+from search.query import FILLER_TERMS
 from search.query import Alternative
 from search.query import Clause
 from search.query import UserQuery
@@ -22,9 +24,14 @@ MIN_COMPLETION_CHARS = 4  # a word cut short inside the query
 MIN_LAST_COMPLETION_CHARS = 2  # the word still being typed
 
 
+def _single(clause: Clause) -> bool:
+    """A single typed word, not quoted."""
+    return not clause.quoted and len(clause.words) == 1
+
+
 def _plain(clause: Clause) -> bool:
     """A single typed word, not quoted, that alternatives may be added to."""
-    return not clause.quoted and len(clause.words) == 1 and not clause.filler
+    return _single(clause) and not clause.filler
 
 
 def _merge(clauses: list[Clause], alternatives: list[Alternative]) -> Clause:
@@ -33,24 +40,33 @@ def _merge(clauses: list[Clause], alternatives: list[Alternative]) -> Clause:
     return Clause(words=words, alternatives=(literal, *alternatives))
 
 
-def apply_synonyms(clauses: list[Clause], synonyms: dict[Expression, tuple[Expression, ...]]) -> list[Clause]:
-    """Replace each run of words that is a synonym entry by one clause matching any entry."""
+def add_synonyms(clauses: list[Clause], synonyms: dict[Expression, tuple[Expression, ...]]) -> list[Clause]:
+    """Give each run of words that is a synonym entry the group's other entries as alternatives.
+
+    The words keep their own clauses, so they match and rank as they would without the
+    synonym; an article holding another entry covers the whole run. That entry's weight is
+    shared by the run's clauses, so it counts about as much as one word, not once per word.
+    """
     longest = max((len(e) for e in synonyms), default=0)
-    out: list[Clause] = []
+    out = list(clauses)
     i = 0
-    while i < len(clauses):
-        for size in range(min(longest, len(clauses) - i), 0, -1):
-            run = clauses[i : i + size]
-            if all(not c.quoted and len(c.words) == 1 for c in run):
-                others = synonyms.get(tuple(c.literal[0] for c in run))
-                if others:
-                    out.append(_merge(run, [Alternative(e, SYNONYM_WEIGHT) for e in others]))
-                    i += size
-                    break
+    while i < len(out):
+        for size in range(min(longest, len(out) - i), 0, -1):
+            run = out[i : i + size]
+            others = synonyms.get(tuple(c.literal[0] for c in run)) if all(map(_single, run)) else None
+            if others:
+                extra = [Alternative(_content(e), SYNONYM_WEIGHT / size, synonym=True) for e in others]
+                out[i : i + size] = [_with(c, extra) for c in run]
+                i += size
+                break
         else:
-            out.append(clauses[i])
             i += 1
     return out
+
+
+def _content(expression: Expression) -> tuple[str, ...]:
+    """The entry without its filler: "of" must not count towards most of "internet of things"."""
+    return tuple(t for t in expression if t not in FILLER_TERMS) or expression
 
 
 def join_compounds(clauses: list[Clause], speller: Speller) -> list[Clause]:
@@ -68,10 +84,15 @@ def join_compounds(clauses: list[Clause], speller: Speller) -> list[Clause]:
 
 
 def _split(word: str, speller: Speller) -> Alternative | None:
-    """ "nondeterministic" also finds "non deterministic", when both parts are common words."""
+    """ "nondeterministic" also finds "non deterministic", when both parts are common words.
+
+    Not filler: "convertor" is not "convert or", nor "comand" "com and".
+    """
     best = None
     for cut in range(2, len(word) - 1):
         head, tail = word[:cut], word[cut:]
+        if head in FILLER or tail in FILLER:
+            continue
         weight = min(speller.frequency(head), speller.frequency(tail))
         if weight >= 2 and (best is None or weight > best[0]):
             best = (weight, head, tail)
@@ -121,7 +142,8 @@ def add_unknown_word_alternatives(clauses: list[Clause], speller: Speller) -> li
 
 def expand(query: UserQuery, speller: Speller, synonyms: dict[Expression, tuple[Expression, ...]]) -> UserQuery:
     """``query`` with every clause given the alternatives the vocabulary allows."""
-    clauses = apply_synonyms(list(query.clauses), synonyms)
-    clauses = join_compounds(clauses, speller)
+    clauses = join_compounds(list(query.clauses), speller)
     clauses = add_unknown_word_alternatives(clauses, speller)
+    # Last: synonyms only add to what the words match by themselves.
+    clauses = add_synonyms(clauses, synonyms)
     return replace(query, clauses=tuple(clauses))

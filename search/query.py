@@ -32,17 +32,21 @@ FILLER = frozenset(
     work works
     """.split()
 )
+FILLER_TERMS = frozenset(stem(word) for word in FILLER)
 
 _PHRASE = re.compile(r'(?P<neg>(?:(?<=\s)|^)-)?"(?P<phrase>[^"]*)"')
 
 
 @dataclass(frozen=True)
 class Alternative:
-    """One way a clause can match: all of ``terms`` in one article."""
+    """One way a clause can match: all of ``terms`` in one article, or, for a ``synonym``, most of them."""
 
     terms: tuple[str, ...]  # stemmed
     weight: float = 1.0
     exact: bool = True  # False for typo corrections, which rank below exact matches
+    # A synonym's words: an article holding most of them matches, each of them scoring, but
+    # only one holding all of them matches the whole clause.
+    synonym: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import numpy as np
 from index.docmeta import DocMeta
 from search.cache import ByteBoundedCache
 from search.postings import PostingsSource
+from search.query import Alternative
 from search.query import Clause
 
 K1 = 1.2
@@ -125,15 +126,24 @@ def dense(size: int, ids: np.ndarray, value=True, dtype=bool) -> np.ndarray:
 class _Keyed:
     ids: np.ndarray  # ascending docnums that match some clause
     values: np.ndarray  # float64 ranking key of each
-    coverage: np.ndarray  # how many non-filler clauses each matches
+    content: np.ndarray  # bool: whether each matches some non-filler clause, at least in part
+
+
+@dataclass(frozen=True)
+class ClauseMatch:
+    """Where one clause matches and how well."""
+
+    score: Sparse  # its best alternative's weighted BM25, wherever it matches at all
+    whole: np.ndarray  # ascending docnums that match the whole clause, not just most of a synonym's words
+    exact: np.ndarray  # the same, leaving out typo alternatives
 
 
 @dataclass(frozen=True)
 class Scored:
     matched: np.ndarray  # bool per docnum: the candidate set before any filter
     key: np.ndarray  # float64 ranking key per docnum (coverage, exactness, then BM25)
-    present: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches at all
-    exact: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches without a typo
+    present: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches whole
+    exact: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches whole without a typo
 
 
 class Ranker:
@@ -192,6 +202,37 @@ class Ranker:
         """BM25 of ``terms`` summed, where all of them occur."""
         return sparse_all([self.term_score(term) for term in terms])
 
+    def finds(self, alternative: Alternative) -> bool:
+        """Whether ``alternative`` matches any live article."""
+        return bool(self.live[self._alternative(alternative)[0].ids].any())
+
+    def _alternative(self, alternative: Alternative) -> tuple[Sparse, np.ndarray]:
+        """``(BM25, docnums holding every term)`` where ``alternative`` matches, before its weight."""
+        if not alternative.synonym:
+            found = self.alternative(alternative.terms)
+            return found, found.ids
+        scores = [self.term_score(term) for term in alternative.terms]
+        held = sparse_sum([Sparse(s.ids, np.ones(len(s.ids), dtype=np.float32)) for s in scores], self.size)
+        # Most of the words, or "value" alone would match "eigenvalue" (characteristic value).
+        most = held.values * 2 > len(scores)
+        total = sparse_sum(scores, self.size)
+        return Sparse(total.ids[most], total.values[most]), held.ids[held.values == len(scores)]
+
+    def match(self, clause: Clause, phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None) -> ClauseMatch:
+        """Score ``clause`` as its best alternative, a quoted one only where its phrase stands
+        (``phrases`` counts it per field; without it, where its words co-occur)."""
+        if clause.quoted and phrases is not None:
+            # Only the phrase counts: its words elsewhere are not what the visitor asked for.
+            found = self.phrase_score(phrases(clause))
+            return ClauseMatch(found, found.ids, found.ids)
+        found = [self._alternative(alternative) for alternative in clause.alternatives]
+        pairs = list(zip(found, clause.alternatives, strict=True))
+        return ClauseMatch(
+            sparse_max([Sparse(score.ids, score.values * a.weight) for (score, _), a in pairs], self.size),
+            _union([whole for (_, whole), _a in pairs], self.size),
+            _union([whole for (_, whole), a in pairs if a.exact], self.size),
+        )
+
     def phrase_score(self, counts: Mapping[str, Sparse]) -> Sparse:
         """BM25 of a phrase from its occurrences per field, as if the phrase were one term."""
         parts = []
@@ -206,44 +247,41 @@ class Ranker:
     def score(
         self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None
     ) -> Scored:
-        """Rank by how many clauses match, then how many match exactly (not by a typo), then BM25.
+        """Rank by how many clauses match whole, then how many match whole exactly (not by a typo), then BM25.
 
-        A clause scores as its best alternative, a quoted one only by where and
-        how often its phrase occurs (``phrases`` counts them per field; without it,
-        where its words co-occur); filler clauses add score but no coverage.
+        Each clause scores as ``match`` does; filler clauses add score but no coverage. An
+        article that holds only most of a synonym's words is found, below the whole matches.
         """
-        found, bests, exacts = self._score(clauses, phrases)
-        matched = dense(self.size, found.ids[found.coverage > 0]) & self.live
+        found, matches = self._score(clauses, phrases)
+        matched = dense(self.size, found.ids[found.content]) & self.live
         key = dense(self.size, found.ids, found.values, np.float64)
-        return Scored(matched, key, tuple(best.ids for best in bests), tuple(exact.ids for exact in exacts))
+        return Scored(matched, key, tuple(m.whole for m in matches), tuple(m.exact for m in matches))
 
     def _score(
         self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None
-    ) -> tuple[_Keyed, list[Sparse], list[Sparse]]:
-        bests, exacts = [], []
-        for clause in clauses:
-            if clause.quoted and phrases is not None:
-                # Only the phrase counts: its words elsewhere are not what the visitor asked for.
-                best = exact = self.phrase_score(phrases(clause))
-            else:
-                found = [self.alternative(alternative.terms) for alternative in clause.alternatives]
-                weighted = [Sparse(f.ids, f.values * a.weight) for f, a in zip(found, clause.alternatives, strict=True)]
-                best = sparse_max(weighted, self.size)
-                exact = sparse_max([f for f, a in zip(found, clause.alternatives, strict=True) if a.exact], self.size)
-            bests.append(best)
-            exacts.append(exact)
-        total = sparse_sum(bests, self.size)
+    ) -> tuple[_Keyed, list[ClauseMatch]]:
+        matches = [self.match(clause, phrases) for clause in clauses]
+        total = sparse_sum([m.score for m in matches], self.size)
+        content = np.zeros(len(total.ids), dtype=bool)
         coverage = np.zeros(len(total.ids), dtype=np.int32)
         exact_count = np.zeros(len(total.ids), dtype=np.int32)
         slot = np.empty(self.size, dtype=np.int32)  # where each matching docnum sits in ``total``
         slot[total.ids] = np.arange(len(total.ids), dtype=np.int32)
-        for clause, best, exact in zip(clauses, bests, exacts, strict=True):
+        for clause, found in zip(clauses, matches, strict=True):
             if not clause.filler:
-                coverage[slot[best.ids]] += 1
-                exact_count[slot[exact.ids]] += 1
+                content[slot[found.score.ids]] = True
+                coverage[slot[found.whole]] += 1
+                exact_count[slot[found.exact]] += 1
         enough = sufficient_coverage(sum(1 for c in clauses if not c.filler))
         tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact_count, enough) * EXACT_STEP
-        return _Keyed(total.ids, tier + total.values, coverage), bests, exacts
+        return _Keyed(total.ids, tier + total.values, content), matches
+
+
+def _union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
+    """The ascending docnums in any of ``ids``."""
+    if len(ids) <= 1:  # most clauses have one alternative
+        return ids[0] if ids else NOTHING.ids
+    return sparse_max([Sparse(i, np.ones(len(i), dtype=np.float32)) for i in ids], size).ids
 
 
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:

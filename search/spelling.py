@@ -1,10 +1,11 @@
-"""Did you mean: replace words the index has never seen with close ones it has."""
+"""Did you mean: replace words the index holds in no form with close ones it has."""
 
 from __future__ import annotations
 
 import bisect
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -12,14 +13,19 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from index.tokens import stem
 from index.vocabulary import Vocabulary
+from search.query import Alternative
 from search.query import UserQuery
+
+POSSESSIVES = ("'s", "’s")  # "kirchhoff's" is one token: "kirchhoff" is the same word
 
 
 @dataclass(frozen=True)
 class Correction:
     query: str
     html: str  # the corrected query, escaped, each changed word in <mark>
+    words: frozenset[str]  # the words put in
 
 
 def max_edits(word: str, suggesting: bool = False) -> int:
@@ -76,12 +82,12 @@ class Speller:
             key=lambda w: (w[-1] == word[-1], np.log1p(self.frequency(w)), w),
         )
 
-    def correct(self, query: UserQuery) -> Correction | None:
-        """The query with every unknown word replaced, or ``None`` if nothing changes."""
+    def correct(self, query: UserQuery, unknown: frozenset[str]) -> Correction | None:
+        """The query with each of its ``unknown`` words replaced, or ``None`` if nothing changes."""
         replacements: dict[str, str] = {}
         for clause in query.clauses:
             for word in clause.words:
-                if word not in replacements and not self.frequency(word):
+                if word not in replacements and word in unknown:
                     better = self.closest(word)
                     if better:
                         replacements[word] = better
@@ -94,4 +100,22 @@ class Speller:
         html = "".join(
             f"<mark>{escape(replacements[p.lower()])}</mark>" if i % 2 else escape(p) for i, p in enumerate(parts)
         )
-        return Correction(plain, html)
+        return Correction(plain, html, frozenset(replacements.values()))
+
+
+def unknown_words(query: UserQuery, finds: Callable[[Alternative], bool]) -> frozenset[str]:
+    """The typed words that the index holds in no form: not by their stem, nor as a possessive,
+    nor through an exact alternative of their clause (a synonym, a split or joined compound).
+
+    :param query: as expanded (``search.expand.expand``), its clauses with their alternatives.
+    :param finds: whether an alternative matches any article.
+    """
+    unknown = set()
+    for clause in query.clauses:
+        if any(a.exact and finds(a) for a in clause.alternatives):
+            continue
+        for word in clause.words:
+            forms = (stem(word), *(word + mark for mark in POSSESSIVES))
+            if not any(finds(Alternative((form,))) for form in forms):
+                unknown.add(word)
+    return frozenset(unknown)

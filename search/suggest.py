@@ -1,53 +1,138 @@
-"""Search-as-you-type: questions that contain the typed words, the last one as a prefix."""
+"""Search-as-you-type: the questions a visitor may be typing, best first.
+
+The last word typed, finished or not, must start a word of the question; the words
+before it are context: one of them is required, if any is more than a question word or
+filler, but no more than one. Questions that begin with the text as
+typed come first, then those that begin with its words in other forms, then those
+holding more of its words (question words and filler count for none), then BM25 on
+the question, shorter questions first. So a question stays at the top for as long as
+a visitor keeps typing it, however long it gets.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
+from index.columns import Column
 from index.inverted import PREFIX_FIELD
 from index.inverted import PREFIX_MAX
 from index.tokens import Word
 from index.tokens import split_words
-from search.postings import PostingsSource
+from index.tokens import stem
+from search.postings import Postings
+from search.query import MAX_CLAUSES
 from search.query import MAX_QUERY_CHARS
+from search.query import Clause
 from search.query import word_clause
 from search.ranking import COVERAGE_STEP
 from search.ranking import Ranker
+from search.ranking import best
+from search.ranking import dense
+from search.ranking import top
+
+MAX_CHECKED = 100  # questions read per keystroke to confirm that they begin with the text as typed
+# Each tier outranks everything below it: a word held is worth COVERAGE_STEP, and at most
+# MAX_CLAUSES words count.
+LEADING = (MAX_CLAUSES + 1) * COVERAGE_STEP
+BEGINS = 2 * LEADING
+
+# (field, term, with_positions) -> postings
+Lookup = Callable[[str, str, bool], Postings]
 
 
-def split_typed(text: str) -> tuple[list[Word], str]:
-    """``(complete words, prefix being typed)``; the prefix is empty after a trailing space."""
-    text = text[:MAX_QUERY_CHARS]
-    found = list(split_words(text))
+@dataclass(frozen=True)
+class Typed:
+    """What a visitor has typed so far."""
+
+    words: tuple[Word, ...]  # before the last part typed
+    tokens: tuple[str, ...]  # the same, folded part by part: how a question beginning with the text starts
+    prefix: str  # the last part typed, folded: the start of a question word
+
+
+@dataclass(frozen=True)
+class Ranked:
+    candidates: np.ndarray  # bool per docnum
+    key: np.ndarray  # float64 per docnum, higher first
+    stems: frozenset[str]  # of the words before the prefix, for highlighting
+    prefix: str
+
+    def best(self, count: int) -> np.ndarray:
+        """The docnums of the ``count`` best candidates, best first."""
+        return top(self.candidates, self.key, 0, count)
+
+
+def split_typed(text: str) -> Typed | None:
+    """The words typed and the last part; ``None`` when nothing was typed."""
+    found = list(split_words(text[:MAX_QUERY_CHARS]))
     if not found:
-        return [], ""
-    last = found[-1]
-    if last.end < len(text) or last.joined or not last.texts[0].isalnum():
-        return found, ""
-    return found[:-1], last.texts[0]
-
-
-def completion_key(text: str, ranker: Ranker, postings: PostingsSource, question_lengths: np.ndarray):
-    """``(candidates, key, stems, prefix)`` for ``text``; ``None`` when nothing was typed."""
-    complete, typed_prefix = split_typed(text)
-    clauses = [word_clause(word) for word in complete]
-    stems = [t for clause in clauses for t in clause.terms]
-    prefix = typed_prefix[:PREFIX_MAX]
-    if not clauses and not prefix:
         return None
-    scored = ranker.score([replace(c, filler=False) for c in clauses])
-    key = scored.key
-    needed = len(clauses)
-    coverage = np.floor(key / COVERAGE_STEP)
-    if prefix:
-        hits = postings(PREFIX_FIELD, prefix).ids
-        key = key.copy()
-        key[hits] += COVERAGE_STEP
-        coverage[hits] += 1
-        needed += 1
-    # Shorter questions first among equals: they are more likely what is being typed.
-    key = key - question_lengths / 1000.0
-    candidates = (coverage >= needed) & ranker.live
-    return candidates, key, frozenset(stems), prefix
+    *words, last = found
+    if len(last.parts) > 1:  # "interrupt-dr": the compound's parts before the last are typed words
+        words.append(Word(last.start, last.parts[-2][1], last.parts[:-1]))
+    return Typed(tuple(words), tuple(_parts(words)), last.parts[-1][2])
+
+
+def _parts(words: Iterable[Word]) -> Iterator[str]:
+    return (part for word in words for part in word.texts)
+
+
+def rank(typed: Typed, ranker: Ranker, lookup: Lookup, questions: Column, lengths: np.ndarray) -> Ranked:
+    """Candidates and ranking key for ``typed`` over one version's questions.
+
+    :param ranker: scores the question field only.
+    :param questions: the version's questions.
+    :param lengths: words in each question.
+    """
+    candidates = dense(ranker.size, lookup(PREFIX_FIELD, typed.prefix[:PREFIX_MAX], False).ids) & ranker.live
+    clauses = [word_clause(word) for word in typed.words[:MAX_CLAUSES]]
+    key, held = _context(clauses, ranker)
+    if any(not clause.filler for clause in clauses):
+        candidates &= held  # a question about none of the words typed before is noise, however it goes on
+    key -= lengths / 1000.0  # shorter questions first among equals: more likely what is being typed
+    leading = _leading(typed.tokens[:MAX_CLAUSES], lookup, np.flatnonzero(candidates))
+    key[leading] += LEADING
+    key[_beginning(typed, leading, key, questions)] += BEGINS
+    return Ranked(candidates, key, frozenset(t for clause in clauses for t in clause.terms), typed.prefix)
+
+
+def _context(clauses: list[Clause], ranker: Ranker) -> tuple[np.ndarray, np.ndarray]:
+    """Per docnum: ``COVERAGE_STEP`` for each content word the question holds, plus BM25; and whether it holds any."""
+    key = np.zeros(ranker.size)
+    held = np.zeros(ranker.size, dtype=bool)
+    for clause in clauses:
+        found = ranker.match(clause)
+        key[found.score.ids] += found.score.values
+        if not clause.filler:
+            key[found.whole] += COVERAGE_STEP
+            held[found.whole] = True
+    return key, held
+
+
+def _leading(tokens: tuple[str, ...], lookup: Lookup, docs: np.ndarray) -> np.ndarray:
+    """Which of ``docs`` have the stems of ``tokens`` as the first words of their question."""
+    for position, token in enumerate(tokens):
+        if not len(docs):
+            break
+        postings = lookup("question", stem(token), True)
+        owners = np.repeat(postings.ids, postings.tf.astype(np.int64))
+        # A question has one word at a position: both sides are unique.
+        docs = np.intersect1d(docs, owners[postings.positions == position], assume_unique=True)
+    return docs
+
+
+def _beginning(typed: Typed, docs: np.ndarray, key: np.ndarray, questions: Column) -> list[int]:
+    """Which of the ``MAX_CHECKED`` best of ``docs`` begin with the text as typed."""
+    checked = docs[best(key[docs], docs, MAX_CHECKED)]
+    size = len(typed.tokens)
+    found = []
+    for doc in checked.tolist():
+        parts = list(islice(_parts(split_words(questions[doc])), size + 1))
+        if parts[:size] == list(typed.tokens) and len(parts) > size and parts[size].startswith(typed.prefix):
+            found.append(doc)
+    return found

@@ -43,6 +43,8 @@ QUERIES = [
     "theory of the matrix",
     "network protocol security",
     "eigenvalue decompostion",
+    "cnn training",  # a synonym's words, most of which count
+    "virtual private network security",  # words that are a synonym entry
     '"linear regression"',
     "data -model",
     "the",
@@ -151,34 +153,38 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
         return weight * idf(present), present
 
     total = np.zeros(size)
+    content = np.zeros(size, dtype=bool)
     coverage = np.zeros(size, dtype=int)
     exact = np.zeros(size, dtype=int)
     for clause in clauses:
-        best, present, present_exactly = np.zeros(size), np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+        best, whole, whole_exactly = np.zeros(size), np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
         if clause.quoted:
-            present = np.zeros(size, dtype=bool)
             for field, counts in phrase_counts(clause).items():
                 slowdown = ranking.PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
                 best += FIELD_BOOSTS[field] * counts / (counts + saturation(field, slowdown))
-                present |= counts > 0
-            best *= idf(present)
-            present_exactly = present
+                whole |= counts > 0
+            best *= idf(whole)
+            whole_exactly = whole
         for alternative in () if clause.quoted else clause.alternatives:
-            scores, found = np.zeros(size), np.ones(size, dtype=bool)
+            scores, held = np.zeros(size), np.zeros(size, dtype=int)
             for term in alternative.terms:
                 term_scores, term_present = term_score(term)
                 scores += term_scores
-                found &= term_present
+                held += term_present
+            all_terms = held == len(alternative.terms)
+            # A synonym's words match where most of them occur, and whole only where all do.
+            found = held * 2 > len(alternative.terms) if alternative.synonym else all_terms
             best = np.maximum(best, np.where(found, scores, 0) * alternative.weight)
-            present |= found
-            present_exactly |= found if alternative.exact else False
+            whole |= all_terms
+            whole_exactly |= all_terms if alternative.exact else False
         total += best
         if not clause.filler:
-            coverage += present
-            exact += present_exactly
+            content |= best > 0
+            coverage += whole
+            exact += whole_exactly
     enough = ranking.sufficient_coverage(sum(1 for c in clauses if not c.filler))
     key = np.minimum(coverage, enough) * ranking.COVERAGE_STEP + np.minimum(exact, enough) * ranking.EXACT_STEP
-    return key + total, (coverage > 0) & live
+    return key + total, content & live
 
 
 def _reference_phrases(reference: Reference, size: int):

@@ -1,0 +1,63 @@
+"""Did you mean on the real sample: never on what the index holds, still for real typos."""
+
+import pytest
+
+from bench.relevance.run import load_queries
+from index.articles import read_corpus
+from search.engine import Engine
+
+TYPO_RECALL = 0.8  # of the judged typo queries: 78 of 92 get a suggestion (the rest already match by stem)
+
+
+@pytest.fixture(scope="module")
+def sample_engine(sample_index):
+    with Engine(sample_index) as engine:
+        yield engine
+
+
+def suggested(engine: Engine, text: str) -> str | None:
+    suggestion = engine.search(text, per_page=1).suggestion
+    return suggestion.query if suggestion else None
+
+
+def test_no_suggestion_for_any_question_or_keyword_of_the_sample(sample_engine, sample_dir):
+    articles = read_corpus(sample_dir).articles
+    keywords = {k.strip() for a in articles for k in a.keywords.split(",") if k.strip()}
+    texts = [a.question for a in articles] + sorted(keywords)
+    wrong = {text: fix for text in texts if (fix := suggested(sample_engine, text))}
+    assert len(texts) > 2000
+    assert not wrong
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pandas dataframe",  # "dataframe" is "data frame"; nothing is close to "pandas"
+        "how do i bake bread",  # "break" finds nothing more than "bake" does
+        "n minus 1",  # nor does "menus"
+        "kirchhoff",  # the index has "kirchhoff's"
+    ],
+)
+def test_no_suggestion_for_words_the_index_holds_or_that_find_nothing_better(sample_engine, text):
+    assert suggested(sample_engine, text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fix"), [("buck vs boost convertor", "buck vs boost converter"), ("pwd comand uses", "pwd command uses")]
+)
+def test_a_typo_is_not_known_as_a_split_into_filler(sample_engine, text, fix):
+    # "convert or" and "com and" are no reading of these words.
+    assert suggested(sample_engine, text) == fix
+
+
+@pytest.mark.parametrize("text", ["sorts", "eigenvalue", "merge sorts"])
+def test_no_suggestion_for_another_form_of_an_indexed_word(engine, text):
+    # The test corpus has "sort", "sorted" and "eigenvalues", but never these forms.
+    assert engine.search(text).total
+    assert engine.search(text).suggestion is None
+
+
+def test_typos_of_the_relevance_benchmark_still_get_suggestions(sample_engine):
+    typos = [q for q in load_queries() if q["kind"] == "typo"]
+    fixed = [q for q in typos if suggested(sample_engine, q["query"])]
+    assert len(fixed) >= TYPO_RECALL * len(typos)

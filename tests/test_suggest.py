@@ -1,0 +1,60 @@
+"""Search-as-you-type on the real sample: a question stays among the suggestions while it is typed."""
+
+import bisect
+
+import pytest
+
+from index.articles import read_corpus
+from search.engine import Engine
+
+SHOWN = 8  # suggestions the widget shows
+SHORTEST = 3  # characters typed before suggestions are expected
+
+
+@pytest.fixture(scope="module")
+def sample_engine(sample_index):
+    with Engine(sample_index) as engine:
+        yield engine
+
+
+def rare_starts(sample_dir) -> dict[str, set[str]]:
+    """Each start of a question, cut anywhere from ``SHORTEST`` characters on, that at most
+    ``SHOWN`` questions share (as lower-cased text), with the urls of the questions cut there."""
+    articles = read_corpus(sample_dir).articles
+    lowered = sorted(a.question.lower() for a in articles)
+    starts: dict[str, set[str]] = {}
+    for article in articles:
+        for cut in range(SHORTEST, len(article.question) + 1):
+            typed = article.question[:cut]
+            low = typed.lower()
+            sharing = bisect.bisect_left(lowered, low + "\U0010ffff") - bisect.bisect_left(lowered, low)
+            if sharing <= SHOWN:
+                starts.setdefault(typed, set()).add(article.url)
+    return starts
+
+
+def test_a_question_stays_suggested_while_it_is_typed(sample_engine, sample_dir):
+    version = sample_engine._current()
+    starts = rare_starts(sample_dir)
+    lost = {}
+    for typed, urls in starts.items():
+        # What Engine.suggest shows, without reading each suggestion's stored article.
+        ranked = sample_engine._ranked_completions(version, typed)
+        shown = {version.urls[doc] for doc in ranked.best(SHOWN)} if ranked else set()
+        if urls - shown:
+            lost[typed] = sorted(urls - shown)
+    assert len(starts) > 10_000
+    assert not lost, f"{len(lost)} of {len(starts)} starts lose their question, e.g. {list(lost.items())[:5]}"
+
+
+@pytest.mark.parametrize(
+    "typed", ["how do you calculate the", "how do you calculate the lim", "How do you calculate the limit of a "]
+)
+def test_suggestions_for_a_long_question(sample_engine, typed):
+    questions = [c.question for c in sample_engine.suggest(typed)]
+    assert questions[0] == "How do you calculate the limit of a convergent sequence?"
+
+
+def test_a_question_about_none_of_the_earlier_words_is_not_suggested(engine):
+    assert [c.id for c in engine.suggest("hash t")] == [6]
+    assert engine.suggest("zebra t") == []

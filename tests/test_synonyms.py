@@ -1,0 +1,68 @@
+"""Synonyms on the real sample: an entry is an alternative added to its words, never a replacement."""
+
+import pytest
+
+from search.engine import MAX_PER_PAGE
+from search.engine import Engine
+from search.synonyms import DEFAULT_PATH
+
+
+def entries() -> list[str]:
+    """Every entry of every group in the bundled synonyms file, as written."""
+    lines = DEFAULT_PATH.read_text(encoding="utf-8").splitlines()
+    return [e.strip() for line in lines if not line.startswith("#") for e in line.split(",") if e.strip()]
+
+
+def every_id(engine: Engine, text: str) -> set[int]:
+    found: set[int] = set()
+    page = 1
+    while True:
+        result = engine.search(text, page=page, per_page=MAX_PER_PAGE)
+        found |= {hit.id for hit in result.hits}
+        if page >= result.pages:
+            return found
+        page += 1
+
+
+@pytest.fixture(scope="module")
+def engines(sample_index, tmp_path_factory):
+    """The sample with the bundled synonyms, and without any."""
+    empty = tmp_path_factory.mktemp("no-synonyms") / "synonyms.txt"
+    empty.write_text("")
+    with Engine(sample_index) as with_synonyms, Engine(sample_index, synonyms=empty) as without:
+        yield with_synonyms, without
+
+
+def test_every_entry_finds_at_least_what_its_words_find(engines):
+    with_synonyms, without = engines
+    lost = {}
+    for entry in entries():
+        missing = every_id(without, entry) - every_id(with_synonyms, entry)
+        if missing:
+            lost[entry] = sorted(missing)
+    assert not lost
+
+
+@pytest.mark.parametrize(
+    "text", ["binary search tree", "virtual private network", "large language model", "convolutional neural network"]
+)
+def test_an_entry_absent_from_the_sample_finds_what_its_words_find(engines, text):
+    with_synonyms, without = engines
+    assert with_synonyms.search(text).total > 0
+    # The sample never uses the other entry (bst, vpn, llm, cnn): the words rank exactly as without synonyms.
+    assert [h.id for h in with_synonyms.search(text).hits] == [h.id for h in without.search(text).hits]
+
+
+def test_an_acronym_finds_articles_holding_most_of_its_words(engines):
+    with_synonyms, without = engines
+    assert without.search("cnn").total == 0
+    cnn = with_synonyms.search("cnn")
+    assert cnn.total > 0 and cnn.relaxed is not None and cnn.relaxed.missing == ("cnn",)
+    assert {h.id for h in cnn.hits} <= every_id(without, "neural network")
+
+
+def test_a_missing_word_is_reported_alone(engines):
+    with_synonyms, without = engines
+    result = with_synonyms.search("virtual private network security")
+    assert result.relaxed == without.search("virtual private network security").relaxed
+    assert result.relaxed is not None and result.relaxed.missing == ("virtual",)
