@@ -428,7 +428,8 @@ class Engine:
         form is never replaced, and a real word the index lacks ("bread") must not become
         one it has ("break") unless that finds what the query did not.
         """
-        correction = version.speller.correct(query, unknown_words(found.query, version.ranker.finds))
+        unknown = unknown_words(found.query, version.ranker.finds, self.synonyms.lookup())
+        correction = version.speller.correct(query, unknown)
         if correction is None:
             return None, None
         fixed = self._match(version, self._expand(version, parse(correction.query)), subjects, listing=False)

@@ -6,6 +6,7 @@ import bisect
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from collections.abc import Container
 from dataclasses import dataclass
 from html import escape
 
@@ -103,18 +104,24 @@ class Speller:
         return Correction(plain, html, frozenset(replacements.values()))
 
 
-def unknown_words(query: UserQuery, finds: Callable[[Alternative], bool]) -> frozenset[str]:
+def unknown_words(
+    query: UserQuery, finds: Callable[[Alternative], bool], listed: Container[tuple[str, ...]] = ()
+) -> frozenset[str]:
     """The typed words that the index holds in no form: not by their stem, nor as a possessive,
-    nor through an exact alternative of their clause (a synonym, a split or joined compound).
+    nor through an exact alternative of their clause (a synonym, a split or joined compound),
+    and that the maintainers did not list as a word of their own ("adhd" is no typo of "add").
 
     :param query: as expanded (``search.expand.expand``), its clauses with their alternatives.
     :param finds: whether an alternative matches any article.
+    :param listed: the synonyms file's expressions, as stems.
     """
     unknown = set()
     for clause in query.clauses:
         if any(a.exact and finds(a) for a in clause.alternatives):
             continue
         for word in clause.words:
+            if (stem(word),) in listed:
+                continue
             forms = (stem(word), *(word + mark for mark in POSSESSIVES))
             if not any(finds(Alternative((form,))) for form in forms):
                 unknown.add(word)
