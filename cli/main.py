@@ -175,13 +175,15 @@ def check(source: Path) -> None:
 def search(query: str, subjects: tuple[str, ...], page: int, per_page: int, as_json: bool, index_dir: Path) -> None:
     """Search the index from the command line."""
     from search.engine import Engine
+    from search.engine import absolute_url
 
+    link = partial(absolute_url, site=_settings()["SITE_URL"])
     with Engine(index_dir, **engine_options(_settings())) as engine:
         result = engine.search(query, subjects, page, per_page)
     if as_json:
-        output.as_json(asdict(result))
+        output.as_json(output.linked(asdict(result), link))
     else:
-        output.results(result, first_rank=(page - 1) * per_page + 1)
+        output.results(result, link)
 
 
 days_option = click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Period.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -51,12 +52,23 @@ def as_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def results(result: SearchResult, first_rank: int) -> None:
+def linked(result: dict, link: Callable[[str], str]) -> dict:
+    """A search result's dict with every article address as ``link`` makes it (absolute with a ``SITE_URL``)."""
+    for hit in result["hits"]:
+        hit["url"] = link(hit["url"])
+        for related in hit["related"]:
+            related["url"] = link(related["url"])
+    return result
+
+
+def results(result: SearchResult, link: Callable[[str], str]) -> None:
+    """The page's results as lines; ``link`` turns an article's url into the address to show."""
     if result.suggestion:
         click.echo(f"did you mean: {result.suggestion.query}" + (" (showing its results)" if result.corrected else ""))
     click.echo(f"{result.total:,} results ({result.took_ms:.1f} ms)")
+    first_rank = (result.page - 1) * result.per_page + 1
     for rank, hit in enumerate(result.hits, start=first_rank):
-        click.echo(f"{rank:3}. {hit.question}  [{hit.subject}]\n     {hit.url}")
+        click.echo(f"{rank:3}. {hit.question}  [{hit.subject}]\n     {link(hit.url)}")
     if result.facets:
         click.echo("subjects: " + ", ".join(f"{f.value} ({f.count})" for f in result.facets))
 
