@@ -21,6 +21,8 @@ from cli import output
 from cli.errors import echo_error
 from cli.group import Commands
 from cli.group import loaded_settings
+from cli.subjects import check_subjects
+from cli.subjects import known_subjects
 from common.errors import BuildError
 from common.errors import KbsearchError
 from common.errors import UsageError
@@ -165,9 +167,20 @@ def check(source: Path) -> None:
         raise KbsearchError(f"{len(corpus.problems):,} file(s) would be skipped")
 
 
+def _subjects(_ctx: click.Context, _parameter: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    # As the page reads them: surrounding spaces are no part of a subject, and an empty one is no filter.
+    return tuple(value.strip() for value in values if value.strip())
+
+
 @cli.command()
 @click.argument("query")
-@click.option("--subject", "subjects", multiple=True, help="Only this subject (repeatable).")
+@click.option(
+    "--subject",
+    "subjects",
+    multiple=True,
+    callback=_subjects,
+    help="Only this subject (repeatable; any case). One the index does not have is an error (exit 2).",
+)
 @click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
 @click.option("--per-page", type=click.IntRange(1, 50), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -179,6 +192,8 @@ def search(query: str, subjects: tuple[str, ...], page: int, per_page: int, as_j
 
     link = partial(absolute_url, site=_settings()["SITE_URL"])
     with Engine(index_dir, **engine_options(_settings())) as engine:
+        if subjects:
+            check_subjects(subjects, known_subjects(engine))
         result = engine.search(query, subjects, page, per_page)
     if as_json:
         output.as_json(output.linked(asdict(result), link))

@@ -1,7 +1,6 @@
 """``kbsearch search``: what the search page shows, in a terminal."""
 
 import json
-import re
 
 from click.testing import CliRunner
 
@@ -43,7 +42,8 @@ def test_snippets_mark_the_matched_words_bold_on_a_terminal(index_dir):
     found = search(index_dir, "hash tables", color=True)
     bold = "\x1b[1m{}\x1b[0m".format
     assert f"What are {bold('hash')} {bold('tables')}?" in found.output
-    assert f"     A {bold('hash')} {bold('table')} maps keys to values with a {bold('hash')} function.\n" in found.output
+    snippet = f"A {bold('hash')} {bold('table')} maps keys to values with a {bold('hash')} function."
+    assert f"     {snippet}\n" in found.output
 
 
 def test_page_x_of_y(index_dir):
@@ -51,3 +51,18 @@ def test_page_x_of_y(index_dir):
     assert found.exit_code == 0, found.output
     assert found.output.startswith("2 results, page 2 of 2 (")
     assert "  2. " in found.output and "  1. " not in found.output
+
+
+def test_an_unknown_subject_is_a_usage_error_that_lists_the_subjects_nearest_first(index_dir):
+    found = search(index_dir, "sort", "--subject", "Computer science", "--subject", "economcs")
+    assert found.exit_code == 2
+    assert found.output == (
+        "error: no subject 'economcs' in the index; its subjects, nearest first: "
+        "Economics, Computer Science, Mathematics, Psychology\n"
+    )
+
+
+def test_a_known_subject_in_any_case_filters(index_dir):
+    found = search(index_dir, "sort", "--subject", " COMPUTER SCIENCE ")
+    assert found.exit_code == 0, found.output
+    assert found.output.startswith("2 results, page 1 of 1")
