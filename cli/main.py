@@ -172,8 +172,18 @@ def _subjects(_ctx: click.Context, _parameter: click.Parameter, values: tuple[st
     return tuple(value.strip() for value in values if value.strip())
 
 
-@cli.command()
-@click.argument("query")
+def _query(ctx: click.Context, _parameter: click.Parameter, words: tuple[str, ...]) -> str:
+    # ignore_unknown_options lets "-java" through as a word, an exclusion, as it is on the page;
+    # "--jsn" is still a mistyped option, or a typo of one would quietly become the query.
+    for word in words:
+        if word.startswith("--"):
+            options = [name for parameter in ctx.command.params for name in parameter.opts if name.startswith("--")]
+            raise click.NoSuchOption(word, possibilities=options, ctx=ctx)
+    return " ".join(words)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True, callback=_query)
 @click.option(
     "--subject",
     "subjects",
@@ -186,7 +196,12 @@ def _subjects(_ctx: click.Context, _parameter: click.Parameter, values: tuple[st
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @index_dir_option
 def search(query: str, subjects: tuple[str, ...], page: int, per_page: int, as_json: bool, index_dir: Path) -> None:
-    """Search the index from the command line."""
+    """Search for QUERY: its words, "quoted phrases" and -exclusions, as on the search page.
+
+    The words may be one argument or several: `kbsearch search sort -bubble` is
+    `kbsearch search "sort -bubble"`. A word that starts with a single - (-java)
+    excludes it; one that starts with -- is taken for an option.
+    """
     from search.engine import Engine
     from search.engine import absolute_url
 
