@@ -21,6 +21,8 @@ from cli import output
 from cli.errors import echo_error
 from cli.group import Commands
 from cli.group import loaded_settings
+from cli.subjects import check_subjects
+from cli.subjects import known_subjects
 from common.errors import BuildError
 from common.errors import KbsearchError
 from common.errors import UsageError
@@ -165,23 +167,53 @@ def check(source: Path) -> None:
         raise KbsearchError(f"{len(corpus.problems):,} file(s) would be skipped")
 
 
-@cli.command()
-@click.argument("query")
-@click.option("--subject", "subjects", multiple=True, help="Only this subject (repeatable).")
+def _subjects(_ctx: click.Context, _parameter: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    # As the page reads them: surrounding spaces are no part of a subject, and an empty one is no filter.
+    return tuple(value.strip() for value in values if value.strip())
+
+
+def _query(ctx: click.Context, _parameter: click.Parameter, words: tuple[str, ...]) -> str:
+    # ignore_unknown_options lets "-java" through as a word, an exclusion, as it is on the page;
+    # "--jsn" is still a mistyped option, or a typo of one would quietly become the query.
+    for word in words:
+        if word.startswith("--"):
+            options = [name for parameter in ctx.command.params for name in parameter.opts if name.startswith("--")]
+            raise click.NoSuchOption(word, possibilities=options, ctx=ctx)
+    return " ".join(words)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True, callback=_query)
+@click.option(
+    "--subject",
+    "subjects",
+    multiple=True,
+    callback=_subjects,
+    help="Only this subject (repeatable; any case). One the index does not have is an error (exit 2).",
+)
 @click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
 @click.option("--per-page", type=click.IntRange(1, 50), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @index_dir_option
 def search(query: str, subjects: tuple[str, ...], page: int, per_page: int, as_json: bool, index_dir: Path) -> None:
-    """Search the index from the command line."""
-    from search.engine import Engine
+    """Search for QUERY: its words, "quoted phrases" and -exclusions, as on the search page.
 
+    The words may be one argument or several: `kbsearch search sort -bubble` is
+    `kbsearch search "sort -bubble"`. A word that starts with a single - (-java)
+    excludes it; one that starts with -- is taken for an option.
+    """
+    from search.engine import Engine
+    from search.engine import absolute_url
+
+    link = partial(absolute_url, site=_settings()["SITE_URL"])
     with Engine(index_dir, **engine_options(_settings())) as engine:
+        if subjects:
+            check_subjects(subjects, known_subjects(engine))
         result = engine.search(query, subjects, page, per_page)
     if as_json:
-        output.as_json(asdict(result))
+        output.as_json(output.linked(asdict(result), link))
     else:
-        output.results(result, first_rank=(page - 1) * per_page + 1)
+        output.results(result, link)
 
 
 days_option = click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Period.")

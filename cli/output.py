@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from collections.abc import Iterable
+from html import unescape
 from typing import TYPE_CHECKING
 
 import click
@@ -15,6 +18,8 @@ if TYPE_CHECKING:  # only named in hints: a command imports the engine and the r
     from search.engine import SearchResult
     from search.reports import Gap
     from search.reports import Report
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 
 def problems(found: Iterable[Problem]) -> None:
@@ -51,12 +56,34 @@ def as_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def results(result: SearchResult, first_rank: int) -> None:
+def marked(html: str) -> str:
+    """The engine's HTML (escaped text whose only tag is ``<mark>``) as text, the marked words bold.
+
+    ``click.echo`` drops the bold unless stdout is a terminal, so a pipe or a file gets plain text.
+    """
+    parts = _MARK.split(html)  # odd parts are what stood between <mark> and </mark>
+    return "".join(click.style(unescape(part), bold=True) if n % 2 else unescape(part) for n, part in enumerate(parts))
+
+
+def linked(result: dict, link: Callable[[str], str]) -> dict:
+    """A search result's dict with every article address as ``link`` makes it (absolute with a ``SITE_URL``)."""
+    for hit in result["hits"]:
+        hit["url"] = link(hit["url"])
+        for related in hit["related"]:
+            related["url"] = link(related["url"])
+    return result
+
+
+def results(result: SearchResult, link: Callable[[str], str]) -> None:
+    """The page's results as lines; ``link`` turns an article's url into the address to show."""
     if result.suggestion:
         click.echo(f"did you mean: {result.suggestion.query}" + (" (showing its results)" if result.corrected else ""))
-    click.echo(f"{result.total:,} results ({result.took_ms:.1f} ms)")
+    click.echo(f"{result.total:,} results, page {result.page} of {result.pages} ({result.took_ms:.1f} ms)")
+    first_rank = (result.page - 1) * result.per_page + 1
     for rank, hit in enumerate(result.hits, start=first_rank):
-        click.echo(f"{rank:3}. {hit.question}  [{hit.subject}]\n     {hit.url}")
+        click.echo(f"{rank:3}. {marked(hit.question_html)}  [{hit.subject}]\n     {link(hit.url)}")
+        if hit.snippet:
+            click.echo(f"     {marked(hit.snippet)}")
     if result.facets:
         click.echo("subjects: " + ", ".join(f"{f.value} ({f.count})" for f in result.facets))
 

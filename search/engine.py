@@ -86,6 +86,16 @@ class Hit:
     related: list[Related] = field(default_factory=list)
 
 
+def absolute_url(url: str, site: str) -> str:
+    """An article's address as links show it: ``site`` (the ``SITE_URL`` setting) before a site-relative ``url``.
+
+    The page, the API and the command line all call this, so a link is the same wherever it is shown.
+    """
+    if not site or "://" in url:
+        return url
+    return site + url
+
+
 @dataclass(frozen=True)
 class Suggestion:
     query: str

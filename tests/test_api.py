@@ -138,3 +138,10 @@ def test_unknown_api_path_is_json_404(live_server, path):
 def test_server_is_not_a_debug_server(live_server):
     response = get(live_server, "/api/search", {"q": "x"})
     assert "Werkzeug" not in response.headers.get("Server", "")
+
+
+def test_score_orders_the_hits_of_one_query_across_its_pages(live_server):
+    # What the score is documented to mean (README, openapi.json), and all it means.
+    pages = [get(live_server, "/api/search", {"q": "sort", "per_page": 1, "page": n}).json() for n in (1, 2)]
+    scores = [hit["score"] for page in pages for hit in page["hits"]]
+    assert len(scores) == 2 and scores[0] >= scores[1]

@@ -82,6 +82,9 @@ CASES = {
     "search-bad-setting": Case(
         "search x --index-dir {index}", (USAGE,), "no such file", {"KBSEARCH_SYNONYMS": "{missing}.txt"}
     ),
+    "search-unknown-subject": Case(
+        "search sort --index-dir {index} --subject economcs", (USAGE,), "no subject 'economcs' in the index"
+    ),
     "search": Case("search sort --index-dir {index}", (OK,), "results"),
     # analytics and gaps
     "analytics-missing-index": Case("analytics --index-dir {missing}", (NO_INDEX,), "no index in"),

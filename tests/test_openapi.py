@@ -50,3 +50,5 @@ def test_openapi_is_served(client):
     assert response.get_json()["openapi"] == "3.0.3"
     paths = {"/api/search", "/api/suggest", "/api/click", "/api/opensearch-suggest", "/healthz"}
     assert set(response.get_json()["paths"]) == paths
+    score = response.get_json()["components"]["schemas"]["Hit"]["properties"]["score"]
+    assert "not comparable between queries" in score["description"]  # what it means is documented

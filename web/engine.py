@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from search.engine import Engine
+from search.engine import absolute_url
 
 
 def engine() -> Engine:
@@ -13,7 +14,4 @@ def engine() -> Engine:
 
 def article_url(url: str) -> str:
     """The article's address on the site: absolute when ``KBSEARCH_SITE_URL`` is set."""
-    site = current_app.config["SITE_URL"]
-    if not site or "://" in url:
-        return url
-    return site + url
+    return absolute_url(url, current_app.config["SITE_URL"])
