@@ -22,7 +22,7 @@ def subject_filter(meta: DocMeta, wanted: Iterable[str]) -> tuple[np.ndarray | N
 
     ``None`` means no filter was asked for.
     """
-    keys = {w.casefold() for w in wanted if w.strip()}
+    keys = {w.strip().casefold() for w in wanted if w.strip()}  # as the result cache keys them
     if not keys:
         return None, frozenset()
     chosen = frozenset(i for i, name in enumerate(meta.subjects) if name.casefold() in keys)

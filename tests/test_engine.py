@@ -200,3 +200,10 @@ def test_repeated_search_is_answered_from_the_cache_identically(engine, monkeypa
     monkeypatch.setattr(engine, "_search", search_again)
     again = engine.search("merge sort", subjects=("Computer Science",))
     assert again.hits == first.hits and again.total == first.total == 2 and again.facets == first.facets
+
+
+def test_a_subject_filter_ignores_surrounding_spaces_as_its_cache_key_does(engine):
+    padded = engine.search("", (" Economics ",))
+    plain = engine.search("", ("Economics",))
+    assert padded.total == plain.total > 0
+    assert [hit.id for hit in padded.hits] == [hit.id for hit in plain.hits]
