@@ -62,15 +62,17 @@ def _parser_context():
 
 
 class _MathText(LatexNodes2Text):
-    """Keeps the braces of a sub- or superscript as parentheses when they group more than a word.
+    """Keeps the braces of a superscript as parentheses when they group more than a word.
 
-    "x_{i+1}" read "x_i+1", as if only i were the subscript; "x_{in}" stays "x_in".
+    "2^{n-1}" read "2^n-1", another number; "x^{2t}" stays "x^2t". Subscripts keep their
+    first letter glued to the "_" ("x_i+1"): in parentheses it would index as a word of
+    its own, and the "i" of every "\\sum_{i=1}" weighed on queries holding the word "i".
     """
 
     def group_node_to_text(self, node) -> str:
         text = super().group_node_to_text(node)
-        scripted = node.pos and node.parsing_state.s[node.pos - 1] in "_^"
-        return f"({text})" if scripted and len(text) > 1 and not text.isalnum() else text
+        raised = node.pos and node.parsing_state.s[node.pos - 1] == "^"
+        return f"({text})" if raised and len(text) > 1 and not text.isalnum() else text
 
 
 @lru_cache(maxsize=1)

@@ -26,10 +26,11 @@ from index.tokens import index_tokens
         (r"\vec{e_n}", "e⃗_n"),
         (r"\dot{x}", "ẋ"),
         (r"\vec{AB}", "vec(AB)"),
-        # Braces around a script of more than a word are kept, as parentheses.
-        (r"x_{i+1}", "x_(i+1)"),
-        (r"V_{GS}", "V_GS"),
-        (r"\sum_{i=1}^{n} x_i", "∑_(i=1)^n x_i"),
+        # Braces around a superscript of more than a word are kept, as parentheses.
+        (r"2^{n-1}", "2^(n-1)"),
+        (r"e^{-\infty}", "e^(-∞)"),
+        (r"x^{2t}", "x^2t"),
+        (r"\sum_{i=1}^{n} x_i", "∑_i=1^n x_i"),
         # Malformed LaTeX stays as written rather than being mangled.
         (r"\frac{1", r"\frac{1"),
     ],
