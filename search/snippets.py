@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from itertools import pairwise
 
 from whoosh.support.charset import accent_map
 
@@ -16,9 +17,12 @@ from index.tokens import tokenize
 
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
-# A stop before whitespace, or a line break; the look-around form is several times faster than an alternation.
+ELLIPSIS = "…"  # wherever a snippet leaves out text of a sentence, or sentences between two it shows
+# A stop (and any closing quotes or brackets) before whitespace, or a line break;
+# the look-around form is several times faster than an alternation.
 _SENTENCE_MARKS = ".!?:\n"
-_SENTENCE_END = re.compile(r"[.!?:\n](?:(?<=\n)|(?=\s))\s*")
+_CLOSERS = "\"')]”’"
+_SENTENCE_END = re.compile(rf"[.!?:\n](?:(?<=\n)|[{re.escape(_CLOSERS)}]*(?=\s))\s*")
 _HYPHEN = re.compile(r"-(?<=\w-)(?=\w)")  # the literal first: fast to scan for
 _CHUNK_END = re.compile(r"\S*")
 
@@ -140,9 +144,14 @@ def highlight(text: str, terms: frozenset[str], prefix: str = "") -> str:
     return mark(text, term_spans(text, terms, prefix))
 
 
+def _end(found: re.Match) -> int:
+    """Where the sentence before a ``_SENTENCE_END`` match ends: after its stop and closers, before any space."""
+    return found.start() + len(found.group().rstrip())
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     # A sentence keeps its closing mark; a line break and the spaces after either are not part of either side.
-    bounds = [(0, 0)] + [(m.start() + (text[m.start()] != "\n"), m.end()) for m in _SENTENCE_END.finditer(text)]
+    bounds = [(0, 0)] + [(_end(m), m.end()) for m in _SENTENCE_END.finditer(text)]
     bounds.append((len(text), len(text)))
     return [(bounds[i][1], bounds[i + 1][0]) for i in range(len(bounds) - 1) if bounds[i + 1][0] > bounds[i][1]]
 
@@ -164,7 +173,7 @@ def _window(text: str, start: int, end: int, spans: list[Span], budget: int) -> 
 def _sentence_at(text: str, at: int) -> tuple[int, int]:
     """The sentence of ``text`` that holds position ``at`` (a word's start), as ``_sentences`` bounds it."""
     found = _SENTENCE_END.search(text, at)
-    return _sentence_start(text, at), found.start() + (text[found.start()] != "\n") if found else len(text)
+    return _sentence_start(text, at), _end(found) if found else len(text)
 
 
 def _sentence_start(text: str, at: int) -> int:
@@ -193,6 +202,22 @@ def _coverage(spans: list[Span], text: str) -> dict[tuple[int, int], tuple[int, 
     return {sentence: (len(found), counts[sentence]) for sentence, found in words.items()}
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """A stretch of the text a snippet shows, and whether it leaves part of its sentence out at either end."""
+
+    start: int
+    end: int
+    cut_before: bool
+    cut_after: bool  # also when the sentence ends without a stop (a heading, a list item, a line of code)
+
+
+def _piece(text: str, sentence: tuple[int, int], spans: list[Span], budget: int) -> _Piece:
+    start, end = sentence
+    lo, hi = _window(text, start, end, spans, budget)
+    return _Piece(lo, hi, lo > start, hi < end or text[lo:hi].rstrip(_CLOSERS)[-1:] not in ".!?:")
+
+
 def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> str:
     """The one or two sentences of ``text`` that hold the most query terms, highlighted.
 
@@ -204,16 +229,30 @@ def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> st
         order = sorted(coverage, key=lambda sentence: (coverage[sentence], -sentence[0]), reverse=True)
     else:
         order = _sentences(text)
-    chosen: list[tuple[int, int]] = []
+    pieces: list[_Piece] = []
     left = budget
-    for start, end in order[:MAX_FRAGMENTS]:
+    for sentence in order[:MAX_FRAGMENTS]:
         if left < budget // 4:
             break
-        lo, hi = _window(text, start, end, spans, left)
-        chosen.append((lo, hi))
-        left -= hi - lo
-    parts = [
-        mark(text[lo:hi], [Span(s.start - lo, s.end - lo) for s in spans if lo <= s.start and s.end <= hi])
-        for lo, hi in sorted(chosen)
-    ]
-    return " … ".join(parts)
+        pieces.append(_piece(text, sentence, spans, left))
+        left -= pieces[-1].end - pieces[-1].start
+    return _joined(text, sorted(pieces, key=lambda piece: piece.start), spans)
+
+
+def _joined(text: str, pieces: list[_Piece], spans: list[Span]) -> str:
+    """The pieces highlighted, with an ellipsis wherever text is left out between or around them."""
+    if not pieces:
+        return ""
+    out = [f"{ELLIPSIS} " if pieces[0].cut_before else "", _marked(text, pieces[0], spans)]
+    for before, piece in pairwise(pieces):
+        # Two whole sentences that follow each other read as one passage.
+        together = not (before.cut_after or piece.cut_before) and text[before.end : piece.start].isspace()
+        out += [" " if together else f" {ELLIPSIS} ", _marked(text, piece, spans)]
+    if pieces[-1].cut_after:
+        out.append(f" {ELLIPSIS}")
+    return "".join(out)
+
+
+def _marked(text: str, piece: _Piece, spans: list[Span]) -> str:
+    lo, hi = piece.start, piece.end
+    return mark(text[lo:hi], [Span(s.start - lo, s.end - lo) for s in spans if lo <= s.start and s.end <= hi])
