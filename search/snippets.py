@@ -11,9 +11,13 @@ from itertools import pairwise
 
 from whoosh.support.charset import accent_map
 
+from index.tokens import fold
 from index.tokens import plain_text
 from index.tokens import stem
 from index.tokens import tokenize
+from search.query import FILLER
+from search.query import FILLER_TERMS
+from search.query import UserQuery
 
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
@@ -126,6 +130,77 @@ def _chunk(text: str, at: int) -> tuple[int, int]:
     return start, _CHUNK_END.match(text, at).end()
 
 
+@dataclass(frozen=True)
+class Marks:
+    """What to mark in a text: words by their stems, words starting with a prefix, filler of quoted phrases."""
+
+    terms: frozenset[str]  # marked wherever they stand
+    prefix: str = ""
+    # Quoted phrases: their words that are not in ``terms`` (filler) are marked only where the whole phrase stands.
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    def spans(self, text: str) -> list[Span]:
+        only_inside = frozenset().union(*self.phrases) - self.terms
+        spans = term_spans(text, self.terms | only_inside, self.prefix)
+        if not only_inside:
+            return spans
+        inside = _phrase_spans(text, spans, self.phrases)
+        return [span for span in spans if span in inside or _stem_of(text, span) not in only_inside]
+
+
+def marks_for(query: UserQuery) -> Marks:
+    """What to mark for ``query``: what it asks about, not how it asks.
+
+    Filler words are left out, and filler that a word's alternatives or a compound's parts
+    bring in ("teh" may be "the", "exclusive-or" has "or"); a single word's own stem stays,
+    so a query of nothing but filler (which ``parse`` un-fillers) is marked. A quoted
+    phrase's filler is marked where the phrase stands.
+    """
+    terms = frozenset(
+        term
+        for clause in query.clauses
+        if not clause.filler
+        for term in clause.terms
+        if clause.literal == (term,) or term not in FILLER_TERMS
+    )
+    phrases = tuple(clause.literal for clause in query.clauses if clause.quoted and set(clause.literal) - terms)
+    return Marks(terms, phrases=phrases)
+
+
+def typing_marks(stems: frozenset[str], prefix: str) -> Marks:
+    """What to mark in a completion: the words typed but filler, and the words the part being typed starts.
+
+    Typed filler is marked only when the text is nothing else ("what is"); a last part
+    that is a filler word marks nothing, until it grows into another word ("the" -> "theo").
+    """
+    content = stems - FILLER_TERMS
+    if prefix in FILLER and not content:
+        return Marks(stems, prefix)
+    return Marks(content, "" if prefix in FILLER else prefix)
+
+
+def _stem_of(text: str, span: Span) -> str:
+    return stem(fold(text[span.start : span.end]))
+
+
+def _phrase_spans(text: str, spans: list[Span], phrases: tuple[tuple[str, ...], ...]) -> set[Span]:
+    """The spans that make up a whole phrase: its stems in order, with no other word between them."""
+    stems = [_stem_of(text, span) for span in spans]
+    found: set[Span] = set()
+    for phrase in phrases:
+        size = len(phrase)
+        for first in range(len(spans) - size + 1):
+            run = spans[first : first + size]
+            if tuple(stems[first : first + size]) == phrase and _side_by_side(text, run):
+                found.update(run)
+    return found
+
+
+def _side_by_side(text: str, run: list[Span]) -> bool:
+    """Only spaces or punctuation between each span and the next ("law of demand", "exclusive-or")."""
+    return not any(_word_char(char) for a, b in pairwise(run) for char in text[a.end : b.start])
+
+
 def mark(text: str, spans: list[Span]) -> str:
     """HTML-escape ``text`` and wrap each span in ``<mark>``."""
     out = []
@@ -140,8 +215,8 @@ def mark(text: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
-def highlight(text: str, terms: frozenset[str], prefix: str = "") -> str:
-    return mark(text, term_spans(text, terms, prefix))
+def highlight(text: str, marks: Marks) -> str:
+    return mark(text, marks.spans(text))
 
 
 def _end(found: re.Match) -> int:
@@ -218,12 +293,12 @@ def _piece(text: str, sentence: tuple[int, int], spans: list[Span], budget: int)
     return _Piece(lo, hi, lo > start, hi < end or text[lo:hi].rstrip(_CLOSERS)[-1:] not in ".!?:")
 
 
-def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> str:
-    """The one or two sentences of ``text`` that hold the most query terms, highlighted.
+def snippet(text: str, marks: Marks, budget: int = SNIPPET_CHARS) -> str:
+    """The one or two sentences of ``text`` that hold the most marked words, highlighted.
 
     With no match the snippet is the opening of the text, so every hit shows something.
     """
-    spans = term_spans(text, terms)
+    spans = marks.spans(text)
     if spans:
         coverage = _coverage(spans, text)
         order = sorted(coverage, key=lambda sentence: (coverage[sentence], -sentence[0]), reverse=True)
