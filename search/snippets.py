@@ -140,10 +140,10 @@ class Marks:
     phrases: tuple[tuple[str, ...], ...] = ()
 
     def spans(self, text: str) -> list[Span]:
+        if not self.phrases:  # nearly every query: nothing to build per hit
+            return term_spans(text, self.terms, self.prefix)
         only_inside = frozenset().union(*self.phrases) - self.terms
         spans = term_spans(text, self.terms | only_inside, self.prefix)
-        if not only_inside:
-            return spans
         inside = _phrase_spans(text, spans, self.phrases)
         return [span for span in spans if span in inside or _stem_of(text, span) not in only_inside]
 
