@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from pylatexenc import latexwalker
@@ -29,7 +30,25 @@ _REPLACEMENTS = {
     "neg": "¬",
     "lnot": "¬",
 }
+# Math accents: pylatexenc puts the mark on every character of the argument, so
+# "\\hat{\\beta_j}" became "β̂_̂ĵ". One letter takes it (and keeps its subscript); more is "vec(AB)".
+_ACCENTS = {
+    "hat": "\u0302", "widehat": "\u0302", "check": "\u030c", "tilde": "\u0303", "widetilde": "\u0303",
+    "acute": "\u0301", "grave": "\u0300", "breve": "\u0306", "bar": "\u0305", "overline": "\u0305",
+    "dot": "\u0307", "ddot": "\u0308", "vec": "\u20d7", "overrightarrow": "\u20d7",
+}  # fmt: skip
+
+
+def _accented(node, l2tobj: LatexNodes2Text, macroname: str) -> str:
+    """One accented letter, or ``name(text)``; pylatexenc passes the converter and macro by these names."""
+    text = l2tobj.nodelist_to_text(node.nodeargs[:1]).strip() if node.nodeargs else ""
+    if text[:1].isalpha() and (len(text) == 1 or text[1] in "_^"):
+        return unicodedata.normalize("NFC", text[0] + _ACCENTS[macroname]) + text[1:]
+    return f"{macroname}({text})" if text else ""
+
+
 _MACROS = [MacroTextSpec(name, simplify_repl=text) for name, text in _REPLACEMENTS.items()]
+_MACROS += [MacroTextSpec(name, simplify_repl=_accented) for name in _ACCENTS]
 
 # The parser must know how many arguments these take before they can be rendered.
 _PARSED_MACROS = [MacroSpec(name, "{{") for name in _BINOMIALS]
@@ -42,11 +61,25 @@ def _parser_context():
     return db
 
 
+class _MathText(LatexNodes2Text):
+    """Keeps the braces of a superscript as parentheses when they group more than a word.
+
+    "2^{n-1}" read "2^n-1", another number; "x^{2t}" stays "x^2t". Subscripts keep their
+    first letter glued to the "_" ("x_i+1"): in parentheses it would index as a word of
+    its own, and the "i" of every "\\sum_{i=1}" weighed on queries holding the word "i".
+    """
+
+    def group_node_to_text(self, node) -> str:
+        text = super().group_node_to_text(node)
+        raised = node.pos and node.parsing_state.s[node.pos - 1] == "^"
+        return f"({text})" if raised and len(text) > 1 and not text.isalnum() else text
+
+
 @lru_cache(maxsize=1)
 def _converter() -> LatexNodes2Text:
     db = get_default_latex_context_db().filter_context()  # a private copy
     db.add_context_category("kbsearch", macros=_MACROS, prepend=True)
-    return LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=False)
+    return _MathText(latex_context=db, math_mode="text", strict_latex_spaces=False)
 
 
 def _balanced(latex: str) -> bool:

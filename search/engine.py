@@ -480,14 +480,14 @@ class Engine:
 
     def _hit(self, version: _Version, docnum: int, query: UserQuery, score: float, with_related: bool) -> Hit:
         stored = version.stored(docnum)
-        terms = query.terms
+        marks = snippets.marks_for(query)
         return Hit(
             id=int(stored["id"]),
             question=stored["question"],
-            question_html=snippets.highlight(stored["question"], terms),
+            question_html=snippets.highlight(stored["question"], marks),
             subject=version.subject(docnum),
             url=stored["url"],
-            snippet=snippets.snippet(stored["answer"], terms),
+            snippet=snippets.snippet(stored["answer"], marks),
             keywords=[k.strip() for k in stored.get("keywords", "").split(",") if k.strip()],
             date=stored.get("date") or None,
             score=round(score, 4),
@@ -516,7 +516,7 @@ class Engine:
         return Completion(
             id=int(stored["id"]),
             question=stored["question"],
-            question_html=snippets.highlight(stored["question"], ranked.stems, ranked.prefix),
+            question_html=snippets.highlight(stored["question"], snippets.typing_marks(ranked.stems, ranked.prefix)),
             subject=version.subject(doc),
             url=stored["url"],
         )

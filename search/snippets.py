@@ -7,18 +7,26 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from itertools import pairwise
 
 from whoosh.support.charset import accent_map
 
+from index.tokens import fold
 from index.tokens import plain_text
 from index.tokens import stem
 from index.tokens import tokenize
+from search.query import FILLER
+from search.query import FILLER_TERMS
+from search.query import UserQuery
 
 SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
-# A stop before whitespace, or a line break; the look-around form is several times faster than an alternation.
+ELLIPSIS = "…"  # wherever a snippet leaves out text of a sentence, or sentences between two it shows
+# A stop (and any closing quotes or brackets) before whitespace, or a line break;
+# the look-around form is several times faster than an alternation.
 _SENTENCE_MARKS = ".!?:\n"
-_SENTENCE_END = re.compile(r"[.!?:\n](?:(?<=\n)|(?=\s))\s*")
+_CLOSERS = "\"')]”’"
+_SENTENCE_END = re.compile(rf"[.!?:\n](?:(?<=\n)|[{re.escape(_CLOSERS)}]*(?=\s))\s*")
 _HYPHEN = re.compile(r"-(?<=\w-)(?=\w)")  # the literal first: fast to scan for
 _CHUNK_END = re.compile(r"\S*")
 
@@ -122,6 +130,77 @@ def _chunk(text: str, at: int) -> tuple[int, int]:
     return start, _CHUNK_END.match(text, at).end()
 
 
+@dataclass(frozen=True)
+class Marks:
+    """What to mark in a text: words by their stems, words starting with a prefix, filler of quoted phrases."""
+
+    terms: frozenset[str]  # marked wherever they stand
+    prefix: str = ""
+    # Quoted phrases: their words that are not in ``terms`` (filler) are marked only where the whole phrase stands.
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    def spans(self, text: str) -> list[Span]:
+        if not self.phrases:  # nearly every query: nothing to build per hit
+            return term_spans(text, self.terms, self.prefix)
+        only_inside = frozenset().union(*self.phrases) - self.terms
+        spans = term_spans(text, self.terms | only_inside, self.prefix)
+        inside = _phrase_spans(text, spans, self.phrases)
+        return [span for span in spans if span in inside or _stem_of(text, span) not in only_inside]
+
+
+def marks_for(query: UserQuery) -> Marks:
+    """What to mark for ``query``: what it asks about, not how it asks.
+
+    Filler words are left out, and filler that a word's alternatives or a compound's parts
+    bring in ("teh" may be "the", "exclusive-or" has "or"); a single word's own stem stays,
+    so a query of nothing but filler (which ``parse`` un-fillers) is marked. A quoted
+    phrase's filler is marked where the phrase stands.
+    """
+    terms = frozenset(
+        term
+        for clause in query.clauses
+        if not clause.filler
+        for term in clause.terms
+        if clause.literal == (term,) or term not in FILLER_TERMS
+    )
+    phrases = tuple(clause.literal for clause in query.clauses if clause.quoted and set(clause.literal) - terms)
+    return Marks(terms, phrases=phrases)
+
+
+def typing_marks(stems: frozenset[str], prefix: str) -> Marks:
+    """What to mark in a completion: the words typed but filler, and the words the part being typed starts.
+
+    Typed filler is marked only when the text is nothing else ("what is"); a last part
+    that is a filler word marks nothing, until it grows into another word ("the" -> "theo").
+    """
+    content = stems - FILLER_TERMS
+    if prefix in FILLER and not content:
+        return Marks(stems, prefix)
+    return Marks(content, "" if prefix in FILLER else prefix)
+
+
+def _stem_of(text: str, span: Span) -> str:
+    return stem(fold(text[span.start : span.end]))
+
+
+def _phrase_spans(text: str, spans: list[Span], phrases: tuple[tuple[str, ...], ...]) -> set[Span]:
+    """The spans that make up a whole phrase: its stems in order, with no other word between them."""
+    stems = [_stem_of(text, span) for span in spans]
+    found: set[Span] = set()
+    for phrase in phrases:
+        size = len(phrase)
+        for first in range(len(spans) - size + 1):
+            run = spans[first : first + size]
+            if tuple(stems[first : first + size]) == phrase and _side_by_side(text, run):
+                found.update(run)
+    return found
+
+
+def _side_by_side(text: str, run: list[Span]) -> bool:
+    """Only spaces or punctuation between each span and the next ("law of demand", "exclusive-or")."""
+    return not any(_word_char(char) for a, b in pairwise(run) for char in text[a.end : b.start])
+
+
 def mark(text: str, spans: list[Span]) -> str:
     """HTML-escape ``text`` and wrap each span in ``<mark>``."""
     out = []
@@ -136,13 +215,18 @@ def mark(text: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
-def highlight(text: str, terms: frozenset[str], prefix: str = "") -> str:
-    return mark(text, term_spans(text, terms, prefix))
+def highlight(text: str, marks: Marks) -> str:
+    return mark(text, marks.spans(text))
+
+
+def _end(found: re.Match) -> int:
+    """Where the sentence before a ``_SENTENCE_END`` match ends: after its stop and closers, before any space."""
+    return found.start() + len(found.group().rstrip())
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     # A sentence keeps its closing mark; a line break and the spaces after either are not part of either side.
-    bounds = [(0, 0)] + [(m.start() + (text[m.start()] != "\n"), m.end()) for m in _SENTENCE_END.finditer(text)]
+    bounds = [(0, 0)] + [(_end(m), m.end()) for m in _SENTENCE_END.finditer(text)]
     bounds.append((len(text), len(text)))
     return [(bounds[i][1], bounds[i + 1][0]) for i in range(len(bounds) - 1) if bounds[i + 1][0] > bounds[i][1]]
 
@@ -164,7 +248,7 @@ def _window(text: str, start: int, end: int, spans: list[Span], budget: int) -> 
 def _sentence_at(text: str, at: int) -> tuple[int, int]:
     """The sentence of ``text`` that holds position ``at`` (a word's start), as ``_sentences`` bounds it."""
     found = _SENTENCE_END.search(text, at)
-    return _sentence_start(text, at), found.start() + (text[found.start()] != "\n") if found else len(text)
+    return _sentence_start(text, at), _end(found) if found else len(text)
 
 
 def _sentence_start(text: str, at: int) -> int:
@@ -193,27 +277,57 @@ def _coverage(spans: list[Span], text: str) -> dict[tuple[int, int], tuple[int, 
     return {sentence: (len(found), counts[sentence]) for sentence, found in words.items()}
 
 
-def snippet(text: str, terms: frozenset[str], budget: int = SNIPPET_CHARS) -> str:
-    """The one or two sentences of ``text`` that hold the most query terms, highlighted.
+@dataclass(frozen=True)
+class _Piece:
+    """A stretch of the text a snippet shows, and whether it leaves part of its sentence out at either end."""
+
+    start: int
+    end: int
+    cut_before: bool
+    cut_after: bool  # also when the sentence ends without a stop (a heading, a list item, a line of code)
+
+
+def _piece(text: str, sentence: tuple[int, int], spans: list[Span], budget: int) -> _Piece:
+    start, end = sentence
+    lo, hi = _window(text, start, end, spans, budget)
+    return _Piece(lo, hi, lo > start, hi < end or text[lo:hi].rstrip(_CLOSERS)[-1:] not in ".!?:")
+
+
+def snippet(text: str, marks: Marks, budget: int = SNIPPET_CHARS) -> str:
+    """The one or two sentences of ``text`` that hold the most marked words, highlighted.
 
     With no match the snippet is the opening of the text, so every hit shows something.
     """
-    spans = term_spans(text, terms)
+    spans = marks.spans(text)
     if spans:
         coverage = _coverage(spans, text)
         order = sorted(coverage, key=lambda sentence: (coverage[sentence], -sentence[0]), reverse=True)
     else:
         order = _sentences(text)
-    chosen: list[tuple[int, int]] = []
+    pieces: list[_Piece] = []
     left = budget
-    for start, end in order[:MAX_FRAGMENTS]:
+    for sentence in order[:MAX_FRAGMENTS]:
         if left < budget // 4:
             break
-        lo, hi = _window(text, start, end, spans, left)
-        chosen.append((lo, hi))
-        left -= hi - lo
-    parts = [
-        mark(text[lo:hi], [Span(s.start - lo, s.end - lo) for s in spans if lo <= s.start and s.end <= hi])
-        for lo, hi in sorted(chosen)
-    ]
-    return " … ".join(parts)
+        pieces.append(_piece(text, sentence, spans, left))
+        left -= pieces[-1].end - pieces[-1].start
+    return _joined(text, sorted(pieces, key=lambda piece: piece.start), spans)
+
+
+def _joined(text: str, pieces: list[_Piece], spans: list[Span]) -> str:
+    """The pieces highlighted, with an ellipsis wherever text is left out between or around them."""
+    if not pieces:
+        return ""
+    out = [f"{ELLIPSIS} " if pieces[0].cut_before else "", _marked(text, pieces[0], spans)]
+    for before, piece in pairwise(pieces):
+        # Two whole sentences that follow each other read as one passage.
+        together = not (before.cut_after or piece.cut_before) and text[before.end : piece.start].isspace()
+        out += [" " if together else f" {ELLIPSIS} ", _marked(text, piece, spans)]
+    if pieces[-1].cut_after:
+        out.append(f" {ELLIPSIS}")
+    return "".join(out)
+
+
+def _marked(text: str, piece: _Piece, spans: list[Span]) -> str:
+    lo, hi = piece.start, piece.end
+    return mark(text[lo:hi], [Span(s.start - lo, s.end - lo) for s in spans if lo <= s.start and s.end <= hi])

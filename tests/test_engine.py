@@ -137,6 +137,14 @@ def test_math_is_readable_in_snippets(engine):
     assert "det (A - λI) = 0" in re.sub(r"</?mark>", "", hit.snippet)
 
 
+def test_filler_is_never_marked_in_hits_or_completions(engine):
+    hit = engine.search("what is the binomial theorem").hits[0]
+    assert hit.question_html == "What is the <mark>binomial</mark> <mark>theorem</mark>?"
+    assert hit.snippet == "The <mark>binomial</mark> <mark>theorem</mark> expands powers of a sum."
+    [completion] = engine.suggest("what is classical cond")
+    assert completion.question_html == "What is <mark>classical</mark> <mark>conditioning</mark>?"
+
+
 def test_did_you_mean_for_unknown_words(engine):
     result = engine.search("eigenvalues of a matirx")
     assert result.suggestion is not None

@@ -1,9 +1,12 @@
 """Answers become clean, readable text: Markdown parsed, LaTeX rendered, breaks kept."""
 
+import unicodedata
+
 import pytest
 
 from index.latex import latex_to_text
 from index.text import markdown_to_text
+from index.tokens import index_tokens
 
 
 @pytest.mark.parametrize(
@@ -15,12 +18,41 @@ from index.text import markdown_to_text
         (r"\neg P", "¬P"),
         (r"O(n \log n)", "O(n log n)"),
         (r"\text{Var}(X) = \sigma^2", "Var(X) = σ^2"),
+        # An accent sits on its letter only, never on a subscript or a brace.
+        (r"\hat{\beta_j}", "β̂_j"),
+        (r"\hat{\beta}_j", "β̂_j"),
+        (r"\bar{x}_{n}", "x̅_n"),
+        (r"\tilde{y}", "ỹ"),
+        (r"\vec{e_n}", "e⃗_n"),
+        (r"\dot{x}", "ẋ"),
+        (r"\vec{AB}", "vec(AB)"),
+        # Braces around a superscript of more than a word are kept, as parentheses.
+        (r"2^{n-1}", "2^(n-1)"),
+        (r"e^{-\infty}", "e^(-∞)"),
+        (r"x^{2t}", "x^2t"),
+        (r"\sum_{i=1}^{n} x_i", "∑_i=1^n x_i"),
         # Malformed LaTeX stays as written rather than being mangled.
         (r"\frac{1", r"\frac{1"),
     ],
 )
 def test_latex_is_readable(latex, text):
     assert latex_to_text(latex) == text
+
+
+@pytest.mark.parametrize("accent", ["hat", "bar", "tilde", "vec", "dot", "ddot", "check", "widehat"])
+@pytest.mark.parametrize("argument", ["x", r"\beta_j", "x_{n+1}", "AB", r"\beta^{2}", "1"])
+def test_accents_mark_only_letters(accent, argument):
+    text = latex_to_text(rf"t = \{accent}{{{argument}}}/SE")
+    marks = [i for i, char in enumerate(text) if unicodedata.combining(char)]
+    assert all(text[i - 1].isalpha() for i in marks), text
+    assert len(marks) <= 1 and "\\" not in text, text
+
+
+def test_rendered_math_keeps_words_apart():
+    source = r"Here $$t = \frac{\hat{\beta_j}}{SE(\hat{\beta_j})}$$ where \( \hat{\beta_j} \) is estimated."
+    text = markdown_to_text(source)
+    assert text == "Here t = β̂_j/SE(β̂_j) where β̂_j is estimated."
+    assert index_tokens(text)[0] == ["here", "t", "β", "_j", "se", "β", "_j", "where", "β", "_j", "is", "estimated"]
 
 
 def test_literal_backslash_n_becomes_paragraph_breaks():
