@@ -33,7 +33,7 @@ def table(results: dict[str, Ranks], queries: list[dict]) -> str:
         chosen = [i for i, q in enumerate(queries) if row in groups(q)]
         cells = [metrics([results[name][i] for i in chosen]) for name in names]
         lines.append(f"{row:16} {len(chosen):4}  " + "  ".join(f"{m:7.3f}{r:8.3f}{n:8.3f}" for m, r, n in cells))
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def misses(ranks: Ranks, queries: list[dict]) -> str:
