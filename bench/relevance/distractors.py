@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+import shutil
 from pathlib import Path
 
 from bench.generate import article_text
@@ -99,3 +100,18 @@ def write_salad(articles: list[Article], folder: Path, count: int, seed: int = 1
 
 
 STYLES = {"generated": write_generated, "salad": write_salad}
+
+
+def cached(articles: list[Article], cache: Path, style: str, count: int) -> Path:
+    """The folder of ``count`` distractors of ``style`` below ``cache``, written on first use only.
+
+    Writing 200,000 articles takes minutes; a folder is complete once renamed to
+    its final name, so a run killed while writing leaves nothing another run would reuse.
+    """
+    folder = cache / f"{style}-{count}"
+    if not folder.is_dir():
+        partial = cache / f".partial-{style}-{count}"
+        shutil.rmtree(partial, ignore_errors=True)
+        STYLES[style](articles, partial, count)
+        partial.rename(folder)
+    return folder

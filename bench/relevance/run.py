@@ -1,27 +1,35 @@
-"""Relevance benchmark: kbsearch against SQLite FTS5 and plain Whoosh BM25F.
+"""Relevance benchmark: kbsearch against tantivy, SQLite FTS5 and plain Whoosh BM25F.
 
-    .venv/bin/python -m bench.relevance.run [--distractors 3000] [--style generated|salad] [--sample DIR]
+    .venv/bin/python -m bench.relevance.run [--distractors 3000] [--style generated|salad]
+        [--engines kbsearch,tantivy,fts5,whoosh] [--reuse DIR] [--sample DIR]
 
 Indexes the real sample (../shared/corpus/quicktakes-sample) plus generated
 look-alike distractors, runs the judged queries in queries.tsv (query ->
-the url that should come first) through all three engines, and prints
-MRR@10, recall@10 and nDCG@10 per query kind and overall, then the queries
-whose article kbsearch does not rank first.
+the url that should come first) through every engine, and prints MRR@10,
+recall@10 and nDCG@10 per query kind and overall, for the tune and held
+parts of the queries separately, then kbsearch's misses on the tune part by
+kind. Ranking work may only look at the tune part (see README).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import math
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from bench.relevance.baselines import Fts5
 from bench.relevance.baselines import PlainWhoosh
+from bench.relevance.baselines import Tantivy
 from bench.relevance.distractors import STYLES
+from bench.relevance.distractors import cached
+from bench.relevance.report import Ranks
+from bench.relevance.report import misses
+from bench.relevance.report import table
+from index.articles import Article
 from index.articles import read_corpus
 from index.build import build
 from search.engine import Engine
@@ -29,6 +37,37 @@ from search.engine import Engine
 HERE = Path(__file__).parent
 SAMPLE = HERE.parents[2] / "shared" / "corpus" / "quicktakes-sample"
 DEPTH = 10
+PROCS = 2
+SETS = ("tune", "held")
+
+
+class Searcher(Protocol):
+    def search(self, query: str) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+class KbSearch:
+    """kbsearch as the benchmark sees it: a full build of the corpus folder, then the engine's first page."""
+
+    def __init__(self, corpus: Path, folder: Path) -> None:
+        build(corpus, folder, procs=PROCS)
+        self.engine = Engine(folder)
+
+    def search(self, query: str) -> list[str]:
+        return [hit.url for hit in self.engine.search(query, per_page=DEPTH).hits]
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+# Each engine is made from the corpus folder, its articles and a folder of its own.
+ENGINES: dict[str, Callable[[Path, list[Article], Path], Searcher]] = {
+    "kbsearch": lambda corpus, _articles, folder: KbSearch(corpus, folder),
+    "tantivy": lambda _corpus, articles, folder: Tantivy(articles, folder),
+    "fts5": lambda _corpus, articles, _folder: Fts5(articles),
+    "whoosh": lambda _corpus, articles, folder: PlainWhoosh(articles, folder),
+}
 
 
 def load_queries(path: Path = HERE / "queries.tsv") -> list[dict]:
@@ -40,68 +79,81 @@ def rank_of(urls: list[str], expected: str) -> int | None:
     return urls.index(expected) + 1 if expected in urls else None
 
 
-def metrics(ranks: list[int | None]) -> tuple[float, float, float]:
-    n = max(len(ranks), 1)
-    mrr = sum(1 / r for r in ranks if r) / n
-    recall = sum(1 for r in ranks if r) / n
-    ndcg = sum(1 / math.log2(r + 1) for r in ranks if r) / n
-    return mrr, recall, ndcg
+def measure(name: str, corpus: Path, articles: list[Article], folder: Path, queries: list[dict]) -> Ranks:
+    """Build one engine, rank every query's article with it, and close it before the next one is built."""
+    started = time.monotonic()
+    engine = ENGINES[name](corpus, articles, folder)
+    built = time.monotonic()
+    ranks = [rank_of(engine.search(q["query"])[:DEPTH], q["url"]) for q in queries]
+    done = time.monotonic()
+    engine.close()
+    print(f"{name}: built in {built - started:.0f} s, {len(queries)} queries in {done - built:.1f} s", flush=True)
+    return ranks
 
 
-def run_engine(search: Callable[[str], list[str]], queries: list[dict]) -> list[int | None]:
-    return [rank_of(search(q["query"]), q["url"]) for q in queries]
+def distractors(args: argparse.Namespace, sample: list[Article], work: Path) -> Path:
+    if args.reuse:
+        return cached(sample, args.reuse, args.style, args.distractors)
+    STYLES[args.style](sample, work / "distractors", args.distractors)
+    return work / "distractors"
 
 
-def table(results: dict[str, list[int | None]], queries: list[dict]) -> str:
-    kinds = [*sorted({q["kind"] for q in queries}), "all"]
-    names = list(results)
-    header = f"{'kind':10} {'n':>4}  " + "  ".join(f"{name:^23}" for name in names)
-    sub = f"{'':10} {'':>4}  " + "  ".join(f"{'MRR':>7}{'R@10':>8}{'nDCG':>8}" for _ in names)
-    lines = [header, sub]
-    for kind in kinds:
-        chosen = [i for i, q in enumerate(queries) if kind in ("all", q["kind"])]
-        cells = []
-        for name in names:
-            mrr, recall, ndcg = metrics([results[name][i] for i in chosen])
-            cells.append(f"{mrr:7.3f}{recall:8.3f}{ndcg:8.3f}")
-        lines.append(f"{kind:10} {len(chosen):4}  " + "  ".join(cells))
-    return "\n".join(lines)
+def part(results: dict[str, Ranks], queries: list[dict], name: str) -> tuple[dict[str, Ranks], list[dict]]:
+    """The ranks and queries of one part of the queries (tune or held)."""
+    chosen = [i for i, q in enumerate(queries) if q["set"] == name]
+    return {engine: [ranks[i] for i in chosen] for engine, ranks in results.items()}, [queries[i] for i in chosen]
 
 
-def main() -> None:
+def report(results: dict[str, Ranks], queries: list[dict]) -> None:
+    for name in SETS:
+        ranks, chosen = part(results, queries, name)
+        print(f"\n{name} ({len(chosen)} queries)\n{table(ranks, chosen)}")
+    if "kbsearch" in results:
+        ranks, chosen = part(results, queries, "tune")
+        print(f"\nkbsearch on the tune part: {misses(ranks['kbsearch'], chosen)}")
+
+
+def engine_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(ENGINES))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"engines are a comma-separated choice of {', '.join(ENGINES)}")
+    return names
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=Path, default=SAMPLE)
     parser.add_argument("--distractors", type=int, default=3000)
     parser.add_argument("--style", choices=sorted(STYLES), default="generated", help="kind of distractor")
-    parser.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
-    args = parser.parse_args()
-    queries = load_queries(args.queries)
-    work = Path(tempfile.mkdtemp(prefix="kbsearch-relevance-"))
-    sample = read_corpus(args.sample).articles
-    STYLES[args.style](sample, work / "corpus" / "distractors", args.distractors)
-    (work / "corpus" / "sample").symlink_to(args.sample.resolve())
-    started = time.monotonic()
-    build(work / "corpus", work / "index", procs=2)
-    articles = read_corpus(work / "corpus").articles
-    print(
-        f"{len(articles)} articles ({len(sample)} real, {args.distractors} distractors), "
-        f"{len(queries)} queries; built in {time.monotonic() - started:.0f} s"
+    parser.add_argument("--engines", type=engine_names, default=list(ENGINES), help="comma-separated")
+    parser.add_argument(
+        "--reuse", type=Path, help="keep the distractors in DIR/STYLE-COUNT and reuse them there in later runs"
     )
+    parser.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
+    return parser.parse_args()
 
-    with Engine(work / "index") as engine:
-        ours = run_engine(lambda q: [h.url for h in engine.search(q, per_page=DEPTH).hits], queries)
-    plain = PlainWhoosh(articles, work / "plain-whoosh")
-    results = {
-        "kbsearch": ours,
-        "whoosh BM25F": run_engine(plain.search, queries),
-        "SQLite FTS5": run_engine(Fts5(articles).search, queries),
-    }
-    plain.close()
-    print(table(results, queries))
-    misses = [(q, r) for q, r in zip(queries, ours, strict=True) if r != 1]
-    print(f"\nkbsearch: {len(misses)} queries whose article is not first")
-    for query, rank in misses:
-        print(f"  {query['kind']:9} {rank or '-':>3}  {query['query']}")
+
+def main() -> None:
+    args = arguments()
+    queries = load_queries(args.queries)
+    started = time.monotonic()
+    # Everything a run writes outside --reuse lives in this folder, removed at the end (or on an error).
+    with tempfile.TemporaryDirectory(prefix="kbsearch-relevance-") as temporary:
+        work = Path(temporary)
+        sample = read_corpus(args.sample).articles
+        (work / "corpus").mkdir()
+        (work / "corpus" / "distractors").symlink_to(distractors(args, sample, work).resolve())
+        (work / "corpus" / "sample").symlink_to(args.sample.resolve())
+        articles = read_corpus(work / "corpus", procs=PROCS).articles
+        print(
+            f"{len(articles)} articles ({len(sample)} real, {args.distractors} {args.style} distractors), "
+            f"{len(queries)} queries; corpus ready in {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
+        results = {name: measure(name, work / "corpus", articles, work / name, queries) for name in args.engines}
+    report(results, queries)
+    print(f"\ntotal {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":
