@@ -83,6 +83,8 @@ class Neighbours:
         for other in self._candidates(mine, exclude):
             theirs = self.terms(other)
             shared = mine.keys() & theirs.keys()
+            if not shared:  # found by a keyword past its first KEY_TERMS key terms
+                continue
             nearness = _cosine(mine, theirs, shared)
             same = self.meta.subject[other] == self.meta.subject[docnum]
             if same or (len(shared) >= CROSS_SUBJECT_TERMS and nearness >= CROSS_SUBJECT):
