@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from whoosh.lang.porter2 import stem as porter2_stem
 from whoosh.support.charset import accent_map
+
+from index import stemming
 
 _PART = r"\w+(?:[.'’]\w+)*"
 _TOKEN = re.compile(
@@ -62,8 +63,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(folded: str) -> str:
-    """porter2 for words; technical tokens such as "c++" stay as they are."""
-    return porter2_stem(folded) if folded.replace("_", "").isalnum() else folded
+    """porter2 less its merges of unrelated words (``index.stemming``); technical tokens ("c++") stay as they are."""
+    return stemming.stem(folded) if folded.replace("_", "").isalnum() else folded
 
 
 def _word(found: re.Match) -> Word:

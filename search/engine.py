@@ -48,9 +48,9 @@ from search.ranking import Sparse
 from search.ranking import dense
 from search.ranking import sparse_max
 from search.ranking import top
-from search.related import MAX_RELATED
+from search.related import Neighbours
+from search.related import choose
 from search.related import linked
-from search.related import nearest
 from search.spelling import Speller
 from search.spelling import unknown_words
 from search.suggest import Ranked
@@ -196,9 +196,7 @@ class _Version:
         self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, self.cache_bytes // 2)
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 8)
         self.speller = Speller(vocabulary.load(self.path))
-        self.related_ranker = Ranker(
-            self.meta, self.postings.get, {"question": 2.0, "keywords": 1.0}, self.cache_bytes // 8
-        )
+        self.neighbours = Neighbours(self.meta, self.postings.get, self.key_terms)
         self._related: dict[int, list[Related]] = {}
         # Last: when a damaged file stops the opening, no open Whoosh file is left for the collector to close.
         # Without mmap a searcher opens in a millisecond instead of copying the index into memory.
@@ -248,7 +246,7 @@ class _Version:
             self.stored(docnum)
 
     def related(self, docnum: int, stored: dict) -> list[Related]:
-        """The article's own related articles that are in the index, then its nearest ones."""
+        """Its nearest article if close, its own related articles that are in the index, then its next nearest."""
         if docnum not in self._related:
             if len(self._related) > RELATED_CACHE:
                 self._related.clear()
@@ -256,9 +254,8 @@ class _Version:
         return self._related[docnum]
 
     def _find_related(self, docnum: int, stored: dict) -> list[Related]:
-        chosen = linked(docnum, (url for _question, url in stored.get("related") or ()), self.meta.find_url)
-        missing = MAX_RELATED - len(chosen)
-        chosen += nearest(self.related_ranker, self.meta, docnum, self.key_terms[docnum], {docnum, *chosen}, missing)
+        links = linked(docnum, (url for _question, url in stored.get("related") or ()), self.meta.find_url)
+        chosen = choose(self.neighbours, docnum, links)
         return [Related(self.questions[d], self.urls[d]) for d in chosen]
 
     def question_positions(self, terms: set[str], docs: np.ndarray) -> list[dict[str, list[int]]]:

@@ -34,8 +34,6 @@ from search import ranking
 from search import related
 from search import snippets
 from search.engine import Engine
-from search.query import Alternative
-from search.query import Clause
 from search.query import parse
 
 QUERIES = [
@@ -258,17 +256,22 @@ def test_every_live_url_finds_its_document(engine, updated):
 
 
 def _reference_related(version, docnum: int, count: int = 3) -> list[int]:
-    """Nearest articles from a dense score of the two rarest keyword terms, as the engine first found them."""
-    ranker, meta = version.related_ranker, version.meta
-    terms = sorted(version.key_terms[docnum].split(), key=ranker.frequency)[:2]
-    scored = ranker.score([Clause(words=(t,), alternatives=(Alternative((t,)),)) for t in terms])
-    candidates = scored.matched.copy()
-    candidates[docnum] = False
-    same = candidates & (meta.subject == meta.subject[docnum])
-    if np.count_nonzero(same) >= count:
-        candidates = same
-    docs = np.flatnonzero(candidates)
-    return [int(d) for d in docs[np.lexsort((docs, -scored.key[docs]))][:count]]
+    """Nearest articles by the cosine of weighted key terms, computed against every live article."""
+    neighbours, meta = version.neighbours, version.meta
+    mine = neighbours.terms(docnum)
+    found = []
+    for other in np.flatnonzero(meta.live):
+        theirs = neighbours.terms(int(other))
+        shared = mine.keys() & theirs.keys()
+        if other == docnum or not shared:
+            continue
+        cosine = sum(mine[t] ** 2 for t in shared) / np.sqrt(
+            sum(w * w for w in mine.values()) * sum(w * w for w in theirs.values())
+        )
+        strong = len(shared) >= related.CROSS_SUBJECT_TERMS and cosine >= related.CROSS_SUBJECT
+        if meta.subject[other] == meta.subject[docnum] or strong:
+            found.append((-round(cosine, 9), int(other)))
+    return [other for _key, other in sorted(found)[:count]]
 
 
 def test_related_match_a_dense_recomputation(engine):
@@ -276,9 +279,7 @@ def test_related_match_a_dense_recomputation(engine):
     live = np.flatnonzero(version.meta.live)
     assert len(live) > 250
     for docnum in live:
-        found = related.nearest(
-            version.related_ranker, version.meta, int(docnum), version.key_terms[docnum], {docnum}, 3
-        )
+        found = [other for other, _nearness in version.neighbours.nearest(int(docnum), {int(docnum)}, 3)]
         assert found == _reference_related(version, int(docnum)), docnum
 
 

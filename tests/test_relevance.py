@@ -35,6 +35,9 @@ ARTICLES = [
 ]
 
 
+# Related questions come from shared keywords: articles that share some.
+KEYWORDS = {2: "compiled language", 3: "compiled language", 4: "compiled language", 11: "matrix", 12: "matrix"}
+
 SYNONYMS = "svm, support vector machine\nos, operating system\n"
 
 
@@ -50,6 +53,7 @@ def relevance_index(tmp_path_factory):
             answer=answer,
             subject=subject,
             related=related if number == 12 else [],
+            keywords=KEYWORDS.get(number, ""),
         )
     index_dir = tmp_path_factory.mktemp("relevance-index")
     build(source, index_dir)
