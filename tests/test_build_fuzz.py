@@ -202,4 +202,5 @@ def test_sample_with_hostile_articles_builds_reports_and_finds_everything(sample
                 assert [hit.url for hit in engine.search(_name(n)).hits] == [f"/learn/fuzzing/questions/{n}"]
         for path in articles:
             meta = frontmatter.load(path).metadata
-            assert meta["url"] in [hit.url for hit in engine.search(meta["question"][:256]).hits], path.name
+            # Every real question finds its own article first, hostile neighbours and all.
+            assert [hit.url for hit in engine.search(meta["question"][:256]).hits][:1] == [meta["url"]], path.name
