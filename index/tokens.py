@@ -61,9 +61,18 @@ def fold(text: str) -> str:
     return text.lower().translate(accent_map)
 
 
+_POSSESSIVE = re.compile(r"(\w+)['’]s")
+
+
 @lru_cache(maxsize=200_000)
 def stem(folded: str) -> str:
-    """porter2 less its merges of unrelated words (``index.stemming``); technical tokens ("c++") stay as they are."""
+    """porter2 less its merges of unrelated words (``index.stemming``); technical tokens ("c++") stay as they are.
+
+    A possessive stems as its word, so "kirchhoff" finds "Kirchhoff's" laws.
+    """
+    possessive = _POSSESSIVE.fullmatch(folded)
+    if possessive:
+        folded = possessive.group(1)
     return stemming.stem(folded) if folded.replace("_", "").isalnum() else folded
 
 

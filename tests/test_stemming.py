@@ -72,3 +72,16 @@ def test_integral_does_not_highlight_integrity(sample_engine):
     marked = {word.lower() for hit in hits for word in re.findall(r"<mark>(.*?)</mark>", hit.snippet)}
     assert "integral" in marked
     assert not {word for word in marked if word.startswith("integrit")}
+
+
+@pytest.mark.parametrize("forms", [("kirchhoff", "kirchhoff's", "kirchhoff’s"), ("newton", "newton's")])
+def test_a_possessive_stems_as_its_word(forms):
+    assert len({stem(word) for word in forms}) == 1
+
+
+def test_a_name_finds_its_possessive_exactly_on_the_sample(sample_index):
+    with Engine(sample_index) as engine:
+        result = engine.search("kirchhoff")
+    # Found as the word itself, not as a close spelling: nothing relaxed, nothing suggested.
+    assert result.total >= 1 and result.relaxed is None and result.suggestion is None
+    assert all("<mark>Kirchhoff" in hit.snippet for hit in result.hits), [hit.snippet for hit in result.hits]
