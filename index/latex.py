@@ -17,6 +17,7 @@ _SYMBOLS = {  # spaced, so "a \\neq 0" reads "a ≠ 0"
     "neq": "≠", "ne": "≠", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "approx": "≈", "equiv": "≡",
     "to": "→", "rightarrow": "→", "Rightarrow": "⇒", "implies": "⇒", "iff": "⇔", "in": "∈", "notin": "∉",
     "subseteq": "⊆", "times": "×", "cdot": "·", "pm": "±", "land": "∧", "lor": "∨",
+    "cup": "∪", "cap": "∩", "setminus": "∖", "subset": "⊂",
 }  # fmt: skip
 _WORDS = ("log", "ln", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "mod")
 

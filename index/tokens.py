@@ -9,6 +9,7 @@ all meet.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,11 @@ from whoosh.support.charset import accent_map
 
 from index import stemming
 
+# Rendered formulas keep their operators ("P(A ∪ B)", "∑ x p(x)"): each is a word, the one a visitor types.
+MATH_SYMBOLS = {
+    "∑": "sum", "∏": "product", "∪": "union", "⋃": "union", "∩": "intersection", "⋂": "intersection",
+    "∫": "integral", "√": "sqrt", "∞": "infinity", "∂": "partial", "∇": "nabla",
+}  # fmt: skip
 _PART = r"\w+(?:[.'’]\w+)*"
 _TOKEN = re.compile(
     r"""
@@ -25,9 +31,10 @@ _TOKEN = re.compile(
       | (?<![\w.])\.net\b                       # .NET
       | \bo\([^()\n]{1,15}\)                    # O(1), O(n log n)
       | (?<![\w/])/\d{1,3}\b                    # /16 network prefixes
+      | [SYMBOLS]                               # math operators, indexed by name
     )
     | (?P<word>PART(?:-PART)*)
-    """.replace("PART", _PART),
+    """.replace("PART", _PART).replace("SYMBOLS", "".join(MATH_SYMBOLS)),
     re.IGNORECASE | re.VERBOSE,
 )
 _PARTS = re.compile(_PART)
@@ -58,6 +65,8 @@ class Word:
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower-case and strip accents: what every field indexes."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # "𝔼" is E, "ﬁ" is fi
     return text.lower().translate(accent_map)
 
 
@@ -79,7 +88,7 @@ def stem(folded: str) -> str:
 def _word(found: re.Match) -> Word:
     start = found.start()
     if found.lastgroup == "special":
-        special = fold(re.sub(r"\s+", " ", found.group()))
+        special = MATH_SYMBOLS.get(found.group()) or fold(re.sub(r"\s+", " ", found.group()))
         return Word(start, found.end(), ((start, found.end(), special),))
     parts = tuple((start + p.start(), start + p.end(), fold(p.group())) for p in _PARTS.finditer(found.group()))
     return Word(start, found.end(), parts)

@@ -143,15 +143,18 @@ class _Matches:
         return int(np.count_nonzero(self.matched))
 
     def exact_words(self, counted: frozenset[str] = frozenset()) -> int:
-        """How many of the query's words the best match holds exactly, not counting filler unless ``counted``."""
+        """The most of the query's words that one match holds exactly, not counting filler unless ``counted``.
+
+        Any match, not only the first: the ranking may put a rarer word first, while the
+        question is whether a correction finds an article that holds more of what was typed.
+        """
         if self.scored is None or not self.matched.any():
             return 0
-        best = int(top(self.matched, self.key, 0, 1)[0])
-        held = 0
+        held = np.zeros(len(self.matched), dtype=np.int32)
         for clause, exact in zip(self.query.clauses, self.scored.exact, strict=True):
-            if (not clause.filler or counted & set(clause.words)) and _holds(exact, best):
-                held += len(clause.words)
-        return held
+            if not clause.filler or counted & set(clause.words):
+                held[exact] += len(clause.words)
+        return int(held[self.matched].max())
 
 
 @dataclass(frozen=True)

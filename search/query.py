@@ -59,6 +59,15 @@ class Clause:
     filler: bool = False
 
     @property
+    def notation(self) -> bool:
+        """Letters or digits standing alone ("x", "p(a)", "x,y"): asked for, but too common to require.
+
+        In "Cov(X,Y) = E[XY]" the article about covariance must not lose to one that
+        merely holds more of x, y and e.
+        """
+        return not self.quoted and all(len(word) == 1 for word in self.words)
+
+    @property
     def terms(self) -> frozenset[str]:
         return frozenset(t for alternative in self.alternatives for t in alternative.terms)
 
@@ -102,13 +111,19 @@ def phrase_clause(words: list[Word]) -> Clause:
     return Clause(words=texts, alternatives=(Alternative(tuple(stem(t) for t in texts)),), quoted=len(texts) > 1)
 
 
-def _negated(text: str, start: int) -> bool:
-    """A ``-`` right before the word, at the start of the text or after a space."""
+def _negated(text: str, word: Word) -> bool:
+    """A ``-`` right before a word of two characters or more, at the start of the text or after a space.
+
+    "(y, -x)" and "n -1" are formulas: nobody excludes a single letter or digit.
+    """
+    start = word.start
+    if word.end - start < 2:
+        return False
     return start > 0 and text[start - 1] == "-" and (start == 1 or text[start - 2].isspace())
 
 
 def _words(text: str) -> list[tuple[bool, Clause]]:
-    return [(_negated(text, word.start), word_clause(word)) for word in split_words(text)]
+    return [(_negated(text, word), word_clause(word)) for word in split_words(text)]
 
 
 def _segments(text: str) -> list[tuple[bool, Clause]]:
@@ -134,7 +149,9 @@ def parse(text: str) -> UserQuery:
     clauses: list[Clause] = []
     excluded: list[Clause] = []
     for negated, clause in _segments(text):
-        (excluded if negated else clauses).append(clause)
+        kept = excluded if negated else clauses
+        if clause not in kept:  # "P(A) + P(B)" asks for p once: a repeated word must not count twice
+            kept.append(clause)
     if clauses and all(c.filler for c in clauses):
         # A query made only of common words ("what is it") must still mean something.
         clauses = [_unfiller(c) for c in clauses]

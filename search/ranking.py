@@ -249,7 +249,7 @@ class Ranker:
     ) -> Scored:
         """Rank by how many clauses match whole, then how many match whole exactly (not by a typo), then BM25.
 
-        Each clause scores as ``match`` does; filler clauses add score but no coverage. An
+        Each clause scores as ``match`` does; filler and notation clauses add score but no coverage. An
         article that holds only most of a synonym's words is found, below the whole matches.
         """
         found, matches = self._score(clauses, phrases)
@@ -267,14 +267,22 @@ class Ranker:
         exact_count = np.zeros(len(total.ids), dtype=np.int32)
         slot = np.empty(self.size, dtype=np.int32)  # where each matching docnum sits in ``total``
         slot[total.ids] = np.arange(len(total.ids), dtype=np.int32)
+        counted = _counted(clauses)
         for clause, found in zip(clauses, matches, strict=True):
             if not clause.filler:
                 content[slot[found.score.ids]] = True
+            if clause in counted:
                 coverage[slot[found.whole]] += 1
                 exact_count[slot[found.exact]] += 1
-        enough = sufficient_coverage(sum(1 for c in clauses if not c.filler))
+        enough = sufficient_coverage(len(counted))
         tier = np.minimum(coverage, enough) * COVERAGE_STEP + np.minimum(exact_count, enough) * EXACT_STEP
         return _Keyed(total.ids, tier + total.values, content), matches
+
+
+def _counted(clauses: Sequence[Clause]) -> list[Clause]:
+    """The clauses whose matches raise an article's tier: not filler, and not notation unless nothing else is asked."""
+    content = [c for c in clauses if not c.filler]
+    return [c for c in content if not c.notation] or content
 
 
 def _union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
