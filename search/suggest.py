@@ -30,13 +30,13 @@ from search.query import MAX_CLAUSES
 from search.query import MAX_QUERY_CHARS
 from search.query import Clause
 from search.query import word_clause
-from search.ranking import COVERAGE_STEP
 from search.ranking import Ranker
 from search.ranking import best
 from search.ranking import dense
 from search.ranking import top
 
 MAX_CHECKED = 100  # questions read per keystroke to confirm that they begin with the text as typed
+COVERAGE_STEP = 1_000_000.0  # more than any BM25
 # Each tier outranks everything below it: a word held is worth COVERAGE_STEP, and at most
 # MAX_CLAUSES words count.
 LEADING = (MAX_CLAUSES + 1) * COVERAGE_STEP

@@ -47,6 +47,8 @@ QUERIES = [
     "data -model",
     "the",
     "qzxv",
+    "cov(x,y) = e[xy] - e[x]e[y]",  # notation: letters score without a bonus
+    "x y",  # nothing but notation: the letters are what is asked
 ]
 
 
@@ -152,9 +154,10 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
 
     total = np.zeros(size)
     content = np.zeros(size, dtype=bool)
-    coverage = np.zeros(size, dtype=int)
-    exact = np.zeros(size, dtype=int)
-    for clause in clauses:
+    bonus = np.zeros(size)
+    asked = [not c.filler and not all(len(w) == 1 for w in c.words) for c in clauses]
+    asked = asked if any(asked) else [not c.filler for c in clauses]
+    for clause, counted in zip(clauses, asked, strict=True):
         best, whole, whole_exactly = np.zeros(size), np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
         if clause.quoted:
             for field, counts in phrase_counts(clause).items():
@@ -178,11 +181,10 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
         total += best
         if not clause.filler:
             content |= best > 0
-            coverage += whole
-            exact += whole_exactly
-    enough = ranking.sufficient_coverage(sum(1 for c in clauses if not c.filler))
-    key = np.minimum(coverage, enough) * ranking.COVERAGE_STEP + np.minimum(exact, enough) * ranking.EXACT_STEP
-    return key + total, content & live
+        if counted:
+            worth = ranking.PRESENCE + ranking.PRESENCE_PER_IDF * idf(whole)
+            bonus += worth * whole + worth * ranking.EXACT_SHARE * whole_exactly
+    return bonus + total, content & live
 
 
 def _reference_phrases(reference: Reference, size: int):

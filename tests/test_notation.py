@@ -1,0 +1,84 @@
+"""Formulas typed into the search box: letters are asked for but not required, operators have names."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.build import build
+from index.tokens import tokenize
+from search.engine import Engine
+from search.query import parse
+from tests.factory import write_article
+
+COVARIANCE = "What is covariance and how is it measured?"
+INCLUSION = "How does the inclusion-exclusion principle work in probability?"
+ROTATION = "How does a quarter turn move a point in the plane?"
+
+ARTICLES = [
+    (COVARIANCE, "The covariance Cov(X, Y) measures how X and Y vary together."),
+    (INCLUSION, r"For any two events, \( P(A \cup B) = P(A) + P(B) - P(A \cap B) \)."),
+    (ROTATION, "A rotation by 90 degrees counterclockwise sends (x, y) to (-y, x)."),
+    # Articles that hold more of a formula's letters, but none of its rare words or operators.
+    (
+        "When is the expectation of a product the product of the expectations?",
+        "For independent x and y, E[X]E[Y] is the expectation of their product: e of x times e of y.",
+    ),
+    (
+        "What do P(A) and P(B) stand for?",
+        "P(A) and P(B) are the probabilities of events A and B: p of a and p of b, each a number p.",
+    ),
+    ("How are points written in the plane?", "A point is (x, y): x across and y up, so y and x are coordinates."),
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("notation-corpus")
+    for number, (question, answer) in enumerate(ARTICLES, start=1):
+        write_article(corpus, id=number, question=question, answer=answer, subject="Mathematics")
+    folder = tmp_path_factory.mktemp("notation-index")
+    build(corpus, folder)
+    with Engine(folder) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Cov(X,Y) = E[XY] - E[X]E[Y]", COVARIANCE),  # the rare word, not the letters, decides
+        ("P(A ∪ B) = P(A) + P(B) − P(A ∩ B)", INCLUSION),  # the operators are words
+        ("(x, y) -> (y, -x) rotation", ROTATION),  # "-x" is part of the formula, not an exclusion
+    ],
+)
+def test_a_formula_finds_its_article_first(engine, text, expected):
+    hits = engine.search(text).hits
+    assert hits and hits[0].question == expected
+
+
+def test_a_repeated_word_is_one_clause():
+    assert [clause.words for clause in parse("P(A) + P(B) = p").clauses] == [("p",), ("a",), ("b",)]
+
+
+@pytest.mark.parametrize("text", ["(y, -x) rotation", "n -1", "f(-a)"])
+def test_a_minus_before_a_letter_or_digit_excludes_nothing(text):
+    assert parse(text).excluded == ()
+
+
+def test_a_minus_before_a_word_still_excludes():
+    assert [clause.words for clause in parse("python -java").excluded] == [("java",)]
+
+
+@pytest.mark.parametrize(
+    "text, word", [("A ∪ B", "union"), ("A ∩ B", "intersection"), ("∑ x", "sum"), ("∫ f", "integral")]
+)
+def test_an_operator_is_indexed_by_its_name(text, word):
+    assert word in [token for token, *_ in tokenize(text)]
+
+
+def test_math_alphabets_fold_to_plain_letters():
+    assert [token for token, *_ in tokenize("𝔼[X] ﬁnite")] == ["e", "x", "finite"]
+
+
+def test_a_formula_of_letters_alone_still_finds_them(engine):
+    """With nothing but notation in the query, the letters are what is asked for."""
+    assert engine.search("x y").total >= 3
