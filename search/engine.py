@@ -261,11 +261,11 @@ class _Version:
         chosen = choose(self.neighbours, docnum, links)
         return [Related(self.questions[d], self.urls[d]) for d in chosen]
 
-    def question_positions(self, terms: set[str], docs: np.ndarray) -> list[dict[str, list[int]]]:
-        """For each of ``docs``, where each of ``terms`` stands in its question."""
+    def positions(self, terms: set[str], field: str, docs: np.ndarray) -> list[dict[str, list[int]]]:
+        """For each of ``docs``, where each of ``terms`` stands in its ``field``."""
         found: list[dict[str, list[int]]] = [{} for _ in docs]
         for term in terms:
-            postings = self.postings.lookup("question", term, with_positions=True)
+            postings = self.postings.lookup(field, term, with_positions=True)
             if not len(postings.ids):
                 continue
             at = np.minimum(np.searchsorted(postings.ids, docs), len(postings.ids) - 1)
@@ -468,7 +468,7 @@ class Engine:
         if mask is not None:
             matched &= mask
         if scored is not None:
-            key = rerank(matched, key, query.clauses, partial(version.question_positions, query.terms))
+            key = rerank(matched, key, query.clauses, partial(version.positions, query.terms))
         return _Matches(query, matched, key, facets, scored)
 
     def _page(self, version: _Version, found: _Matches, page: int, per_page: int) -> SearchResult:

@@ -1,4 +1,4 @@
-"""Question proximity: among equally good matches, the article whose question holds the
+"""Proximity: among close matches, the article whose question, and whose answer, holds the
 query's words in the same order, close together, comes first."""
 
 from __future__ import annotations
@@ -15,31 +15,54 @@ from search.ranking import top
 RERANK_DEPTH = 50  # only the best candidates are worth reading questions for
 BONUS = 3.0  # for a question with every pair of consecutive query words in order; below one exactness step
 WINDOW = 3  # "close together": the next word at most this many positions later
+# For an answer that holds every pair of neighbouring query words (filler with a word
+# included: "for loop", "E[X] = sum x") close together and in order. Chosen on the
+# relevance benchmark's tune queries: 3 to 6 gained alike, 10 lost acronyms.
+ANSWER_BONUS = 5.0
 
 
-# For some documents, each query term's word positions in their questions.
-PositionsOf = Callable[[np.ndarray], list[dict[str, list[int]]]]
+# For some documents, each query term's word positions in one of their fields.
+PositionsOf = Callable[[str, np.ndarray], list[dict[str, list[int]]]]
 
 
 def order_score(positions: dict[str, list[int]], clauses: Sequence[Clause]) -> float:
-    """The share of consecutive query-word pairs that stand in order, close together, in a question.
+    """The share of consecutive query words, filler left out, that stand in order, close together, in a question.
 
     :param positions: where each query term stands in the question.
     """
-    content = [clause for clause in clauses if not clause.filler]
-    if len(content) < 2:
+    return _share_in_order(positions, list(pairwise(c for c in clauses if not c.filler)))
+
+
+def pair_score(positions: dict[str, list[int]], clauses: Sequence[Clause]) -> float:
+    """The share of neighbouring query clauses, not both filler, that stand in order, close together, in a text.
+
+    :param positions: where each query term stands in the text.
+    """
+    return _share_in_order(positions, [(a, b) for a, b in pairwise(clauses) if not (a.filler and b.filler)])
+
+
+def _share_in_order(positions: dict[str, list[int]], pairs: list[tuple[Clause, Clause]]) -> float:
+    if not pairs:
         return 0.0
-    where = [sorted({p for term in clause.terms for p in positions.get(term, ())}) for clause in content]
-    pairs = sum(any(0 < b - a <= WINDOW for a in first for b in second) for first, second in pairwise(where))
-    return pairs / (len(content) - 1)
+    held = 0
+    for first, second in pairs:
+        following = _where(positions, second)
+        held += any(p + step in following for p in _where(positions, first) for step in range(1, WINDOW + 1))
+    return held / len(pairs)
+
+
+def _where(positions: dict[str, list[int]], clause: Clause) -> set[int]:
+    return {p for term in clause.terms for p in positions.get(term, ())}
 
 
 def rerank(candidates: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], positions_of: PositionsOf) -> np.ndarray:
-    """``key`` with the proximity bonus added for the best ``RERANK_DEPTH`` candidates."""
-    if sum(1 for clause in clauses if not clause.filler) < 2:
+    """``key`` with the question's and the answer's proximity bonuses added for the best ``RERANK_DEPTH`` candidates."""
+    if len(clauses) < 2:
         return key
     adjusted = key.copy()
     docs = top(candidates, key, 0, RERANK_DEPTH)
-    for doc, positions in zip(docs, positions_of(docs), strict=True):
+    for doc, positions in zip(docs, positions_of("question", docs), strict=True):
         adjusted[doc] += BONUS * order_score(positions, clauses)
+    for doc, positions in zip(docs, positions_of("answer", docs), strict=True):
+        adjusted[doc] += ANSWER_BONUS * pair_score(positions, clauses)
     return adjusted

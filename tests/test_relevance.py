@@ -192,6 +192,29 @@ def test_question_with_the_words_in_order_ranks_first(tmp_path):
         assert [h.id for h in engine.search("leak memory").hits] == [2, 1]
 
 
+def test_answer_with_the_query_words_side_by_side_ranks_first(tmp_path):
+    source = tmp_path / "src"
+    # Questions and answers with the same words; only the first answer says "for loop" and
+    # "while loop", and it is the longer one, so BM25 alone puts it second.
+    write_article(
+        source,
+        id=1,
+        question="How do the two kinds of loops differ?",
+        answer="A for loop runs a set number of times. A while loop runs until a condition fails, in general.",
+        subject="Computer Science",
+    )
+    write_article(
+        source,
+        id=2,
+        question="How do the two kinds of loops differ from each other?",
+        answer="Loop bodies run. For counting, a condition; while waiting, a number of times. Loop after loop.",
+        subject="Computer Science",
+    )
+    build(source, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        assert [h.id for h in engine.search("for loop vs while loop").hits] == [1, 2]
+
+
 def test_quoted_phrase_counts_only_where_the_phrase_stands(tmp_path):
     source = tmp_path / "src"
     # The second article holds the phrase as often in its question and keywords, and
