@@ -62,12 +62,23 @@ class Word:
         return "".join(self.texts) if len(self.parts) > 1 else None
 
 
+# A Greek letter standing alone is the word a visitor types for it: formulas render
+# "\\gamma" as "γ", while questions and keywords say "gamma".
+GREEK_LETTERS = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ϑ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma", "τ": "tau", "υ": "upsilon",
+    "φ": "phi", "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """Lower-case and strip accents: what every field indexes."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)  # "𝔼" is E, "ﬁ" is fi
-    return text.lower().translate(accent_map)
+    """Lower-case and strip accents: what every field indexes; a lone Greek letter is its name."""
+    if text.isascii():
+        return text.lower().translate(accent_map)
+    text = unicodedata.normalize("NFKC", text).lower()  # "𝔼" is E, "ﬁ" is fi
+    return GREEK_LETTERS.get(text) or text.translate(accent_map)
 
 
 _POSSESSIVE = re.compile(r"(\w+)['’]s")

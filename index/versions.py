@@ -120,7 +120,9 @@ def read_meta(version: Path) -> dict:
 # Bumped whenever a version's files change meaning; older versions must be rebuilt.
 # 8: meta.json records the SHA-256 of every other file (``index.integrity``), without which a copy cannot be checked.
 # 9: stems keep words that porter2 joins to unrelated ones apart (``index.stemming``): "integral" is not "integr".
-FORMAT = 10
+# 10: math operators index by name ("∑" is sum, "∪" union), and math alphabets fold ("𝔼" is e).
+# 11: a Greek letter standing alone indexes as its name ("γ" is gamma).
+FORMAT = 11
 
 
 def meta_seal(meta: dict) -> str:

@@ -107,9 +107,17 @@ def completions(head: tuple[str, ...], word: str, speller: Speller, last: bool) 
     return [Alternative((*head, stem(w)), COMPLETION_WEIGHT, exact=False) for w in found]
 
 
+def _singular(word: str, speller: Speller) -> Alternative | None:
+    """ "twos" and "cpus" are plurals of words the index holds, which porter2 leaves alone after a vowel."""
+    if len(word) > 3 and word.endswith("s") and speller.frequency(word[:-1]):
+        return Alternative((stem(word[:-1]),))
+    return None
+
+
 def unknown_word_alternatives(word: str, speller: Speller, last: bool) -> list[Alternative]:
-    """Ways to read a word the index has never seen: split, cut short, or mistyped."""
-    found = []
+    """Ways to read a word the index has never seen: a plural, split, cut short, or mistyped."""
+    singular = _singular(word, speller)
+    found = [singular] if singular else []
     split = _split(word, speller)
     if split:
         found.append(split)

@@ -36,6 +36,8 @@ def test_no_suggestion_for_any_question_or_keyword_of_the_sample(sample_engine, 
         "how do i bake bread",  # "break" finds nothing more than "bake" does
         "n minus 1",  # nor does "menus"
         "kirchhoff",  # the index has "kirchhoff's"
+        "twos complement",  # a plural of "two", which porter2 keeps apart after a vowel
+        "multicore cpus",
     ],
 )
 def test_no_suggestion_for_words_the_index_holds_or_that_find_nothing_better(sample_engine, text):
@@ -48,6 +50,11 @@ def test_no_suggestion_for_words_the_index_holds_or_that_find_nothing_better(sam
 def test_a_typo_is_not_known_as_a_split_into_filler(sample_engine, text, fix):
     # "convert or" and "com and" are no reading of these words.
     assert suggested(sample_engine, text) == fix
+
+
+def test_a_plural_that_porter2_keeps_finds_its_singular(sample_engine):
+    hits = sample_engine.search("twos complement").hits
+    assert hits and "two's complement" in hits[0].question
 
 
 @pytest.mark.parametrize("text", ["sorts", "eigenvalue", "merge sorts"])

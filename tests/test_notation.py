@@ -13,11 +13,13 @@ from tests.factory import write_article
 COVARIANCE = "What is covariance and how is it measured?"
 INCLUSION = "How does the inclusion-exclusion principle work in probability?"
 ROTATION = "How does a quarter turn move a point in the plane?"
+DISCOUNT = "Why do rewards count less the later they come?"
 
 ARTICLES = [
     (COVARIANCE, "The covariance Cov(X, Y) measures how X and Y vary together."),
     (INCLUSION, r"For any two events, \( P(A \cup B) = P(A) + P(B) - P(A \cap B) \)."),
     (ROTATION, "A rotation by 90 degrees counterclockwise sends (x, y) to (-y, x)."),
+    (DISCOUNT, r"Each step multiplies a reward by the discount factor \( \gamma \), so \( G = \sum \gamma^k r_k \)."),
     # Articles that hold more of a formula's letters, but none of its rare words or operators.
     (
         "When is the expectation of a product the product of the expectations?",
@@ -73,6 +75,13 @@ def test_a_minus_before_a_word_still_excludes():
 )
 def test_an_operator_is_indexed_by_its_name(text, word):
     assert word in [token for token, *_ in tokenize(text)]
+
+
+@pytest.mark.parametrize("text", ["gamma discount", "γ discount", "Γ discount"])
+def test_a_greek_letter_is_found_by_its_name_and_its_symbol(engine, text):
+    hits = engine.search(text).hits
+    assert hits and hits[0].question == DISCOUNT
+    assert "<mark>γ</mark>" in hits[0].snippet
 
 
 def test_math_alphabets_fold_to_plain_letters():

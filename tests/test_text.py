@@ -52,7 +52,20 @@ def test_rendered_math_keeps_words_apart():
     source = r"Here $$t = \frac{\hat{\beta_j}}{SE(\hat{\beta_j})}$$ where \( \hat{\beta_j} \) is estimated."
     text = markdown_to_text(source)
     assert text == "Here t = β̂_j/SE(β̂_j) where β̂_j is estimated."
-    assert index_tokens(text)[0] == ["here", "t", "β", "_j", "se", "β", "_j", "where", "β", "_j", "is", "estimated"]
+    assert index_tokens(text)[0] == [
+        "here",
+        "t",
+        "beta",
+        "_j",
+        "se",
+        "beta",
+        "_j",
+        "where",
+        "beta",
+        "_j",
+        "is",
+        "estimated",
+    ]
 
 
 def test_literal_backslash_n_becomes_paragraph_breaks():

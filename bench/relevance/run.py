@@ -53,9 +53,13 @@ class KbSearch:
     def __init__(self, corpus: Path, folder: Path) -> None:
         build(corpus, folder, procs=PROCS)
         self.engine = Engine(folder)
+        self.suggested: set[str] = set()  # queries that got a "did you mean"
 
     def search(self, query: str) -> list[str]:
-        return [hit.url for hit in self.engine.search(query, per_page=DEPTH).hits]
+        result = self.engine.search(query, per_page=DEPTH)
+        if result.suggestion is not None:
+            self.suggested.add(query)
+        return [hit.url for hit in result.hits]
 
     def close(self) -> None:
         self.engine.close()
@@ -88,7 +92,19 @@ def measure(name: str, corpus: Path, articles: list[Article], folder: Path, quer
     done = time.monotonic()
     engine.close()
     print(f"{name}: built in {built - started:.0f} s, {len(queries)} queries in {done - built:.1f} s", flush=True)
+    if isinstance(engine, KbSearch):
+        print(suggestions(engine.suggested, queries), flush=True)
     return ranks
+
+
+def suggestions(suggested: set[str], queries: list[dict]) -> str:
+    """Did-you-mean recall on the typo queries and false positives on the rest."""
+    typos = [q["query"] for q in queries if q["kind"] == "typo"]
+    others = [q["query"] for q in queries if q["kind"] != "typo"]
+    fixed = sum(query in suggested for query in typos)
+    wrong = sorted(query for query in others if query in suggested)
+    line = f"kbsearch did you mean: {fixed} of {len(typos)} typo queries get a suggestion, "
+    return line + f"{len(wrong)} of {len(others)} others do" + "".join(f"\n    {query}" for query in wrong)
 
 
 def distractors(args: argparse.Namespace, sample: list[Article], work: Path) -> Path:
