@@ -64,5 +64,9 @@ class ArchiveError(KbsearchError):
     """The archive is damaged, altered or not an index version; nothing was published."""
 
 
+class AnalyticsDamaged(KbsearchError):
+    """The analytics database cannot be read; searching is unaffected."""
+
+
 class ServeError(KbsearchError):
     """The server cannot listen where it was asked to (the port is taken, say); nothing was started."""

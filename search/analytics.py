@@ -4,7 +4,9 @@ Nothing personal is kept: no address, no cookie, no session; a search is
 its normalised query, filter, outcome and latency, and a click names the
 search (by a random id handed out with the results) and the rank clicked.
 Requests only put events on a queue: one thread writes them to SQLite in
-batches, so a slow disk or a busy database never holds up a search.
+batches, so a slow disk or a busy database never holds up a search. A damaged
+database is moved aside (kept, for whoever wants its rows) and a new one
+started; when none can be written at all, events are counted as dropped.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import astuple
 from dataclasses import dataclass
 from pathlib import Path
+
+from common.errors import AnalyticsDamaged
 
 log = logging.getLogger("kbsearch.analytics")
 
@@ -85,12 +89,61 @@ class Click:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """A connection to the analytics database, created on first use (WAL: readers never block the writer)."""
+    """A connection to the analytics database, created on first use (WAL: readers never block the writer).
+
+    :raises sqlite3.DatabaseError: when the file is not a database or is damaged.
+    """
     connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.executescript(SCHEMA)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.executescript(SCHEMA)
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
     return connection
+
+
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection for reports.
+
+    :raises AnalyticsDamaged: naming the file, when it cannot be read.
+    """
+    try:
+        connection = connect(path)
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, exc) from exc
+    try:
+        yield connection
+    except sqlite3.DatabaseError as exc:
+        if _locked(exc):
+            raise
+        raise _damaged(path, exc) from exc
+    finally:
+        connection.close()
+
+
+def _damaged(path: Path, exc: sqlite3.DatabaseError) -> AnalyticsDamaged:
+    return AnalyticsDamaged(
+        f"the analytics database {path} cannot be read ({exc}); searching is unaffected, and the server "
+        "moves the file aside and starts a new one the next time it records a search"
+    )
+
+
+def _locked(exc: sqlite3.DatabaseError) -> bool:
+    """Busy, not damaged: a long report holds the database, or its folder cannot be written."""
+    return isinstance(exc, sqlite3.OperationalError)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged database (and its journal files) out of the way; the new name."""
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(2)}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.rename(aside.with_name(aside.name + suffix))
+    return aside
 
 
 class Recorder:
@@ -141,30 +194,78 @@ class Recorder:
                 return
 
     def _run(self) -> None:
-        connection = connect(self.path)
+        connection = self._open()
         purged_at = 0.0
-        with contextlib.closing(connection):
+        try:
             for batch in self._batches():
-                self._write(connection, [e for e in batch if isinstance(e, Search | Click)])
-                if time.time() - purged_at > 3600:
-                    purge(connection, self.retention_days)
+                events = [e for e in batch if isinstance(e, Search | Click)]
+                connection = self._store(connection, events)
+                if connection is not None and time.time() - purged_at > 3600:
+                    connection = self._store(connection, [], purge_days=self.retention_days)
                     purged_at = time.time()
                 for marker in batch:
                     if isinstance(marker, threading.Event):
                         marker.set()
+        finally:
+            if connection is not None:
+                connection.close()
 
-    @staticmethod
-    def _write(connection: sqlite3.Connection, events: list) -> None:
-        searches = [astuple(e) for e in events if isinstance(e, Search)]
-        clicks = [astuple(e) for e in events if isinstance(e, Click)]
-        for attempt in range(5):
+    def _open(self) -> sqlite3.Connection | None:
+        """The database; a new one in place of a damaged one; ``None`` when none can be written."""
+        try:
+            return connect(self.path)
+        except sqlite3.DatabaseError as exc:
+            if _locked(exc):
+                log.error("analytics are off: cannot open %s (%s)", self.path, exc)
+                return None
+            return self._replace(exc)
+
+    def _replace(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection | None:
+        try:
+            aside = set_aside(self.path)
+            connection = connect(self.path)
+        except (OSError, sqlite3.DatabaseError) as again:
+            log.error("analytics are off: %s is damaged (%s) and cannot be replaced (%s)", self.path, exc, again)
+            return None
+        log.error("analytics database %s was damaged (%s): moved to %s, recording anew", self.path, exc, aside)
+        return connection
+
+    def _store(
+        self, connection: sqlite3.Connection | None, events: list, purge_days: int | None = None
+    ) -> sqlite3.Connection | None:
+        """Write ``events`` (or purge); a database found damaged is replaced once. The connection to go on with."""
+        for replaced in (False, True):
+            if connection is None:
+                break
             try:
-                with connection:
-                    connection.executemany("INSERT OR IGNORE INTO searches VALUES (?,?,?,?,?,?,?,?,?)", searches)
-                    connection.executemany("INSERT INTO clicks VALUES (?,?,?,?)", clicks)
-                return
-            except sqlite3.OperationalError:  # locked by a long report: try again shortly
-                time.sleep(0.2 * (attempt + 1))
+                if purge_days is None:
+                    _write(connection, events)
+                else:
+                    purge(connection, purge_days)
+                return connection
+            except sqlite3.DatabaseError as exc:
+                if _locked(exc) or replaced:
+                    log.warning("analytics: %d events not written to %s (%s)", len(events), self.path, exc)
+                    break
+                connection.close()
+                connection = self._replace(exc)
+        self.dropped += len(events)
+        return connection
+
+
+def _write(connection: sqlite3.Connection, events: list) -> None:
+    searches = [astuple(e) for e in events if isinstance(e, Search)]
+    clicks = [astuple(e) for e in events if isinstance(e, Click)]
+    for attempt in range(5):
+        try:
+            with connection:
+                connection.executemany("INSERT OR IGNORE INTO searches VALUES (?,?,?,?,?,?,?,?,?)", searches)
+                connection.executemany("INSERT INTO clicks VALUES (?,?,?,?)", clicks)
+            return
+        except sqlite3.OperationalError:  # locked by a long report: try again shortly
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def purge(connection: sqlite3.Connection, days: int) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from search.analytics import connect
+from search.analytics import reading
 from search.engine import Engine
 
 TYPING_SECONDS = 10
@@ -68,8 +68,7 @@ def report(path: Path, days: int = 30, limit: int = 20) -> Report:
     result = Report(days)
     if not path.exists():
         return result
-    connection = connect(path)
-    try:
+    with reading(path) as connection:
         totals = _rows(
             connection,
             "SELECT COUNT(*) AS searches, COUNT(clicked.rank) AS clicked, AVG(clicked.rank) AS mean_rank "
@@ -117,8 +116,6 @@ def report(path: Path, days: int = 30, limit: int = 20) -> Report:
             since,
             limit,
         )
-    finally:
-        connection.close()
     return result
 
 
@@ -135,8 +132,7 @@ def _poor(path: Path, days: int) -> list[tuple[str, int]]:
     """Queries that found nothing, or found things nobody clicked, most searched first."""
     if not path.exists():
         return []
-    connection = connect(path)
-    try:
+    with reading(path) as connection:
         rows = _rows(
             connection,
             "SELECT query, COUNT(*) AS searches FROM counted LEFT JOIN clicked ON clicked.search_id = counted.id "
@@ -145,8 +141,6 @@ def _poor(path: Path, days: int) -> list[tuple[str, int]]:
             time.time() - days * 86400,
             10_000,
         )
-    finally:
-        connection.close()
     return [(row["query"], row["searches"]) for row in rows]
 
 

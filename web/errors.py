@@ -8,6 +8,7 @@ from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from common.errors import AnalyticsDamaged
 from common.errors import IndexDamaged
 from common.errors import IndexUnavailable
 from web.api import is_api_path
@@ -37,6 +38,11 @@ def init_app(app: Flask) -> None:
         if isinstance(error, IndexDamaged):
             return error_response(503, "The search index is damaged.")
         return error_response(503, "The search index is not available yet.")
+
+    @app.errorhandler(AnalyticsDamaged)
+    def analytics_damaged(error: AnalyticsDamaged):
+        app.logger.error("%s", error)
+        return error_response(503, "The analytics database is damaged; searching is unaffected.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
