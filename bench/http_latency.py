@@ -54,7 +54,15 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    index_dir = args.index_dir or Path(tempfile.mkdtemp(prefix="kbsearch-bench-"))
+    if args.index_dir:
+        run(args, args.index_dir)
+        return
+    # Without --index-dir, the index built for the run is removed at the end, or on an error or Ctrl-C.
+    with tempfile.TemporaryDirectory(prefix="kbsearch-bench-") as index_dir:
+        run(args, Path(index_dir))
+
+
+def run(args: argparse.Namespace, index_dir: Path) -> None:
     if current_version(index_dir) is None:
         report = build(args.source, index_dir, procs=os.cpu_count() or 1)
         print(f"built {report.documents} articles in {report.seconds:.1f} s")

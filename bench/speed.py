@@ -188,7 +188,15 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="working folder (default: a new temporary one)")
     parser.add_argument("--articles", type=Path, help="generated articles to use (they are edited by the update)")
     args = parser.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="kbsearch-speed-"))
+    if args.work:
+        run(args, args.work)
+        return
+    # Without --work, everything the run writes is removed at the end, or on an error or Ctrl-C.
+    with tempfile.TemporaryDirectory(prefix="kbsearch-speed-") as work:
+        run(args, Path(work))
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
     source, index_dir = args.articles or work / "articles", work / "index"
     rng = random.Random(11)
     print(json.dumps({"articles": args.n, "cpus": os.cpu_count(), "python": sys.version.split()[0]}))
