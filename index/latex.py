@@ -65,9 +65,9 @@ def _parser_context():
 class _MathText(LatexNodes2Text):
     """Keeps the braces of a superscript as parentheses when they group more than a word.
 
-    "2^{n-1}" read "2^n-1", another number; "x^{2t}" stays "x^2t". Subscripts keep their
-    first letter glued to the "_" ("x_i+1"): in parentheses it would index as a word of
-    its own, and the "i" of every "\\sum_{i=1}" weighed on queries holding the word "i".
+    "2^{n-1}" read "2^n-1", another number; "x^{2t}" stays "x^2t". Subscripts lose
+    their braces ("x_i+1"): the tokenizer reads "_" as joining a compound, so x, i and 1
+    are indexed as "x_{i+1}" typed in a query reads.
     """
 
     def group_node_to_text(self, node) -> str:

@@ -1,9 +1,9 @@
 """Split text into the words the index holds; one definition for indexing, queries and highlights.
 
 Beyond plain words it keeps technical tokens whole (``C++``, ``C#``, ``.NET``,
-``O(n log n)``, ``/16``) and indexes a hyphenated compound both as its parts and
-joined, so "non-deterministic", "non deterministic" and "nondeterministic"
-all meet.
+``O(n log n)``, ``/16``) and indexes a compound, hyphenated or subscripted,
+both as its parts and joined, so "non-deterministic", "non deterministic" and
+"nondeterministic" all meet, as do "x_i", "x i" and "xi", or "H_0" and "H0".
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ MATH_SYMBOLS = {
     "∑": "sum", "∏": "product", "∪": "union", "⋃": "union", "∩": "intersection", "⋂": "intersection",
     "∫": "integral", "√": "sqrt", "∞": "infinity", "∂": "partial", "∇": "nabla",
 }  # fmt: skip
-_PART = r"\w+(?:[.'’]\w+)*"
+# A part is letters and digits; "-" and "_" join parts into a compound ("x_{i+1}" is typed
+# as often as the rendered "x_i+1", and both must hold x, i and 1).
+_PART = r"[^\W_]+(?:[.'’][^\W_]+)*"
+_JOINERS = re.compile("[-_]")
 _TOKEN = re.compile(
     r"""
     (?P<special>
@@ -33,7 +36,7 @@ _TOKEN = re.compile(
       | (?<![\w/])/\d{1,3}\b                    # /16 network prefixes
       | [SYMBOLS]                               # math operators, indexed by name
     )
-    | (?P<word>PART(?:-PART)*)
+    | (?P<word>PART(?:[-_]PART)*)
     """.replace("PART", _PART).replace("SYMBOLS", "".join(MATH_SYMBOLS)),
     re.IGNORECASE | re.VERBOSE,
 )
@@ -41,12 +44,12 @@ _PARTS = re.compile(_PART)
 # Text without any of these cannot hold a special token, and most text has none. Each is
 # searched for apart, from a literal: one alternation scans ~30 times slower.
 _MAY_BE_SPECIAL = (re.compile(r"\((?<=[oO]\()"), re.compile(r"\.net", re.IGNORECASE), re.compile(r"/\d"))
-_WORDS_ONLY = re.compile(f"{_PART}(?:-{_PART})*")
+_WORDS_ONLY = re.compile(f"{_PART}(?:[-_]{_PART})*")
 
 
 @dataclass(frozen=True)
 class Word:
-    """One word as written: a plain word, a special token, or a hyphenated compound."""
+    """One word as written: a plain word, a special token, or a compound of parts joined by "-" or "_"."""
 
     start: int
     end: int
@@ -125,7 +128,7 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
     for found in _TOKEN.finditer(text):
         token = found.group()
         start = found.start()
-        if found.lastgroup == "word" and "-" not in token:
+        if found.lastgroup == "word" and not _compound(token):
             yield fold(token), position, start, found.end()
             position += 1
             continue
@@ -151,19 +154,20 @@ def _plain_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
     for found in _WORDS_ONLY.finditer(text):
         token = found.group().lower()
         start = found.start()
-        if "-" not in token:
+        if not _compound(token):
             yield token, position, start, found.end()
             position += 1
             continue
         first = position
-        for part in token.split("-"):
+        for part in _JOINERS.split(token):
             yield part, position, start, start + len(part)
             start += len(part) + 1
             position += 1
-        yield token.replace("-", ""), first, found.start(), found.end()
+        yield _JOINERS.sub("", token), first, found.start(), found.end()
 
 
-_NOT_PLAIN = frozenset("-+#(")
+def _compound(token: str) -> bool:
+    return "-" in token or "_" in token
 
 
 def index_tokens(text: str) -> tuple[list[str], list[int]]:
@@ -175,14 +179,14 @@ def index_tokens(text: str) -> tuple[list[str], list[int]]:
     """
     if plain_text(text):
         found = _WORDS_ONLY.findall(text.lower())
-        if "-" not in text:
+        if not _compound(text):
             return found, list(range(len(found)))
         return _expand_compounds(found)
     words: list[str] = []
     positions: list[int] = []
     position = 0
     for special, plain in _TOKEN.findall(text):
-        if plain and "-" not in plain:
+        if plain and not _compound(plain):
             words.append(fold(plain))
             positions.append(position)
             position += 1
@@ -200,17 +204,17 @@ def index_tokens(text: str) -> tuple[list[str], list[int]]:
 
 
 def _expand_compounds(found: list[str]) -> tuple[list[str], list[int]]:
-    """Folded words with each hyphenated compound as its parts plus, at the first part's position, joined."""
+    """Folded words with each compound as its parts plus, at the first part's position, joined."""
     words: list[str] = []
     positions: list[int] = []
     position = 0
     for token in found:
-        if "-" not in token:
+        if not _compound(token):
             words.append(token)
             positions.append(position)
             position += 1
             continue
-        parts = token.split("-")
+        parts = _JOINERS.split(token)
         words += parts
         positions += range(position, position + len(parts))
         words.append("".join(parts))

@@ -122,7 +122,8 @@ def read_meta(version: Path) -> dict:
 # 9: stems keep words that porter2 joins to unrelated ones apart (``index.stemming``): "integral" is not "integr".
 # 10: math operators index by name ("∑" is sum, "∪" union), and math alphabets fold ("𝔼" is e).
 # 11: a Greek letter standing alone indexes as its name ("γ" is gamma).
-FORMAT = 11
+# 12: "_" joins a compound as "-" does: "x_i" is x, i and xi.
+FORMAT = 12
 
 
 def meta_seal(meta: dict) -> str:

@@ -14,11 +14,13 @@ COVARIANCE = "What is covariance and how is it measured?"
 INCLUSION = "How does the inclusion-exclusion principle work in probability?"
 ROTATION = "How does a quarter turn move a point in the plane?"
 DISCOUNT = "Why do rewards count less the later they come?"
+NULL = "What does a null hypothesis state?"
 
 ARTICLES = [
     (COVARIANCE, "The covariance Cov(X, Y) measures how X and Y vary together."),
     (INCLUSION, r"For any two events, \( P(A \cup B) = P(A) + P(B) - P(A \cap B) \)."),
     (ROTATION, "A rotation by 90 degrees counterclockwise sends (x, y) to (-y, x)."),
+    (NULL, r"The null hypothesis \( H_0 \) states that there is no effect; \( H_0 \) is rejected when p is small."),
     (DISCOUNT, r"Each step multiplies a reward by the discount factor \( \gamma \), so \( G = \sum \gamma^k r_k \)."),
     # Articles that hold more of a formula's letters, but none of its rare words or operators.
     (
@@ -82,6 +84,25 @@ def test_a_greek_letter_is_found_by_its_name_and_its_symbol(engine, text):
     hits = engine.search(text).hits
     assert hits and hits[0].question == DISCOUNT
     assert "<mark>γ</mark>" in hits[0].snippet
+
+
+@pytest.mark.parametrize("text", ["H0", "h_0", "H_{0}"])
+def test_a_subscript_is_found_however_it_is_typed(engine, text):
+    hits = engine.search(text).hits
+    assert hits and hits[0].question == NULL
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("x_{i+1}", ["x", "i", "1"]),  # as typed
+        ("x_i+1", ["x", "i", "xi", "1"]),  # as a formula renders
+        ("H_0", ["h", "0", "h0"]),
+        ("snake_case", ["snake", "case", "snakecase"]),
+    ],
+)
+def test_an_underscore_joins_a_compound(text, tokens):
+    assert [token for token, *_ in tokenize(text)] == tokens
 
 
 def test_math_alphabets_fold_to_plain_letters():
