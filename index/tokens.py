@@ -33,7 +33,7 @@ _TOKEN = re.compile(
         (?<![\w+#])[a-z](?:\+\+|\#)(?![\w+#])   # C++, C#, F#
       | (?<![\w.])\.net\b                       # .NET
       | \bo\([^()\n]{1,15}\)                    # O(1), O(n log n)
-      | (?<![\w/])/\d{1,3}\b                    # /16 network prefixes
+      | (?<![^\W\d])(?<!/)/\d{1,3}\b            # /16 network prefixes, alone or after an address
       | [SYMBOLS]                               # math operators, indexed by name
     )
     | (?P<word>PART(?:[-_]PART)*)
@@ -63,6 +63,16 @@ class Word:
     def joined(self) -> str | None:
         """The compound written as one word ("nondeterministic"), if it is a compound."""
         return "".join(self.texts) if len(self.parts) > 1 else None
+
+    @property
+    def also(self) -> str | None:
+        """Another word the text indexes at the same position: "16" for the network prefix "/16"."""
+        return alias(self.parts[0][2]) if len(self.parts) == 1 else None
+
+
+def alias(token: str) -> str | None:
+    """The number of a network prefix ("/16" is also 16); a query for "/16" still asks for the prefix only."""
+    return token[1:] if token[:1] == "/" else None
 
 
 # A Greek letter standing alone is the word a visitor types for it: formulas render
@@ -137,8 +147,9 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
         for part_start, part_end, part in word.parts:
             yield part, position, part_start, part_end
             position += 1
-        if word.joined:
-            yield word.joined, first, word.start, word.end
+        extra = word.joined or word.also
+        if extra:
+            yield extra, first, word.start, word.end
 
 
 def plain_text(text: str) -> bool:
@@ -197,8 +208,9 @@ def index_tokens(text: str) -> tuple[list[str], list[int]]:
             words.append(part)
             positions.append(position)
             position += 1
-        if word.joined:
-            words.append(word.joined)
+        extra = word.joined or word.also
+        if extra:
+            words.append(extra)
             positions.append(first)
     return words, positions
 

@@ -123,7 +123,8 @@ def read_meta(version: Path) -> dict:
 # 10: math operators index by name ("∑" is sum, "∪" union), and math alphabets fold ("𝔼" is e).
 # 11: a Greek letter standing alone indexes as its name ("γ" is gamma).
 # 12: "_" joins a compound as "-" does: "x_i" is x, i and xi.
-FORMAT = 12
+# 13: a network prefix is also its number, and after an address too ("10.0.0.0/8" holds /8 and 8).
+FORMAT = 13
 
 
 def meta_seal(meta: dict) -> str:

@@ -27,7 +27,7 @@ ELLIPSIS = "…"  # wherever a snippet leaves out text of a sentence, or sentenc
 _SENTENCE_MARKS = ".!?:\n"
 _CLOSERS = "\"')]”’"
 _SENTENCE_END = re.compile(rf"[.!?:\n](?:(?<=\n)|[{re.escape(_CLOSERS)}]*(?=\s))\s*")
-_HYPHEN = re.compile(r"-(?<=\w-)(?=\w)")  # the literal first: fast to scan for
+_JOINER = re.compile(r"[-_](?<=[^\W_][-_])(?=[^\W_])")  # joins a compound's parts (index.tokens)
 _CHUNK_END = re.compile(r"\S*")
 
 
@@ -79,12 +79,14 @@ def _detector(terms: frozenset[str], prefix: str) -> _Detector | None:
 def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: _Detector) -> list[tuple[int, int]]:
     """The sentences of ``text`` in which a query word may occur (tokenizing only those is cheap)."""
     if not text.isascii():
-        folded = [text[a:b].lower().translate(accent_map).replace("-", "") for a, b in sentences]
-        return [sentence for sentence, words in zip(sentences, folded, strict=True) if detector.occurs(words)]
+        folded = [text[a:b].lower().translate(accent_map) for a, b in sentences]
+        # A compound's part or its joined form ("deterministic", "nondeterministic").
+        found = (detector.occurs(words) or detector.occurs(_compounds_joined(words)) for words in folded)
+        return [sentence for sentence, hit in zip(sentences, found, strict=True) if hit]
     # ASCII folds in place, so one pass over the whole text finds the sentences;
     # a sentence with a hyphen may hold a compound that matches only when joined.
     starts = [a for a, _ in sentences]
-    hits = detector.starts(text.lower()) | {m.start() for m in _HYPHEN.finditer(text)}
+    hits = detector.starts(text.lower()) | {m.start() for m in _JOINER.finditer(text)}
     chosen = sorted({bisect.bisect_right(starts, at) - 1 for at in hits})
     return [sentences[i] for i in chosen if i >= 0]
 
@@ -119,9 +121,14 @@ def _candidate_chunks(text: str, detector: _Detector) -> set[tuple[int, int]]:
     """
     lowered = text.lower()
     chunks = {_chunk(text, at) for at in detector.starts(lowered)}
-    compounds = {_chunk(text, m.start()) for m in _HYPHEN.finditer(text)}
-    chunks |= {(a, b) for a, b in compounds if detector.occurs(lowered[a:b].replace("-", ""))}
+    compounds = {_chunk(text, m.start()) for m in _JOINER.finditer(text)}
+    chunks |= {(a, b) for a, b in compounds if detector.occurs(_compounds_joined(lowered[a:b]))}
     return chunks
+
+
+def _compounds_joined(text: str) -> str:
+    """``text`` with compounds written as one word, as the index also holds them."""
+    return text.replace("-", "").replace("_", "")
 
 
 def _chunk(text: str, at: int) -> tuple[int, int]:

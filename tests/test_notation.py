@@ -15,11 +15,13 @@ INCLUSION = "How does the inclusion-exclusion principle work in probability?"
 ROTATION = "How does a quarter turn move a point in the plane?"
 DISCOUNT = "Why do rewards count less the later they come?"
 NULL = "What does a null hypothesis state?"
+PRIVATE = "Which address blocks are private?"
 
 ARTICLES = [
     (COVARIANCE, "The covariance Cov(X, Y) measures how X and Y vary together."),
     (INCLUSION, r"For any two events, \( P(A \cup B) = P(A) + P(B) - P(A \cap B) \)."),
     (ROTATION, "A rotation by 90 degrees counterclockwise sends (x, y) to (-y, x)."),
+    (PRIVATE, "The private blocks are 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16, each a prefix."),
     (NULL, r"The null hypothesis \( H_0 \) states that there is no effect; \( H_0 \) is rejected when p is small."),
     (DISCOUNT, r"Each step multiplies a reward by the discount factor \( \gamma \), so \( G = \sum \gamma^k r_k \)."),
     # Articles that hold more of a formula's letters, but none of its rare words or operators.
@@ -90,6 +92,13 @@ def test_a_greek_letter_is_found_by_its_name_and_its_symbol(engine, text):
 def test_a_subscript_is_found_however_it_is_typed(engine, text):
     hits = engine.search(text).hits
     assert hits and hits[0].question == NULL
+    assert "<mark>H_0</mark>" in hits[0].snippet
+
+
+@pytest.mark.parametrize("text", ["/16", "/8"])
+def test_a_network_prefix_after_an_address_is_the_prefix_and_its_number(engine, text):
+    hits = engine.search(text).hits
+    assert hits and hits[0].question == PRIVATE
 
 
 @pytest.mark.parametrize(
@@ -99,9 +108,11 @@ def test_a_subscript_is_found_however_it_is_typed(engine, text):
         ("x_i+1", ["x", "i", "xi", "1"]),  # as a formula renders
         ("H_0", ["h", "0", "h0"]),
         ("snake_case", ["snake", "case", "snakecase"]),
+        ("192.168.0.0/16 or /16", ["192.168.0.0", "/16", "16", "or", "/16", "16"]),
+        ("1/2", ["1", "/2", "2"]),
     ],
 )
-def test_an_underscore_joins_a_compound(text, tokens):
+def test_how_notation_tokenizes(text, tokens):
     assert [token for token, *_ in tokenize(text)] == tokens
 
 
