@@ -19,6 +19,7 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 
 from common.errors import BuildError
+from index import codec
 from index import columns
 from index import docmeta
 from index import integrity
@@ -206,7 +207,9 @@ def build(source: Path, index_dir: Path, procs: int = 0, progress: bool = False,
             writer.cancel()
             raise
         writer.commit()
-        inverted.save(found, inverted.next_segment(building))
+        folder = inverted.next_segment(building)
+        inverted.save(found, folder)
+        codec.register(building, folder.name, found.size)
         meta = docmeta.from_articles(read.articles, found.lengths)
         columns.save_articles(read.articles, found.key_terms, building)
         finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems), started)

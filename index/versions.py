@@ -4,9 +4,9 @@ Layout of an index directory::
 
     CURRENT              name of the live version (replaced atomically)
     build.lock           held (flock) by the one process that may build
-    versions/NAME/       a complete Whoosh index plus meta.json (written last, with the
-                         SHA-256 of every other file), manifest.npz, docmeta.npz and
-                         vocabulary.npz
+    versions/NAME/       a complete Whoosh index (its postings in inverted-N/, read through
+                         ``index.codec``) plus meta.json (written last, with the SHA-256 of
+                         every other file), manifest.npz, docmeta.npz and vocabulary.npz
     versions/.building-NAME/   a build in progress; never read by servers
 """
 
@@ -120,7 +120,8 @@ def read_meta(version: Path) -> dict:
 # Bumped whenever a version's files change meaning; older versions must be rebuilt.
 # 8: meta.json records the SHA-256 of every other file (``index.integrity``), without which a copy cannot be checked.
 # 9: stems keep words that porter2 joins to unrelated ones apart (``index.stemming``): "integral" is not "integr".
-FORMAT = 10
+# 11: Whoosh's table of contents lists the scored fields as indexed, read through ``index.codec`` from our arrays.
+FORMAT = 11
 
 
 def meta_seal(meta: dict) -> str:
