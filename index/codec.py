@@ -35,8 +35,10 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_uint
 
 from common.errors import BuildError
+from common.errors import IndexDamaged
 from index import docmeta
 from index.inverted import SCORED_FIELDS
+from index.inverted import segment_folders
 from index.schema import read_schema
 from search.postings import Postings
 from search.postings import Segment as Arrays
@@ -421,6 +423,30 @@ def register(version: Path, folder: str | None, added: int) -> None:
     # A new generation, as a Whoosh commit writes one: the old table may be a hard link the live version reads.
     TOC(toc.schema, segments, toc.generation + 1).write(storage, INDEX_NAME)
     storage.delete_file(TOC._filename(INDEX_NAME, toc.generation))
+
+
+def check_numbering(version: Path, meta: docmeta.DocMeta) -> None:
+    """Raise ``IndexDamaged`` unless Whoosh's segments and our inverted folders number the same documents.
+
+    Whoosh's segments, in order, must be registered ``KbSegment``s whose
+    first docnums run on without a gap over every document of ``docmeta``,
+    each naming an inverted folder of the version in the same order, and
+    Whoosh's deletions must be the documents ``docmeta`` marks dead. A
+    Whoosh merge, which renumbers documents, or a store left behind by a
+    failed step, shows here when a version opens instead of as wrong results.
+    """
+    segments = TOC.read(FileStorage(str(version)), INDEX_NAME, schema=read_schema()).segments
+    folders = [folder.name for folder in segment_folders(version)]
+    first = 0
+    for segment in segments:
+        if not isinstance(segment, KbSegment) or segment.first != first:
+            raise IndexDamaged(f"Whoosh segment {segment.segment_id()} is not registered at document {first}")
+        first += segment.doc_count_all()
+    if [segment.folder for segment in segments] != folders:
+        raise IndexDamaged(f"Whoosh's segments name {[s.folder for s in segments]}, the version holds {folders}")
+    deleted = sum(segment.deleted_count() for segment in segments)
+    if first != meta.size or deleted != meta.size - int(meta.live.sum()):
+        raise IndexDamaged(f"Whoosh numbers {first} documents ({deleted} deleted), docmeta {meta.size}")
 
 
 def _new_segment(segment, folder: str | None, first: int, added: int) -> KbSegment:

@@ -10,16 +10,23 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import shutil
 from pathlib import Path
 
+import pytest
 from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
 from whoosh import query
 from whoosh import scoring
 from whoosh import sorting
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.qparser import MultifieldParser
 from whoosh.qparser import OrGroup
 
+from common.errors import IndexDamaged
+from index import codec
+from index import docmeta
 from index import versions
 from index.analysis import analyzer
 from index.articles import read_corpus
@@ -29,6 +36,7 @@ from index.inverted import field_texts
 from index.inverted import segment_folders
 from index.manifest import read as read_manifest
 from index.schema import FIELD_BOOSTS
+from index.schema import read_schema
 from index.tokens import index_tokens
 from index.tokens import stem
 from search.postings import PostingsStore
@@ -195,3 +203,31 @@ def test_highlights_mark_the_query_words_in_the_stored_answer(sample_index):
 
 
 SUBJECT = sorting.StoredFieldFacet("subject")
+
+
+def rewrite_segments(version: Path, change) -> None:
+    """Write a new table of contents for ``version`` with ``change`` applied to its list of segments."""
+    storage = FileStorage(str(version))
+    toc = TOC.read(storage, codec.INDEX_NAME, schema=read_schema())
+    TOC(toc.schema, change(list(toc.segments)), toc.generation + 1).write(storage, codec.INDEX_NAME)
+
+
+def delete_one(segments: list) -> list:
+    """A deletion that docmeta does not know of."""
+    deleted = set(segments[0].deleted_docs())
+    segments[0].delete_document(next(doc for doc in range(segments[0].doc_count_all()) if doc not in deleted))
+    return segments
+
+
+@pytest.mark.parametrize(
+    "change",
+    [pytest.param(lambda s: s[::-1], id="reordered"), pytest.param(lambda s: s[:-1], id="one lost"), delete_one],
+)
+def test_a_version_whose_document_numbers_disagree_is_refused(updated_generated_index, tmp_path, change):
+    version = tmp_path / "version"
+    shutil.copytree(versions.current_version(updated_generated_index), version)
+    meta = docmeta.load(version)
+    codec.check_numbering(version, meta)
+    rewrite_segments(version, change)
+    with pytest.raises(IndexDamaged):
+        codec.check_numbering(version, meta)
