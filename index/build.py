@@ -22,6 +22,7 @@ from common.errors import BuildError
 from index import codec
 from index import columns
 from index import docmeta
+from index import fields
 from index import integrity
 from index import inverted
 from index import versions
@@ -59,12 +60,9 @@ def to_document(article: Article) -> dict:
         "url": article.url,
         "path": article.path,
         "digest": article.digest,
-        "question": article.question,
-        "answer": article.answer_text,
-        "keywords": article.keywords,
-        "subject": article.subject,
         "date": article.date.isoformat() if article.date else "",
         "related": [(r.question, r.url) for r in article.related],
+        **{field.name: field.text(article) for field in fields.SCORED if field.stored},
     }
 
 
@@ -118,7 +116,7 @@ def read_and_index(writer, source: Path, reader: Reader, progress: bool) -> tupl
 
 
 def words_of(article: Article) -> set[str]:
-    return article_words((article.question, article.keywords, article.answer_text))
+    return article_words(field.text(article) for field in fields.SCORED if field.vocabulary)
 
 
 def index_articles(writer, articles: list[Article], first: int) -> tuple[inverted.Inverted, Counter]:

@@ -13,22 +13,13 @@ from whoosh.fields import STORED
 from whoosh.fields import TEXT
 from whoosh.fields import Schema
 
+from index import fields
 from index.analysis import analyzer
-from index.inverted import POSITIONAL
-from index.inverted import SCORED_FIELDS
 
 # Fields scored by the engine, and how much a match in each is worth.
-FIELD_BOOSTS = {
-    "question": 6.0,
-    "title": 2.0,
-    "keywords": 3.0,
-    "subject": 2.0,
-    "description": 1.0,
-    "lead": 2.0,
-    "answer": 1.0,
-}
+FIELD_BOOSTS = fields.BOOSTS
 # What a result shows, written by Whoosh's W3 codec for each article.
-STORED_FIELDS = ("id", "url", "path", "digest", "question", "answer", "keywords", "subject", "date", "related")
+STORED_FIELDS = ("id", "url", "path", "digest", "date", "related", *(f.name for f in fields.SCORED if f.stored))
 
 
 def build_schema() -> Schema:
@@ -42,7 +33,7 @@ def read_schema() -> Schema:
     The scored fields carry no boost of their own: give ``FIELD_BOOSTS`` to the
     query (``MultifieldParser(..., fieldboosts=FIELD_BOOSTS)``) as the engine does.
     """
-    fields = dict.fromkeys(STORED_FIELDS, STORED)
-    for field in SCORED_FIELDS:
-        fields[field] = TEXT(analyzer=analyzer(), phrase=field in POSITIONAL, stored=field in STORED_FIELDS)
-    return Schema(**fields)
+    declared = dict.fromkeys(STORED_FIELDS, STORED)
+    for field in fields.SCORED:
+        declared[field.name] = TEXT(analyzer=analyzer(), phrase=field.positions, stored=field.stored)
+    return Schema(**declared)

@@ -25,6 +25,7 @@ from whoosh.filedb.filestore import FileStorage
 from index import codec
 from index import columns
 from index import docmeta
+from index import fields
 from index import inverted
 from index import versions
 from index import vocabulary
@@ -164,7 +165,7 @@ def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
     with FileStorage(str(live), supports_mmap=False).open_index().reader() as reader:
         for docnum in deleted:
             old = reader.stored_fields(docnum)
-            counts.subtract(article_words((old["question"], old.get("keywords", ""), old["answer"])))
+            counts.subtract(article_words(old.get(name, "") for name in fields.VOCABULARY))
     counts.update(added)
     return counts
 

@@ -30,9 +30,9 @@ from index import docmeta
 from index import versions
 from index.analysis import analyzer
 from index.articles import read_corpus
+from index.fields import field_texts
 from index.inverted import POSITIONAL
 from index.inverted import SCORED_FIELDS
-from index.inverted import field_texts
 from index.inverted import segment_folders
 from index.manifest import read as read_manifest
 from index.schema import FIELD_BOOSTS
