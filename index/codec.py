@@ -16,6 +16,7 @@ as ``docmeta`` and the manifest do; Whoosh numbers them within a segment.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -111,15 +112,19 @@ class SegmentLengths:
 
 
 class _FieldTerms:
-    """One field's terms in byte order, read when Whoosh first walks them."""
+    """One field's terms that hold postings, in byte order, read when Whoosh first walks them."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, starts: Callable[[], np.ndarray]) -> None:
         self._path = path
+        self._starts = starts
 
     @cached_property
     def sorted(self) -> list[bytes]:
         blob = self._path.read_bytes()
-        return blob.split(b"\n") if blob else []
+        terms = blob.split(b"\n") if blob else []
+        # A term whose only article was a duplicate, left out, is listed with no postings.
+        held = (np.diff(self._starts()) > 0).tolist()
+        return [term for term, kept in zip(terms, held, strict=True) if kept]
 
     def starting_at(self, prefix: bytes) -> Iterator[bytes]:
         terms = self.sorted
@@ -133,11 +138,14 @@ class ArrayTermsReader(TermsReader):
         self._folder = folder
         self._first = first
         self._lengths = lengths
-        self._fields = {field: _FieldTerms(folder / f"{field}.terms") for field in SCORED_FIELDS}
+        self._fields = {field: _FieldTerms(folder / f"{field}.terms", self._starts(field)) for field in SCORED_FIELDS}
 
     @cached_property
     def _arrays(self) -> Arrays:
         return Arrays(self._folder)
+
+    def _starts(self, fieldname: str) -> Callable[[], np.ndarray]:
+        return lambda: self._arrays.fields[fieldname].starts
 
     def _postings(self, fieldname: str, tbytes: bytes, with_positions: bool = False) -> Postings:
         """The term's postings; ``KeyError`` for a missing term, which W3's frequency methods raise too."""
@@ -283,7 +291,10 @@ class ArrayMatcher(LeafMatcher):
         return int(self._ids[self._at])
 
     def all_ids(self) -> Iterator[int]:
-        return iter(self._ids[self._at :].tolist())
+        """The ids left, leaving the matcher spent as Whoosh's own matchers are."""
+        rest = self._ids[self._at :].tolist()
+        self._at = len(self._ids)
+        return iter(rest)
 
     def next(self) -> bool:
         if not self.is_active():

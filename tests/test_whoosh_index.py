@@ -30,6 +30,7 @@ from index import docmeta
 from index import versions
 from index.analysis import analyzer
 from index.articles import read_corpus
+from index.build import build
 from index.fields import field_texts
 from index.inverted import POSITIONAL
 from index.inverted import SCORED_FIELDS
@@ -41,6 +42,7 @@ from index.tokens import index_tokens
 from index.tokens import stem
 from search.postings import PostingsStore
 from search.postings import phrase_counts
+from tests.factory import write_article
 
 QUERIES = Path(__file__).resolve().parents[1] / "bench" / "relevance" / "queries.tsv"
 
@@ -53,9 +55,9 @@ def store(index_dir: Path) -> PostingsStore:
     return PostingsStore(versions.current_version(index_dir), 1 << 24)
 
 
-def live_ids(index_dir: Path, field: str, term: str, searcher) -> set[int]:
+def live_ids(ours: PostingsStore, field: str, term: str, searcher) -> set[int]:
     """Live documents of our postings for ``term`` in ``field``."""
-    return {int(d) for d in store(index_dir).lookup(field, term).ids if not searcher.reader().is_deleted(int(d))}
+    return {int(d) for d in ours.lookup(field, term).ids if not searcher.reader().is_deleted(int(d))}
 
 
 def whoosh_docs(searcher, q) -> set[int]:
@@ -164,28 +166,27 @@ def test_term_phrase_prefix_and_fuzzy_queries_match_our_postings(sample_index):
                 assert whoosh_docs(searcher, query.Phrase("answer", [first, second])) == set(docs.tolist())
                 checked += 1
             word = max(terms, key=len)
-            assert whoosh_docs(searcher, query.Term("question", word)) == live_ids(
-                sample_index, "question", word, searcher
-            )
+            assert whoosh_docs(searcher, query.Term("question", word)) == live_ids(ours, "question", word, searcher)
             prefix = word[:4]
             expected = set().union(
-                *(live_ids(sample_index, "answer", t, searcher) for t in answer_terms if t.startswith(prefix))
+                *(live_ids(ours, "answer", t, searcher) for t in answer_terms if t.startswith(prefix))
             )
             assert whoosh_docs(searcher, query.Prefix("answer", prefix)) == expected, prefix
             near = [t for t in answer_terms if t[:1] == word[:1] and Levenshtein.distance(t, word) <= 1]
-            expected = set().union(*(live_ids(sample_index, "answer", t, searcher) for t in near))
+            expected = set().union(*(live_ids(ours, "answer", t, searcher) for t in near))
             assert whoosh_docs(searcher, query.FuzzyTerm("answer", word, maxdist=1, prefixlength=1)) == expected
     assert checked > 500
 
 
 def test_grouped_by_subject(sample_index):
     """Whoosh's ``groupedby`` over the stored subject counts what our postings and the stored fields say."""
+    ours = store(sample_index)
     with opened(sample_index).searcher() as searcher:
         subject_of = {d: searcher.stored_fields(d)["subject"] for d in range(searcher.doc_count_all())}
         for word in ("what", "function", "energy", "the", "model"):
             results = searcher.search(query.Term("answer", word), limit=None, groupedby=SUBJECT)
             expected: dict[str, list[int]] = {}
-            for doc in sorted(live_ids(sample_index, "answer", word, searcher)):
+            for doc in sorted(live_ids(ours, "answer", word, searcher)):
                 expected.setdefault(subject_of[doc], []).append(doc)
             assert {subject: sorted(docs) for subject, docs in results.groups().items()} == expected, word
 
@@ -231,3 +232,17 @@ def test_a_version_whose_document_numbers_disagree_is_refused(updated_generated_
     rewrite_segments(version, change)
     with pytest.raises(IndexDamaged):
         codec.check_numbering(version, meta)
+
+
+def test_a_duplicate_left_out_leaves_no_term_behind(tmp_path):
+    """The inverter lists a term of a left-out duplicate with no postings; Whoosh must not see it at all."""
+    source = tmp_path / "articles"
+    write_article(source, id=1, question="What is alpha?", answer="Alpha is a letter.")
+    write_article(source, name="z.md", id=1, question="What is zeppelinium?", answer="Only zeppelinium here.")
+    build(source, tmp_path / "index")
+    with opened(tmp_path / "index").searcher() as searcher:
+        reader = searcher.reader()
+        assert searcher.doc_count() == 1
+        assert not any(term.startswith(b"zeppelin") for term in reader.lexicon("answer"))
+        assert searcher.search(query.Prefix("answer", "zeppelin")).is_empty()
+        assert dict(reader.most_frequent_terms("answer", 10)) and searcher.search(query.Term("answer", "alpha"))
