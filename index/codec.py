@@ -209,7 +209,7 @@ class ArrayTermsReader(TermsReader):
         )
 
     def frequency(self, fieldname: str, tbytes: bytes) -> float:
-        return self.term_info(fieldname, tbytes).weight()
+        return float(self._postings(fieldname, tbytes).tf.sum())
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
         return len(self._postings(fieldname, tbytes).ids)
