@@ -19,8 +19,10 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 
 from common.errors import BuildError
+from index import codec
 from index import columns
 from index import docmeta
+from index import fields
 from index import integrity
 from index import inverted
 from index import versions
@@ -58,12 +60,9 @@ def to_document(article: Article) -> dict:
         "url": article.url,
         "path": article.path,
         "digest": article.digest,
-        "question": article.question,
-        "answer": article.answer_text,
-        "keywords": article.keywords,
-        "subject": article.subject,
         "date": article.date.isoformat() if article.date else "",
         "related": [(r.question, r.url) for r in article.related],
+        **{field.name: field.text(article) for field in fields.SCORED if field.stored},
     }
 
 
@@ -117,7 +116,7 @@ def read_and_index(writer, source: Path, reader: Reader, progress: bool) -> tupl
 
 
 def words_of(article: Article) -> set[str]:
-    return article_words((article.question, article.keywords, article.answer_text))
+    return article_words(field.text(article) for field in fields.SCORED if field.vocabulary)
 
 
 def index_articles(writer, articles: list[Article], first: int) -> tuple[inverted.Inverted, Counter]:
@@ -206,7 +205,9 @@ def build(source: Path, index_dir: Path, procs: int = 0, progress: bool = False,
             writer.cancel()
             raise
         writer.commit()
-        inverted.save(found, inverted.next_segment(building))
+        folder = inverted.next_segment(building)
+        inverted.save(found, folder)
+        codec.register(building, folder.name, found.size)
         meta = docmeta.from_articles(read.articles, found.lengths)
         columns.save_articles(read.articles, found.key_terms, building)
         finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems), started)

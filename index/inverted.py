@@ -19,45 +19,22 @@ from pathlib import Path
 
 import numpy as np
 
+from index import fields
 from index.articles import Article
+from index.fields import field_texts
 from index.tokens import index_tokens
 from index.tokens import stem
 
-# What each scored field holds, taken from an article.
-SCORED_FIELDS = ("question", "title", "keywords", "subject", "description", "lead", "answer")
-# Fields whose positions are kept, for quoted phrases.
-POSITIONAL = frozenset({"question", "keywords", "answer"})
-# Fields whose words spelling correction knows.
-VOCABULARY_FIELDS = frozenset({"question", "keywords", "answer"})
+# The scored fields, those whose positions are kept (for quoted phrases) and those whose words spelling knows.
+SCORED_FIELDS = fields.NAMES
+POSITIONAL = fields.POSITIONAL
+VOCABULARY_FIELDS = fields.VOCABULARY
 # Every leading part of every question word, for search-as-you-type.
 PREFIX_FIELD = "question_prefix"
 PREFIX_MAX = 12
 FIELDS = (*SCORED_FIELDS, PREFIX_FIELD)
 SEGMENT_PREFIX = "inverted-"
-LEAD_CHARS = 300
 KEY_TERMS = 12  # keyword terms kept per article, from which related articles are found
-
-
-def lead(text: str) -> str:
-    """The first paragraph, cut at a sentence end or word near ``LEAD_CHARS``."""
-    first = text.split("\n", 1)[0]
-    if len(first) <= LEAD_CHARS:
-        return first
-    cut = first.rfind(". ", 0, LEAD_CHARS)
-    return first[: cut + 1] if cut > LEAD_CHARS // 3 else first[:LEAD_CHARS].rsplit(" ", 1)[0]
-
-
-def field_texts(article: Article) -> dict[str, str]:
-    """The text of each scored field; the answer's opening names what a Q&A article is about."""
-    return {
-        "question": article.question,
-        "title": article.title,
-        "keywords": article.keywords,
-        "subject": article.subject,
-        "description": article.description,
-        "lead": lead(article.answer_text),
-        "answer": article.answer_text,
-    }
 
 
 def prefixes(words: list[str]) -> list[str]:

@@ -22,8 +22,10 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from index import codec
 from index import columns
 from index import docmeta
+from index import fields
 from index import inverted
 from index import versions
 from index import vocabulary
@@ -40,6 +42,7 @@ from index.build import refuse_skipped
 from index.manifest import Manifest
 from index.manifest import read as read_manifest
 from index.reading import Reader
+from index.schema import build_schema
 from index.vocabulary import article_words
 
 
@@ -126,7 +129,8 @@ def _plan(source: Path, manifest: Manifest, progress: bool, reader: Reader) -> _
 
 def _apply(building: Path, live: Path, plan: _Plan, manifest: Manifest, source: Path, started: float) -> None:
     versions.link_copy(live, building)
-    ix = whoosh_index.open_dir(str(building))
+    # Whoosh's writer sees the stored fields only: the postings of what it adds are ours to write.
+    ix = whoosh_index.open_dir(str(building), schema=build_schema())
     removed = plan.gone + [a.path for a in plan.replaced]
     deleted = [manifest[path].docnum for path in removed]
     added = plan.new + plan.replaced
@@ -143,8 +147,10 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: Manifest, source: 
         raise
     # No merging: existing segment files stay exactly as the live version has them.
     writer.commit(merge=False)
-    if added:
-        inverted.save(found, inverted.next_segment(building))
+    folder = inverted.next_segment(building) if added else None
+    if folder is not None:
+        inverted.save(found, folder)
+    codec.register(building, folder and folder.name, len(added))
     meta = docmeta.extend(live_meta, deleted, added, found.lengths)
     columns.save_articles(added, found.key_terms, building, previous=live)
     updated = manifest.without(removed) + manifest_of(added, size)
@@ -159,7 +165,7 @@ def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
     with FileStorage(str(live), supports_mmap=False).open_index().reader() as reader:
         for docnum in deleted:
             old = reader.stored_fields(docnum)
-            counts.subtract(article_words((old["question"], old.get("keywords", ""), old["answer"])))
+            counts.subtract(article_words(old.get(name, "") for name in fields.VOCABULARY))
     counts.update(added)
     return counts
 

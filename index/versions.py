@@ -4,9 +4,9 @@ Layout of an index directory::
 
     CURRENT              name of the live version (replaced atomically)
     build.lock           held (flock) by the one process that may build
-    versions/NAME/       a complete Whoosh index plus meta.json (written last, with the
-                         SHA-256 of every other file), manifest.npz, docmeta.npz and
-                         vocabulary.npz
+    versions/NAME/       a complete Whoosh index (its postings in inverted-N/, read through
+                         ``index.codec``) plus meta.json (written last, with the SHA-256 of
+                         every other file), manifest.npz, docmeta.npz and vocabulary.npz
     versions/.building-NAME/   a build in progress; never read by servers
 """
 
@@ -124,7 +124,8 @@ def read_meta(version: Path) -> dict:
 # 11: a Greek letter standing alone indexes as its name ("γ" is gamma).
 # 12: "_" joins a compound as "-" does: "x_i" is x, i and xi.
 # 13: a network prefix is also its number, and after an address too ("10.0.0.0/8" holds /8 and 8).
-FORMAT = 13
+# 14: Whoosh's table of contents lists the scored fields as indexed, read through ``index.codec`` from our arrays.
+FORMAT = 14
 
 
 def meta_seal(meta: dict) -> str:

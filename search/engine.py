@@ -23,6 +23,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from common.errors import IndexDamaged
+from index import codec
 from index import docmeta
 from index import integrity
 from index import versions
@@ -192,6 +193,7 @@ class _Version:
         self.info = versions.read_meta(self.path)
         self.check_files()  # a file gone since publishing is named, rather than met halfway through opening
         self.meta = docmeta.load(self.path)
+        codec.check_numbering(self.path, self.meta)
         self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
         self.key_terms = Column(self.path, "key_term")
         # Joined postings exist only after incremental updates; scored terms are what queries reuse.

@@ -17,13 +17,14 @@ from functools import partial
 import numpy as np
 
 from index.docmeta import DocMeta
+from index.fields import LENGTH_NORMS
 from search.cache import ByteBoundedCache
 from search.postings import PostingsSource
 from search.query import Alternative
 from search.query import Clause
 
 K1 = 1.2
-B = {"question": 0.5, "title": 0.5, "keywords": 0.3, "subject": 0.0, "description": 0.5, "lead": 0.5, "answer": 0.75}
+B = LENGTH_NORMS  # per field, declared in index.fields
 # Each clause asked for that an article holds whole adds PRESENCE, plus PRESENCE_PER_IDF
 # for each unit of the clause's idf, and a third of both again when held without a typo.
 # A flat part alone made every word required (a tier per word); measured on the relevance

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.generate import generate
 from index.build import build
+from index.update import update
 from search.engine import Engine
 from tests.corpus import write_corpus
 from web import close_app
@@ -159,3 +161,24 @@ def live_server(index_dir, tmp_path_factory):
     log = tmp_path_factory.mktemp("server") / "server.log"
     with production_server(index_dir, log, KBSEARCH_SITE_URL="https://kb.example.org") as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def updated_generated_index(tmp_path_factory) -> Path:
+    """2,000 generated articles built, then two updates: 100 added, then 40 deleted and 40 changed (three segments)."""
+    work = tmp_path_factory.mktemp("generated")
+    source, folder = work / "articles", work / "index"
+    generate(source, 2000)
+    build(source, folder)
+    generate(source, 2100)  # the first 2,000 files come out byte for byte as before
+    update(source, folder)
+    files = sorted(source.rglob("*.md"))
+    for path in files[:40]:
+        path.unlink()
+    for path in files[40:80]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("answer: >-\n    ", "answer: >-\n    Revised for the oracle. ", 1), encoding="utf-8"
+        )
+    update(source, folder)
+    return folder

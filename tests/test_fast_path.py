@@ -23,9 +23,9 @@ from index import manifest
 from index import versions
 from index.articles import read_corpus
 from index.build import build
+from index.fields import field_texts
 from index.inverted import FIELDS
 from index.inverted import PREFIX_MAX
-from index.inverted import field_texts
 from index.schema import FIELD_BOOSTS
 from index.tokens import stem
 from index.tokens import tokenize

@@ -25,7 +25,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.qparser import OrGroup
 
 from index.articles import Article
-from index.inverted import field_texts
+from index.fields import field_texts
 from index.schema import FIELD_BOOSTS
 
 # The article's own fields, weighted as kbsearch weights them (kbsearch's derived
