@@ -40,9 +40,9 @@ from common.errors import IndexDamaged
 from index import docmeta
 from index.inverted import SCORED_FIELDS
 from index.inverted import segment_folders
+from index.postings import Postings
+from index.postings import Segment as Arrays
 from index.schema import read_schema
-from search.postings import Postings
-from search.postings import Segment as Arrays
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name, which every version uses
 

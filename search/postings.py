@@ -1,94 +1,25 @@
-"""Read the inverted index that ``index.inverted`` writes, memory-mapped.
+"""The postings of every segment of a version, as the engine reads them.
 
-A term's postings are slices of flat arrays, so looking one up costs a
-dictionary look-up and no decoding; the operating system
-shares the pages between server workers. Postings spread over several
-segments (after incremental updates) are joined once and kept in a small
-byte-bounded cache.
+Postings spread over several segments (after incremental updates) are joined
+once and kept in a small byte-bounded cache; phrases are counted from positions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 
 import numpy as np
 
-from index.inverted import FIELDS
-from index.inverted import POSITIONAL
 from index.inverted import segment_folders
+from index.postings import EMPTY_IDS
+from index.postings import NO_POSTINGS
+from index.postings import Postings
+from index.postings import Segment
 from search.cache import ByteBoundedCache
-
-EMPTY_IDS = np.zeros(0, dtype=np.int32)
-EMPTY_COUNTS = np.zeros(0, dtype=np.uint32)
-
-
-@dataclass(frozen=True)
-class Postings:
-    ids: np.ndarray  # int32 docnums, ascending
-    tf: np.ndarray  # occurrences of the term per docnum
-    positions: np.ndarray = field(default_factory=lambda: EMPTY_COUNTS)  # ``tf`` per docnum, positional fields
-
-    @property
-    def nbytes(self) -> int:
-        return self.ids.nbytes + self.tf.nbytes + self.positions.nbytes
-
-
-NO_POSTINGS = Postings(EMPTY_IDS, EMPTY_COUNTS)
 
 # (field, term) -> postings; what the ranker reads terms through.
 PostingsSource = Callable[[str, str], Postings]
-
-
-class _Terms:
-    """A field's terms and their numbers, read from the sorted list when first needed."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._numbers: dict[str, int] | None = None
-
-    def find(self, term: str) -> int | None:
-        if self._numbers is None:
-            text = self._path.read_text(encoding="utf-8")
-            self._numbers = {name: number for number, name in enumerate(text.split("\n"))} if text else {}
-        return self._numbers.get(term)
-
-
-class _Field:
-    def __init__(self, folder: Path, field: str) -> None:
-        def load(name: str) -> np.ndarray:
-            # A plain array over the mapped file: slicing a ``memmap`` object costs microseconds more.
-            return np.asarray(np.load(folder / f"{field}.{name}.npy", mmap_mode="r"))
-
-        self.starts = load("starts")
-        self.terms = _Terms(folder / f"{field}.terms")
-        self.ids = load("ids")
-        self.tf = load("tf")
-        self.positions = load("positions") if field in POSITIONAL else None
-        self.position_starts = load("position_starts") if field in POSITIONAL else None
-
-    def get(self, term: str, with_positions: bool) -> Postings:
-        found = self.terms.find(term)
-        if found is None:
-            return NO_POSTINGS
-        begin, end = int(self.starts[found]), int(self.starts[found + 1])
-        ids, tf = self.ids[begin:end], self.tf[begin:end]
-        if not (with_positions and self.positions is not None):
-            return Postings(ids, tf)
-        first, last = int(self.position_starts[found]), int(self.position_starts[found + 1])
-        return Postings(ids, tf, self.positions[first:last])
-
-
-class Segment:
-    """One memory-mapped segment folder."""
-
-    def __init__(self, folder: Path) -> None:
-        self.fields = {field: _Field(folder, field) for field in FIELDS}
-
-    def get(self, field: str, term: str, with_positions: bool = False) -> Postings:
-        return self.fields[field].get(term, with_positions)
 
 
 def _join(parts: list[Postings]) -> Postings:

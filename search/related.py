@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.docmeta import DocMeta
-from search.postings import Postings
+from index.postings import Postings
 
 MAX_RELATED = 3
 # A key term in the keywords of more than this share of the articles ("function",

@@ -22,10 +22,10 @@ import numpy as np
 from index.columns import Column
 from index.inverted import PREFIX_FIELD
 from index.inverted import PREFIX_MAX
+from index.postings import Postings
 from index.tokens import Word
 from index.tokens import split_words
 from index.tokens import stem
-from search.postings import Postings
 from search.query import MAX_CLAUSES
 from search.query import MAX_QUERY_CHARS
 from search.query import Clause
