@@ -15,10 +15,10 @@ import json
 import os
 import random
 import sys
-import tempfile
 import urllib.parse
 from pathlib import Path
 
+from bench.serving import folder_or_temporary
 from bench.serving import percentiles
 from bench.serving import running_server
 from bench.serving import timed_get
@@ -54,12 +54,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if args.index_dir:
-        run(args, args.index_dir)
-        return
-    # Without --index-dir, the index built for the run is removed at the end, or on an error or Ctrl-C.
-    with tempfile.TemporaryDirectory(prefix="kbsearch-bench-") as index_dir:
-        run(args, Path(index_dir))
+    with folder_or_temporary(args.index_dir, "kbsearch-bench-") as index_dir:
+        run(args, index_dir)
 
 
 def run(args: argparse.Namespace, index_dir: Path) -> None:

@@ -7,6 +7,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -72,3 +73,13 @@ def worker_memory_mb(server: subprocess.Popen) -> list[dict[str, float]]:
             fields[name.rstrip(":")] = int(value) / 1024
         found.append({"rss": fields["Rss"], "pss": fields["Pss"], "heap": fields["Anonymous"]})
     return found
+
+
+@contextlib.contextmanager
+def folder_or_temporary(given: Path | None, prefix: str) -> Iterator[Path]:
+    """``given``, or a new temporary folder removed at the end, also on an error or Ctrl-C."""
+    if given is not None:
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as made:
+        yield Path(made)

@@ -25,7 +25,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -33,6 +32,7 @@ from pathlib import Path
 
 from bench.generate import generate
 from bench.relevance.baselines import Fts5
+from bench.serving import folder_or_temporary
 from bench.serving import percentiles
 from bench.serving import running_server
 from bench.serving import timed_get
@@ -188,12 +188,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="working folder (default: a new temporary one)")
     parser.add_argument("--articles", type=Path, help="generated articles to use (they are edited by the update)")
     args = parser.parse_args()
-    if args.work:
-        run(args, args.work)
-        return
-    # Without --work, everything the run writes is removed at the end, or on an error or Ctrl-C.
-    with tempfile.TemporaryDirectory(prefix="kbsearch-speed-") as work:
-        run(args, Path(work))
+    with folder_or_temporary(args.work, "kbsearch-speed-") as work:
+        run(args, work)
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
