@@ -298,6 +298,7 @@ SPECIAL_TEXTS = [
     "Self-esteem and self esteem differ. In C++ and C#, O(n log n) sorts; a /16 network.",
     "Naïve Bayes is a naive, non-deterministic model: nondeterministic in Zürich.",
     "Use node.js (or .NET) for the e-mail server; email it.\nNext line - a dash.",
+    "Reject H_0 when x_i is far out; 10.0.0.0/8 is private.",
 ]
 
 
@@ -313,7 +314,15 @@ def test_snippet_spans_match_tokenizing_the_whole_text(updated):
             assert [(s.start, s.end) for s in snippets.term_spans(text, terms)] == expected, (text[:40], terms)
             checked += bool(expected)
     joined = " ".join(SPECIAL_TEXTS)
-    for terms in ({"selfesteem"}, {"c++", "o(n log n)"}, {"naiv"}, {"email", "node.js"}, {"nondeterminist"}):
+    for terms in (
+        {"selfesteem"},
+        {"c++", "o(n log n)"},
+        {"naiv"},
+        {"email", "node.js"},
+        {"nondeterminist"},
+        {"h0"},
+        {"8"},
+    ):
         found = [(s.start, s.end) for s in snippets.term_spans(joined, frozenset(terms))]
         assert found and found == _reference_spans(joined, frozenset(terms)), terms
     assert checked > 300
