@@ -46,6 +46,7 @@ from search.query import parse
 from search.ranking import Ranker
 from search.ranking import Scored
 from search.ranking import Sparse
+from search.ranking import counted_clauses
 from search.ranking import dense
 from search.ranking import sparse_max
 from search.ranking import top
@@ -528,8 +529,9 @@ def _relaxed(query: UserQuery, scored: Scored, best: int) -> Relaxed | None:
     """What the best hit lacks: words it does not contain, words it matches only by a typo."""
     missing = []
     typos = False
-    for clause, present, exact in zip(query.clauses, scored.present, scored.exact, strict=True):
-        if clause.filler:
+    asked = counted_clauses(query.clauses)  # a formula's lone letters are not reported missing
+    for clause, present, exact, counted in zip(query.clauses, scored.present, scored.exact, asked, strict=True):
+        if not counted:
             continue
         if not _holds(present, best):
             missing.extend(clause.words)
