@@ -169,49 +169,40 @@ def test_snippet_highlights_typo_matches(relevance_engine):
     assert "<mark>chloroplasts</mark>" in hit.snippet
 
 
-def test_question_with_the_words_in_order_ranks_first(tmp_path):
+def engine_over(tmp_path, *articles: tuple[str, str]) -> Engine:
+    """An engine over Computer Science articles numbered from 1, each ``(question, answer)``."""
     source = tmp_path / "src"
-    # Both questions hold both words equally often; only one holds them in order, side by side.
-    write_article(
-        source,
-        id=1,
-        question="Why does memory leak cause trouble?",
-        answer="Leak memory. Leak memory.",
-        subject="Computer Science",
-    )
-    write_article(
-        source,
-        id=2,
-        question="Why does a leak in memory cause trouble?",
-        answer="Leak memory. Leak memory.",
-        subject="Computer Science",
-    )
+    for number, (question, answer) in enumerate(articles, start=1):
+        write_article(source, id=number, question=question, answer=answer, subject="Computer Science")
     build(source, tmp_path / "index")
-    with Engine(tmp_path / "index") as engine:
+    return Engine(tmp_path / "index")
+
+
+def test_question_with_the_words_in_order_ranks_first(tmp_path):
+    # Both questions hold both words equally often; only one holds them in order, side by side.
+    with engine_over(
+        tmp_path,
+        ("Why does memory leak cause trouble?", "Leak memory. Leak memory."),
+        ("Why does a leak in memory cause trouble?", "Leak memory. Leak memory."),
+    ) as engine:
         assert [h.id for h in engine.search("memory leak").hits] == [1, 2]
         assert [h.id for h in engine.search("leak memory").hits] == [2, 1]
 
 
 def test_answer_with_the_query_words_side_by_side_ranks_first(tmp_path):
-    source = tmp_path / "src"
     # Questions and answers with the same words; only the first answer says "for loop" and
     # "while loop", and it is the longer one, so BM25 alone puts it second.
-    write_article(
-        source,
-        id=1,
-        question="How do the two kinds of loops differ?",
-        answer="A for loop runs a set number of times. A while loop runs until a condition fails, in general.",
-        subject="Computer Science",
-    )
-    write_article(
-        source,
-        id=2,
-        question="How do the two kinds of loops differ from each other?",
-        answer="Loop bodies run. For counting, a condition; while waiting, a number of times. Loop after loop.",
-        subject="Computer Science",
-    )
-    build(source, tmp_path / "index")
-    with Engine(tmp_path / "index") as engine:
+    with engine_over(
+        tmp_path,
+        (
+            "How do the two kinds of loops differ?",
+            "A for loop runs a set number of times. A while loop runs until a condition fails, in general.",
+        ),
+        (
+            "How do the two kinds of loops differ from each other?",
+            "Loop bodies run. For counting, a condition; while waiting, a number of times. Loop after loop.",
+        ),
+    ) as engine:
         assert [h.id for h in engine.search("for loop vs while loop").hits] == [1, 2]
 
 
