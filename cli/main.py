@@ -100,7 +100,7 @@ def index_command(
     source: Path, index_dir: Path, strict: bool, procs: int, incremental: bool, quiet: bool, watch: bool
 ) -> None:
     """Build a complete new index from SOURCE and swap it in atomically."""
-    run = partial(_index, source, index_dir, strict=strict, procs=procs)
+    run = partial(_index, source, index_dir, strict=strict, procs=procs, model=_settings()["EMBEDDING_MODEL"])
     # Bars in a log file or a cron mail are noise: only a person at a terminal watches them move.
     progress = not quiet and sys.stderr.isatty()
     if not watch:
@@ -110,8 +110,13 @@ def index_command(
     _watch(source, partial(_keep_going, run, incremental=True, progress=False))
 
 
-def _index(source: Path, index_dir: Path, *, incremental: bool, strict: bool, procs: int, progress: bool) -> None:
-    """One full build, or one update when asked for and there is a live version to update."""
+def _index(
+    source: Path, index_dir: Path, *, incremental: bool, strict: bool, procs: int, progress: bool, model: str
+) -> None:
+    """One full build, or one update when asked for and there is a live version to update.
+
+    An update embeds with the model the live version was built with; ``model`` is for full builds.
+    """
     try:
         if incremental and versions.current_version(index_dir) is not None:
             output.update(update(source, index_dir, progress=progress, strict=strict, procs=procs))
@@ -119,7 +124,7 @@ def _index(source: Path, index_dir: Path, *, incremental: bool, strict: bool, pr
         if incremental:
             # A cron job's first run, or a new index folder: there is nothing to compare with yet.
             click.echo(f"no index in {index_dir} yet: building it in full")
-        output.build(build(source, index_dir, procs=procs, progress=progress, strict=strict))
+        output.build(build(source, index_dir, procs=procs, progress=progress, strict=strict, model=model))
     except BuildError as exc:
         output.problems(exc.problems)  # listed once, before the line that says why nothing was published
         raise

@@ -45,6 +45,8 @@ SETTINGS = (
     Setting("ANALYTICS_DAYS", 90, parse.whole_number(1, 3650), "days of analytics kept"),
     Setting("ADMIN_TOKEN", "", parse.text, "token that opens /admin/analytics", secret=True),
     Setting("LOG_FORMAT", "json", parse.choice("json", "text"), "json or text request logs"),
+    Setting("EMBEDDING_MODEL", "wordllama", parse.embedding_model, "meaning model a build embeds with, or off"),
+    Setting("SEMANTIC", True, parse.boolean, "rank by meaning too where the index has vectors"),
 )
 NAMES = {setting.name for setting in SETTINGS}
 FILE_KEYS = {name.lower(): name for name in NAMES}
@@ -113,7 +115,11 @@ def check(raw: Mapping[str, Any], origin: Mapping[str, str] | None = None) -> di
 
 def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
     """The ``search.engine.Engine`` arguments that come from the settings."""
-    return {"cache_bytes": int(settings["CACHE_MB"]) * 1024 * 1024, "synonyms": settings["SYNONYMS"]}
+    return {
+        "cache_bytes": int(settings["CACHE_MB"]) * 1024 * 1024,
+        "synonyms": settings["SYNONYMS"],
+        "semantic": settings["SEMANTIC"],
+    }
 
 
 def describe(values: Mapping[str, Any], origin: Mapping[str, str]) -> list[tuple[str, str, str]]:

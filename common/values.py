@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _RATE = re.compile(r"\d+\s*(/|per)\s*(second|minute|hour|day)s?", re.IGNORECASE)
 _WEB_SCHEMES = ("http", "https")
+MODEL_OFF = "off"
+WORDLLAMA = "wordllama"
+WORDLLAMA_DIMS = (256, 128, 64)
 
 
 def boolean(value: Any) -> bool:
@@ -131,3 +134,19 @@ def synonyms_file(value: Any) -> str | None:
     if b"\0" in content:
         raise ValueError("is not text (it holds NUL bytes)")
     return found
+
+
+def embedding_model(value: Any) -> str:
+    """``off``, ``wordllama`` or ``wordllama:DIM``, or the absolute path of a Model2Vec folder."""
+    found = text(value)
+    if found.lower() in (MODEL_OFF, "", "none", "false"):
+        return MODEL_OFF
+    if found.lower().startswith(WORDLLAMA):
+        dim = found[len(WORDLLAMA) :].lstrip(":") or "256"
+        if not dim.isdigit() or int(dim) not in WORDLLAMA_DIMS:
+            raise ValueError(f"wordllama takes one of {', '.join(map(str, WORDLLAMA_DIMS))} dimensions")
+        return WORDLLAMA if int(dim) == 256 else f"{WORDLLAMA}:{dim}"
+    folder = Path(found).expanduser()
+    if not folder.is_dir():
+        raise ValueError("must be off, wordllama, wordllama:128, wordllama:64 or the folder of a Model2Vec model")
+    return str(folder.resolve())

@@ -22,9 +22,11 @@ from common.errors import BuildError
 from index import codec
 from index import columns
 from index import docmeta
+from index import embedding
 from index import fields
 from index import integrity
 from index import inverted
+from index import vectors
 from index import versions
 from index import vocabulary
 from index.articles import Article
@@ -66,38 +68,56 @@ def to_document(article: Article) -> dict:
     }
 
 
-Chunk = tuple[list[Article | Problem], inverted.Inverted, Counter]
+Chunk = tuple[list[Article | Problem], inverted.Inverted, Counter, vectors.Vectors | None]
 
 
-def _read_chunk(paths: list[Path], source: Path) -> Chunk:
-    """Read and invert one chunk of files in a worker process; its articles take docnums 0, 1, …"""
-    return _inverted(read_articles(paths, source))
+@dataclass
+class Indexed:
+    """What reading a whole folder gives: its articles, their postings, word counts and vectors."""
+
+    corpus: Corpus
+    inverted: inverted.Inverted
+    words: Counter
+    vectors: vectors.Vectors | None
 
 
-def _inverted(results: list[Article | Problem]) -> Chunk:
-    part, words = inverted.invert([item for item in results if isinstance(item, Article)])
-    return results, part, words
+def _read_chunk(paths: list[Path], source: Path, model: str) -> Chunk:
+    """Read, invert and embed one chunk of files in a worker process; its articles take docnums 0, 1, …"""
+    return _inverted(read_articles(paths, source), model)
 
 
-def _lost_chunk(paths: list[Path], reason: str, source: Path) -> Chunk:
-    return _inverted(lost_articles(paths, reason, source))
+def _inverted(results: list[Article | Problem], model: str) -> Chunk:
+    articles = [item for item in results if isinstance(item, Article)]
+    part, words = inverted.invert(articles)
+    return results, part, words, embed_articles(model, articles)
 
 
-def read_and_index(writer, source: Path, reader: Reader, progress: bool) -> tuple[Corpus, inverted.Inverted, Counter]:
-    """Read every article below ``source`` and invert it with ``reader``'s processes, adding each to ``writer``.
+def embed_articles(model: str, articles: list[Article], first: int = 0) -> vectors.Vectors | None:
+    """The vectors of ``articles`` (docnums ``first``, …) by the named model; None when the model is off."""
+    if model == embedding.OFF:
+        return None
+    return vectors.of_articles(embedding.load(model), articles, first)
 
-    Worker processes read and invert chunks of files while this one writes
-    the accepted articles to Whoosh, in path order, so docnums follow it.
 
-    :return: the corpus, its inverted arrays, and in how many articles each word occurs.
+def _lost_chunk(paths: list[Path], reason: str, source: Path, model: str) -> Chunk:
+    return _inverted(lost_articles(paths, reason, source), model)
+
+
+def read_and_index(writer, source: Path, reader: Reader, progress: bool, model: str = embedding.OFF) -> Indexed:
+    """Read every article below ``source``, invert and embed it with ``reader``'s processes, adding each to ``writer``.
+
+    Worker processes read, invert and embed chunks of files while this one
+    writes the accepted articles to Whoosh, in path order, so docnums follow it.
     """
     paths = list(find_article_files(source))
     intake = Intake()
     merger = inverted.Merger()
     words: Counter = Counter()
-    read = reader.map(partial(_read_chunk, source=source), chunked(paths), partial(_lost_chunk, source=source))
+    embedded: list[vectors.Vectors] = []
+    lost = partial(_lost_chunk, source=source, model=model)
+    read = reader.map(partial(_read_chunk, source=source, model=model), chunked(paths), lost)
     with tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress) as bar, contextlib.closing(read):
-        for results, part, chunk_words in read:
+        for results, part, chunk_words, chunk_vectors in read:
             first = len(intake.corpus.articles)
             kept = []
             for item in results:
@@ -109,10 +129,13 @@ def read_and_index(writer, source: Path, reader: Reader, progress: bool) -> tupl
                     else:
                         chunk_words.subtract(words_of(item))  # a duplicate, left out
             merger.add(inverted.renumber(part, first, np.array(kept, dtype=bool)))
+            if chunk_vectors is not None:
+                embedded.append(vectors.keep(chunk_vectors, np.array(kept, dtype=bool)))
             words.update(chunk_words)
             bar.update(len(results))
     intake.corpus.articles = merge_subjects(intake.corpus.articles)
-    return intake.corpus, merger.result(), words
+    joined = vectors.join(embedded) if model != embedding.OFF else None
+    return Indexed(intake.corpus, merger.result(), words, joined)
 
 
 def words_of(article: Article) -> set[str]:
@@ -138,6 +161,7 @@ def finish_version(
     skipped: int,
     started: float,
     previous: Path | None = None,
+    model: str = embedding.OFF,
 ) -> None:
     """Save what servers and later updates read beside the Whoosh files of ``building``, then its metadata.
 
@@ -145,6 +169,7 @@ def finish_version(
     can be checked against what this build wrote.
 
     :param previous: the live version that an update hard-linked files from; their digests are carried over.
+    :param model: the embedding model whose vectors the version's segments hold (``off`` when none).
     """
     with whoosh_index.open_dir(str(building)).reader() as reader:
         if reader.doc_count() != len(manifest) or reader.doc_count_all() != meta.size:
@@ -159,6 +184,7 @@ def finish_version(
             "documents": len(manifest),
             "skipped": skipped,
             "source": str(source),
+            embedding.VERSION_KEY: model,
             integrity.FILES: integrity.digests(building, previous),
             "seconds": round(time.monotonic() - started, 1),
         },
@@ -183,15 +209,25 @@ def manifest_of(articles: Iterable[Article], first: int = 0) -> Manifest:
     )
 
 
-def build(source: Path, index_dir: Path, procs: int = 0, progress: bool = False, strict: bool = False) -> BuildReport:
+def build(
+    source: Path,
+    index_dir: Path,
+    procs: int = 0,
+    progress: bool = False,
+    strict: bool = False,
+    model: str = embedding.OFF,
+) -> BuildReport:
     """Build a new version from ``source`` and make it live; the old one serves until then.
 
     :param procs: worker processes that read and invert the articles; 0 does it in this process.
     :param strict: refuse to publish if any file was skipped.
+    :param model: the embedding model's canonical name (``index.embedding.parse_name``), or ``off``.
     """
     started = time.monotonic()
     if not source.is_dir():
         raise BuildError(f"source folder not found: {source}")
+    if model != embedding.OFF:
+        embedding.load(model)  # a model that cannot load stops the build before any article is read
     read = Corpus([], [])
     reader = Reader(procs)
 
@@ -199,18 +235,23 @@ def build(source: Path, index_dir: Path, procs: int = 0, progress: bool = False,
         nonlocal read
         writer = whoosh_index.create_in(str(building), build_schema()).writer(limitmb=256)
         try:
-            read, found, words = read_and_index(writer, source, reader, progress)
+            indexed = read_and_index(writer, source, reader, progress, model)
+            read = indexed.corpus
             _check(read, source, strict)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        found = indexed.inverted
         folder = inverted.next_segment(building)
         inverted.save(found, folder)
+        if indexed.vectors is not None:
+            vectors.save(indexed.vectors, folder)
         codec.register(building, folder.name, found.size)
         meta = docmeta.from_articles(read.articles, found.lengths)
         columns.save_articles(read.articles, found.key_terms, building)
-        finish_version(building, manifest_of(read.articles), meta, words, source, len(read.problems), started)
+        manifest = manifest_of(read.articles)
+        finish_version(building, manifest, meta, indexed.words, source, len(read.problems), started, model=model)
 
     with versions.build_lock(index_dir):
         live = publish_new_version(index_dir, fill)

@@ -25,8 +25,10 @@ from whoosh.filedb.filestore import FileStorage
 from index import codec
 from index import columns
 from index import docmeta
+from index import embedding
 from index import fields
 from index import inverted
+from index import vectors
 from index import versions
 from index import vocabulary
 from index.articles import Article
@@ -34,6 +36,7 @@ from index.articles import Problem
 from index.articles import file_stamps
 from index.articles import read_files
 from index.build import BuildError
+from index.build import embed_articles
 from index.build import finish_version
 from index.build import index_articles
 from index.build import manifest_of
@@ -147,15 +150,20 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: Manifest, source: 
         raise
     # No merging: existing segment files stay exactly as the live version has them.
     writer.commit(merge=False)
+    # The new articles are embedded by the model the live version's vectors were made with.
+    model = embedding.of_version(versions.read_meta(live))
     folder = inverted.next_segment(building) if added else None
     if folder is not None:
         inverted.save(found, folder)
+        embedded = embed_articles(model, added, size)
+        if embedded is not None:
+            vectors.save(embedded, folder)
     codec.register(building, folder and folder.name, len(added))
     meta = docmeta.extend(live_meta, deleted, added, found.lengths)
     columns.save_articles(added, found.key_terms, building, previous=live)
     updated = manifest.without(removed) + manifest_of(added, size)
     counts = _word_counts(live, deleted, words)
-    finish_version(building, updated, meta, counts, source, len(plan.problems), started, previous=live)
+    finish_version(building, updated, meta, counts, source, len(plan.problems), started, live, model)
 
 
 def _word_counts(live: Path, deleted: list[int], added: Counter) -> Counter:
