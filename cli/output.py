@@ -81,7 +81,8 @@ def results(result: SearchResult, link: Callable[[str], str]) -> None:
     click.echo(f"{result.total:,} results, page {result.page} of {result.pages} ({result.took_ms:.1f} ms)")
     first_rank = (result.page - 1) * result.per_page + 1
     for rank, hit in enumerate(result.hits, start=first_rank):
-        click.echo(f"{rank:3}. {marked(hit.question_html)}  [{hit.subject}]\n     {link(hit.url)}")
+        by_meaning = "  (by meaning)" if hit.by_meaning else ""
+        click.echo(f"{rank:3}. {marked(hit.question_html)}  [{hit.subject}]{by_meaning}\n     {link(hit.url)}")
         if hit.snippet:
             click.echo(f"     {marked(hit.snippet)}")
     if result.facets:

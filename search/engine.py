@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import math
 import threading
 import time
@@ -25,6 +26,7 @@ from whoosh.searching import Searcher
 from common.errors import IndexDamaged
 from index import codec
 from index import docmeta
+from index import embedding
 from index import integrity
 from index import versions
 from index import vocabulary
@@ -37,6 +39,9 @@ from search.expand import expand
 from search.facets import FacetValue
 from search.facets import subject_counts
 from search.facets import subject_filter
+from search.fusion import fuse
+from search.fusion import shortfall
+from search.meaning import Meaning
 from search.postings import PostingsStore
 from search.postings import phrase_counts
 from search.proximity import rerank
@@ -67,6 +72,8 @@ RELATED_CACHE = 50_000  # documents whose related articles are remembered per ve
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 DEFAULT_RESULT_CACHE = 2048  # finished result pages kept per worker
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Related:
@@ -86,6 +93,7 @@ class Hit:
     date: str | None
     score: float
     related: list[Related] = field(default_factory=list)
+    by_meaning: bool = False  # found by meaning alone: it holds none of the query's words
 
 
 def absolute_url(url: str, site: str) -> str:
@@ -139,6 +147,7 @@ class _Matches:
     key: np.ndarray  # float64 ranking key per docnum
     facets: list[FacetValue]
     scored: Scored | None  # None when listing or for an empty query
+    by_meaning: np.ndarray | None = None  # bool per docnum: matched by meaning alone
 
     @property
     def total(self) -> int:
@@ -186,6 +195,7 @@ class _Version:
 
     path: Path
     cache_bytes: int
+    semantic: bool = True  # rank with the version's vectors too, when it has them
     lock: threading.RLock = field(default_factory=threading.RLock)
     users: int = 0  # requests under way on this version
     probes: int = 0  # health checks so far: each reads a different document
@@ -203,6 +213,7 @@ class _Version:
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 8)
         self.speller = Speller(vocabulary.load(self.path))
         self.neighbours = Neighbours(self.meta, self.postings.get, self.key_terms)
+        self.meaning = self._meaning() if self.semantic else None
         self._related: dict[int, list[Related]] = {}
         # Last: when a damaged file stops the opening, no open Whoosh file is left for the collector to close.
         # Without mmap a searcher opens in a millisecond instead of copying the index into memory.
@@ -213,6 +224,18 @@ class _Version:
     def close(self) -> None:
         with self.lock:
             self.searcher.close()
+
+    def _meaning(self) -> Meaning | None:
+        """The version's vectors and their model; None without vectors, or when the model cannot load."""
+        name = embedding.of_version(self.info)
+        if name == embedding.OFF:
+            return None
+        try:
+            return Meaning(self.path, embedding.load(name))
+        except embedding.ModelError as exc:
+            # Words alone still answer every query; the log says why meaning is missing.
+            log.warning("version %s: searching by words alone: %s", self.path.name, exc)
+            return None
 
     def subject(self, docnum: int) -> str:
         # Not the stored one: the build settles each subject's spelling after storing its articles.
@@ -303,10 +326,13 @@ class Engine:
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         synonyms: Path | str | None = None,
         result_cache: int = DEFAULT_RESULT_CACHE,
+        semantic: bool = True,
     ) -> None:
+        """:param semantic: rank by meaning too where the index has vectors; False gives the ranking by words alone."""
         # The real path: a symlinked directory must not change under an open index.
         self.index_dir = Path(index_dir).resolve()
         self.cache_bytes = cache_bytes
+        self.semantic = semantic
         self.synonyms = Synonyms(synonyms)
         self._results: LRUCache[SearchResult] = LRUCache(result_cache)
         self._lock = threading.Lock()
@@ -346,7 +372,7 @@ class Engine:
 
     def _open(self, path: Path) -> _Version:
         try:
-            return _Version(path, self.cache_bytes)
+            return _Version(path, self.cache_bytes, self.semantic)
         except integrity.READ_ERRORS as exc:
             raise IndexDamaged(f"version {path.name} cannot be opened: {type(exc).__name__}: {exc}") from exc
 
@@ -453,7 +479,7 @@ class Engine:
 
     def _match(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:
         meta = version.meta
-        scored = None
+        scored = by_meaning = None
         if listing:
             matched, key = meta.live.copy(), meta.date.astype(np.float64)
         elif query.is_empty:
@@ -461,6 +487,11 @@ class Engine:
         else:
             scored = version.ranker.score(query.clauses, version.phrase_fields)
             matched, key = scored.matched, scored.key
+            short = shortfall(query.clauses, scored)
+            if version.meaning is not None and short > 0:
+                lexical = matched
+                matched, key = fuse(matched, key, version.meaning.nearest(query.text, meta.live), short)
+                by_meaning = matched & ~lexical
             for clause, present in zip(query.clauses, scored.present, strict=True):
                 if clause.quoted:
                     matched &= dense(meta.size, present)  # an exact phrase is required, whatever else matches
@@ -472,12 +503,14 @@ class Engine:
             matched &= mask
         if scored is not None:
             key = rerank(matched, key, query.clauses, partial(version.positions, query.terms))
-        return _Matches(query, matched, key, facets, scored)
+        return _Matches(query, matched, key, facets, scored, by_meaning)
 
     def _page(self, version: _Version, found: _Matches, page: int, per_page: int) -> SearchResult:
         query, key = found.query, found.key
         docs = top(found.matched, key, (page - 1) * per_page, page * per_page)
         hits = [self._hit(version, doc, query, float(key[doc]), rank < RELATED_HITS) for rank, doc in enumerate(docs)]
+        if found.by_meaning is not None:
+            hits = [replace(hit, by_meaning=bool(found.by_meaning[doc])) for hit, doc in zip(hits, docs, strict=True)]
         relaxed = _relaxed(query, found.scored, int(docs[0])) if found.scored and len(docs) else None
         return SearchResult(query.text, found.total, page, per_page, hits, found.facets, relaxed=relaxed)
 

@@ -6,7 +6,19 @@ import pytest
 
 from tests.http import get
 
-HIT_KEYS = {"id", "question", "question_html", "subject", "url", "snippet", "keywords", "date", "score", "related"}
+HIT_KEYS = {
+    "id",
+    "question",
+    "question_html",
+    "subject",
+    "url",
+    "snippet",
+    "keywords",
+    "date",
+    "score",
+    "related",
+    "by_meaning",
+}
 TOP_KEYS = {
     "query",
     "total",

@@ -1,0 +1,57 @@
+"""How meaning joins the words in one ranking.
+
+When some article holds every word the query asks for, the ranking is by
+words alone: the visitor named the article's own words, and exact matches
+stay first. The further the best match falls short of the query's words,
+the more the articles nearest by meaning gain: each of the nearest gets a
+bonus for its similarity above ``FLOOR``, weighted by how much of the query
+no article holds, and the ``MEANING_HITS`` nearest join the matches even when
+they hold none of the words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from search.query import Clause
+from search.ranking import Scored
+from search.ranking import Sparse
+from search.ranking import counted_clauses
+
+FLOOR = 0.2  # cosine similarity that earns nothing: unrelated texts reach it
+WEIGHT = 4800.0  # bonus per unit of similarity above FLOOR when no word of the query is found
+SHORTFALL_POWER = 2  # a query that misses a little gains little: a typo or a stray word is no paraphrase
+MEANING_HITS = 20  # nearest articles that match by meaning alone
+
+
+def shortfall(clauses: Sequence[Clause], scored: Scored) -> float:
+    """How much of the query the best match lacks: 0 when one article holds every counted word, up to 1."""
+    counted = [clause for clause, asked in zip(clauses, counted_clauses(clauses), strict=True) if asked]
+    words = sum(len(clause.words) for clause in counted)
+    if not words:
+        return 0.0
+    held = np.zeros(len(scored.matched), dtype=np.int32)
+    for clause, present, asked in zip(clauses, scored.present, counted_clauses(clauses), strict=True):
+        if asked:
+            held[present] += len(clause.words)
+    best = int(held[scored.matched].max()) if scored.matched.any() else 0
+    return max(0.0, 1.0 - best / words)
+
+
+def fuse(matched: np.ndarray, key: np.ndarray, near: Sparse, short: float) -> tuple[np.ndarray, np.ndarray]:
+    """The matches and ranking key with meaning added: ``near`` holds similarities, ``short`` is ``shortfall``.
+
+    :return: new arrays; the inputs are not changed.
+    """
+    weight = WEIGHT * short**SHORTFALL_POWER
+    if not weight or not len(near.ids):
+        return matched, key
+    bonus = weight * np.maximum(near.values - FLOOR, 0.0)
+    fused_key = np.where(matched, key, 0.0)
+    fused_key[near.ids] += bonus
+    fused = matched.copy()
+    nearest = near.ids[np.argsort(-near.values, kind="stable")[:MEANING_HITS]]
+    fused[nearest[near.values[np.searchsorted(near.ids, nearest)] > FLOOR]] = True
+    return fused, fused_key
