@@ -16,14 +16,20 @@ def metrics(ranks: Ranks) -> tuple[float, float, float]:
 
 
 def groups(query: dict) -> list[str]:
-    """The table rows a query counts in: its kind, for a typo also the kind it misspells, else plain; and all."""
+    """The table rows a query counts in: its kind, for a typo also the kind it misspells, else plain; and all.
+
+    A paraphrase counts in its kind and all: it is neither plain words nor a typo.
+    """
     names = [query["kind"]]
+    if query.get("family") == "paraphrase":
+        return [*names, "all"]
     names.append(f"typo:{query['typo_of']}" if query["typo_of"] else "plain")
     return [*names, "all"]
 
 
 def table(results: dict[str, Ranks], queries: list[dict]) -> str:
-    rows = [*sorted({name for q in queries for name in groups(q)} - {"plain", "all"}), "plain", "all"]
+    found = {name for q in queries for name in groups(q)}
+    rows = [*sorted(found - {"plain", "all"}), *(["plain"] if "plain" in found else []), "all"]
     names = list(results)
     header = f"{'kind':16} {'n':>4}  " + "  ".join(f"{name:^23}" for name in names)
     sub = f"{'':16} {'':>4}  " + "  ".join(f"{'MRR@10':>7}{'R@10':>8}{'nDCG':>8}" for _ in names)

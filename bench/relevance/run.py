@@ -4,11 +4,15 @@
         [--engines kbsearch,tantivy,fts5,whoosh] [--reuse DIR] [--sample DIR]
 
 Indexes the real sample (../shared/corpus/quicktakes-sample) plus generated
-look-alike distractors, runs the judged queries in queries.tsv (query ->
-the url that should come first) through every engine, and prints MRR@10,
-recall@10 and nDCG@10 per query kind and overall, for the tune and held
-parts of the queries separately, then kbsearch's misses on the tune part by
-kind. Ranking work may only look at the tune part (see README).
+look-alike distractors, runs the judged queries (query -> the url that should
+come first) through every engine, and prints MRR@10, recall@10 and nDCG@10
+per query kind and overall, for the tune and held parts of the queries
+separately, then kbsearch's misses on the tune part by kind. The queries are
+those in queries.tsv (words as visitors type them, a quarter with typos) and
+those in paraphrase.tsv (the article in other words), each in a table of its
+own. ``kbsearch`` ranks by words and meaning; ``kbsearch-words`` is the same
+index with meaning turned off. Ranking work may only look at the tune part
+(see README).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from bench.relevance.distractors import cached
 from bench.relevance.report import Ranks
 from bench.relevance.report import misses
 from bench.relevance.report import table
+from common.values import WORDLLAMA
+from index import versions
 from index.articles import Article
 from index.articles import read_corpus
 from index.build import build
@@ -48,11 +54,15 @@ class Searcher(Protocol):
 
 
 class KbSearch:
-    """kbsearch as the benchmark sees it: a full build of the corpus folder, then the engine's first page."""
+    """kbsearch as the benchmark sees it: a full build of the corpus folder, then the engine's first page.
 
-    def __init__(self, corpus: Path, folder: Path) -> None:
-        build(corpus, folder, procs=PROCS)
-        self.engine = Engine(folder)
+    Both variants read one build (the first to run makes it), so they differ in ranking only.
+    """
+
+    def __init__(self, corpus: Path, folder: Path, semantic: bool = True) -> None:
+        if versions.current_version(folder) is None:
+            build(corpus, folder, procs=PROCS, model=WORDLLAMA)
+        self.engine = Engine(folder, semantic=semantic)
         self.suggested: set[str] = set()  # queries that got a "did you mean"
 
     def search(self, query: str) -> list[str]:
@@ -67,16 +77,18 @@ class KbSearch:
 
 # Each engine is made from the corpus folder, its articles and a folder of its own.
 ENGINES: dict[str, Callable[[Path, list[Article], Path], Searcher]] = {
-    "kbsearch": lambda corpus, _articles, folder: KbSearch(corpus, folder),
+    "kbsearch": lambda corpus, _articles, folder: KbSearch(corpus, folder.with_name("kbsearch")),
+    "kbsearch-words": lambda corpus, _articles, folder: KbSearch(corpus, folder.with_name("kbsearch"), False),
     "tantivy": lambda _corpus, articles, folder: Tantivy(articles, folder),
     "fts5": lambda _corpus, articles, _folder: Fts5(articles),
     "whoosh": lambda _corpus, articles, folder: PlainWhoosh(articles, folder),
 }
 
 
-def load_queries(path: Path = HERE / "queries.tsv") -> list[dict]:
+def load_queries(path: Path = HERE / "queries.tsv", family: str = "words") -> list[dict]:
+    """The judged queries of one file, each marked with its ``family`` (the table it is reported in)."""
     with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+        return [{**row, "family": family} for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
 def rank_of(urls: list[str], expected: str) -> int | None:
@@ -99,7 +111,7 @@ def measure(name: str, corpus: Path, articles: list[Article], folder: Path, quer
 
 def suggestions(suggested: set[str], queries: list[dict]) -> str:
     """Did-you-mean recall on the typo queries and false positives on the rest."""
-    typos = [q["query"] for q in queries if q["kind"] == "typo"]
+    typos = [q["query"] for q in queries if q["kind"] == "typo"]  # paraphrases count among the others
     others = [q["query"] for q in queries if q["kind"] != "typo"]
     fixed = sum(query in suggested for query in typos)
     wrong = sorted(query for query in others if query in suggested)
@@ -114,16 +126,23 @@ def distractors(args: argparse.Namespace, sample: list[Article], work: Path) -> 
     return work / "distractors"
 
 
-def part(results: dict[str, Ranks], queries: list[dict], name: str) -> tuple[dict[str, Ranks], list[dict]]:
-    """The ranks and queries of one part of the queries (tune or held)."""
-    chosen = [i for i, q in enumerate(queries) if q["set"] == name]
+FAMILIES = {"words": "words as visitors type them", "paraphrase": "the article in other words"}
+
+
+def part(
+    results: dict[str, Ranks], queries: list[dict], name: str, family: str | None = None
+) -> tuple[dict[str, Ranks], list[dict]]:
+    """The ranks and queries of one part of the queries (tune or held), of one family or all."""
+    chosen = [i for i, q in enumerate(queries) if q["set"] == name and family in (None, q["family"])]
     return {engine: [ranks[i] for i in chosen] for engine, ranks in results.items()}, [queries[i] for i in chosen]
 
 
 def report(results: dict[str, Ranks], queries: list[dict]) -> None:
     for name in SETS:
-        ranks, chosen = part(results, queries, name)
-        print(f"\n{name} ({len(chosen)} queries)\n{table(ranks, chosen)}")
+        for family, title in FAMILIES.items():
+            ranks, chosen = part(results, queries, name, family)
+            if chosen:
+                print(f"\n{name}, {title} ({len(chosen)} queries)\n{table(ranks, chosen)}")
     if "kbsearch" in results:
         ranks, chosen = part(results, queries, "tune")
         print(f"\nkbsearch on the tune part: {misses(ranks['kbsearch'], chosen)}")
@@ -147,12 +166,15 @@ def arguments() -> argparse.Namespace:
         "--reuse", type=Path, help="keep the distractors in DIR/STYLE-COUNT and reuse them there in later runs"
     )
     parser.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
+    parser.add_argument("--paraphrases", type=Path, default=HERE / "paraphrase.tsv", help="'' for none")
     return parser.parse_args()
 
 
 def main() -> None:
     args = arguments()
     queries = load_queries(args.queries)
+    if str(args.paraphrases) not in ("", "."):
+        queries += load_queries(args.paraphrases, "paraphrase")
     started = time.monotonic()
     # Everything a run writes outside --reuse lives in this folder, removed at the end (or on an error).
     with tempfile.TemporaryDirectory(prefix="kbsearch-relevance-") as temporary:
