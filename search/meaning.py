@@ -13,6 +13,7 @@ import numpy as np
 
 from index import vectors as stored
 from index.embedding import Model
+from index.embedding import ModelError
 from index.embedding import embed
 from index.inverted import segment_folders
 from search.ranking import Sparse
@@ -25,8 +26,12 @@ class Meaning:
     """The vectors of one index version and the model that made them."""
 
     def __init__(self, version: Path, model: Model) -> None:
+        """:raises ModelError: when the model's vectors are not the size of the version's (its folder changed)."""
         self.model = model
         self._segments = [found for folder in segment_folders(version) if (found := stored.load(folder)) is not None]
+        sizes = {segment.dim for segment in self._segments} - {model.dim}
+        if sizes:
+            raise ModelError(f"model {model.name} makes {model.dim}-dimension vectors, the index holds {sizes.pop()}")
 
     def query_vector(self, text: str) -> np.ndarray:
         return embed(self.model, [text])[0]
@@ -54,7 +59,7 @@ class Meaning:
             scores.append(sims[best])
         docs_, scores_ = np.concatenate(docs), np.concatenate(scores)
         best = _top(scores_, CANDIDATES)
-        best = best[np.isfinite(scores_[best])]
+        best = best[np.isfinite(scores_[best])]  # neither a filtered article nor a rotted (NaN) vector ranks
         return docs_[best], scores_[best]
 
     def _best_passages(self, query: np.ndarray, docs: np.ndarray) -> np.ndarray:

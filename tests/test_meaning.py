@@ -244,7 +244,8 @@ def test_the_model_loads_with_networking_disabled(tmp_path, isolate):
     assert float(nearer) > 0.05  # the sky is nearer to light scattering than to bread
 
 
-def test_a_model2vec_folder_can_be_the_model(tmp_path):
+def _tiny_model(folder: Path, dim: int) -> None:
+    """A Model2Vec model of ten words saved to ``folder``, "ocean" next to "tide" by construction."""
     from model2vec import StaticModel
     from tokenizers import Tokenizer
     from tokenizers.models import WordLevel
@@ -253,10 +254,13 @@ def test_a_model2vec_folder_can_be_the_model(tmp_path):
     words = ["[UNK]", "[PAD]", "tide", "moon", "ocean", "gravity", "bread", "oven", "flour", "pulls"]
     tokenizer = Tokenizer(WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
     tokenizer.pre_tokenizer = Whitespace()
-    rng = np.random.default_rng(0)
-    table = rng.normal(size=(len(words), 16)).astype(np.float32)
-    table[words.index("ocean")] = table[words.index("tide")] + 0.1  # near each other by construction
-    StaticModel(table, tokenizer, normalize=True).save_pretrained(tmp_path / "model")
+    table = np.random.default_rng(0).normal(size=(len(words), dim)).astype(np.float32)
+    table[words.index("ocean")] = table[words.index("tide")] + 0.1
+    StaticModel(table, tokenizer, normalize=True).save_pretrained(folder)
+
+
+def test_a_model2vec_folder_can_be_the_model(tmp_path):
+    _tiny_model(tmp_path / "model", dim=16)
     source = tmp_path / "articles"
     write_article(source, question="tide", answer="moon gravity pulls", id=1)
     write_article(source, question="bread", answer="oven flour", id=2)
@@ -297,3 +301,34 @@ def test_our_wordllama_vectors_equal_wordllama_s_own(sample_articles):
     norms = np.linalg.norm(expected, axis=1, keepdims=True)
     expected = np.divide(expected, norms, out=np.zeros_like(expected), where=norms > 0)
     np.testing.assert_allclose(ours, expected, atol=1e-5)
+
+
+def test_a_model_folder_that_changed_since_the_build_leaves_search_by_words(tmp_path, caplog):
+    source, index, model = tmp_path / "articles", tmp_path / "index", tmp_path / "model"
+    write_article(source, question="tide", answer="moon gravity pulls", id=1)
+    write_article(source, question="bread", answer="oven flour", id=2)
+    _tiny_model(model, dim=16)
+    build(source, index, model=str(model))
+    shutil.rmtree(model)
+    _tiny_model(model, dim=8)  # replaced in place by one of another size
+    embedding.load.cache_clear()  # as a server started afterwards finds it
+    with Engine(index) as engine, Engine(index, semantic=False) as words:
+        assert page(engine, "ocean tide") == page(words, "ocean tide")
+    assert "searching by words alone" in caplog.text
+
+
+def test_a_rotted_vector_never_ranks(topics_index, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(topics_index, copy)
+    [articles] = copy.glob("versions/*/inverted-0/" + vectors.ARTICLES)
+    rotted = np.load(articles, mmap_mode="r+")
+    rotted[:] = np.nan
+    rotted.flush()
+    del rotted
+    with Engine(copy) as engine:
+        found = engine.search(QUERY)
+    assert (found.total, found.hits) == (0, [])  # the query holds no word of any article
+    with Engine(copy) as engine:
+        found = engine.search("sky " + QUERY)
+    assert [hit.question for hit in found.hits] == ["Why is the sky blue?"]
+    assert np.isfinite(found.hits[0].score)
