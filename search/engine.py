@@ -28,6 +28,7 @@ from index import codec
 from index import docmeta
 from index import embedding
 from index import integrity
+from index import mapped
 from index import versions
 from index import vocabulary
 from index.columns import Column
@@ -71,6 +72,9 @@ RELATED_HITS = 3  # the results page shows related questions under its first thr
 RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 DEFAULT_RESULT_CACHE = 2048  # finished result pages kept per worker
+DEFAULT_RESIDENT_BYTES = 512 * 1024 * 1024
+LEXICAL_WEIGHED = 50  # the best matches by words that meaning scores too, near or not
+TRIM_EVERY = 16  # requests between two looks at this process's resident size
 
 log = logging.getLogger(__name__)
 
@@ -327,12 +331,17 @@ class Engine:
         synonyms: Path | str | None = None,
         result_cache: int = DEFAULT_RESULT_CACHE,
         semantic: bool = True,
+        resident_bytes: int = DEFAULT_RESIDENT_BYTES,
     ) -> None:
-        """:param semantic: rank by meaning too where the index has vectors; False gives the ranking by words alone."""
+        """:param semantic: rank by meaning too where the index has vectors; False gives the ranking by words alone.
+        :param resident_bytes: past this resident size, the process gives back the index pages it mapped.
+        """
         # The real path: a symlinked directory must not change under an open index.
         self.index_dir = Path(index_dir).resolve()
         self.cache_bytes = cache_bytes
         self.semantic = semantic
+        self.resident_bytes = resident_bytes
+        self._requests = 0
         self.synonyms = Synonyms(synonyms)
         self._results: LRUCache[SearchResult] = LRUCache(result_cache)
         self._lock = threading.Lock()
@@ -398,6 +407,16 @@ class Engine:
             yield version
         finally:
             self._release(version)
+            self._trim()
+
+    def _trim(self) -> None:
+        """Now and then, give back the mapped index pages once this process is over its resident budget.
+
+        They stay in the page cache, shared by every worker; the next request maps what it needs again.
+        """
+        self._requests += 1
+        if self._requests % TRIM_EVERY == 0 and mapped.resident_bytes() > self.resident_bytes:
+            mapped.release()
 
     def status(self) -> IndexStatus:
         return self._current().status()
@@ -490,7 +509,9 @@ class Engine:
             short = shortfall(query.clauses, scored)
             if version.meaning is not None and short > 0:
                 lexical = matched
-                matched, key = fuse(matched, key, version.meaning.nearest(query.text, meta.live), short)
+                # The best by words are weighed by meaning too, wherever they rank by it.
+                near = version.meaning.nearest(query.text, meta.live, top(matched, key, 0, LEXICAL_WEIGHED))
+                matched, key = fuse(matched, key, near, short)
                 by_meaning = matched & ~lexical
             for clause, present in zip(query.clauses, scored.present, strict=True):
                 if clause.quoted:

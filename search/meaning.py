@@ -19,6 +19,7 @@ from index.inverted import segment_folders
 from search.ranking import Sparse
 
 CANDIDATES = 256  # articles whose passages are compared, per query
+EMPTY = np.zeros(0, dtype=np.int32)
 PASSAGE_SHARE = 0.5  # an article's similarity: this much its best passage, the rest its own vector
 
 
@@ -36,31 +37,38 @@ class Meaning:
     def query_vector(self, text: str) -> np.ndarray:
         return embed(self.model, [text])[0]
 
-    def nearest(self, text: str, allowed: np.ndarray) -> Sparse:
-        """The ``CANDIDATES`` articles nearest to ``text`` among ``allowed`` (bool per docnum), by docnum.
+    def nearest(self, text: str, allowed: np.ndarray, also: np.ndarray = EMPTY) -> Sparse:
+        """The ``CANDIDATES`` articles nearest to ``text`` among ``allowed`` (bool per docnum), by docnum,
+        and the articles ``also`` (docnums) wherever they rank.
 
         Scores are cosine similarities, at most 1; a query with no vector (no known word) finds nothing.
         """
         query = self.query_vector(text)
         if not query.any():
-            return Sparse(np.zeros(0, np.int32), np.zeros(0, np.float32))
-        docs, scores = self._coarse(query, allowed)
+            return Sparse(EMPTY, np.zeros(0, np.float32))
+        docs, scores = self._coarse(query, allowed, also)
         scores = (1 - PASSAGE_SHARE) * scores + PASSAGE_SHARE * self._best_passages(query, docs)
         order = np.argsort(docs)
         return Sparse(docs[order].astype(np.int32), scores[order].astype(np.float32))
 
-    def _coarse(self, query: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        docs, scores = [], []
+    def _coarse(self, query: np.ndarray, allowed: np.ndarray, also: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        docs, scores, extra = [], [], []
         for segment in self._segments:
             sims = segment.articles @ query
             sims[~allowed[segment.first : segment.first + len(sims)]] = -np.inf
             best = _top(sims, CANDIDATES)
             docs.append(best + segment.first)
             scores.append(sims[best])
+            inside = also[(also >= segment.first) & (also < segment.first + len(sims))]
+            extra.append((inside, sims[inside - segment.first]))
         docs_, scores_ = np.concatenate(docs), np.concatenate(scores)
         best = _top(scores_, CANDIDATES)
-        best = best[np.isfinite(scores_[best])]  # neither a filtered article nor a rotted (NaN) vector ranks
-        return docs_[best], scores_[best]
+        docs_ = np.concatenate([docs_[best], *(d for d, _ in extra)])
+        scores_ = np.concatenate([scores_[best], *(s for _, s in extra)])
+        docs_, first = np.unique(docs_, return_index=True)
+        scores_ = scores_[first]
+        kept = np.isfinite(scores_)  # neither a filtered article nor a rotted (NaN) vector ranks
+        return docs_[kept], scores_[kept]
 
     def _best_passages(self, query: np.ndarray, docs: np.ndarray) -> np.ndarray:
         found = np.full(len(docs), -1.0, dtype=np.float32)
