@@ -38,6 +38,7 @@ SETTINGS = (
     Setting("SITE_URL", "", parse.site_url, "prefix that makes article links absolute"),
     Setting("SITE_NAME", "kbsearch", parse.text, "name shown in the page header and title"),
     Setting("CACHE_MB", 256, parse.whole_number(16, 65536), "memory per worker for scored terms"),
+    Setting("RESIDENT_MB", 512, parse.whole_number(64, 1048576), "resident size past which a worker unmaps pages"),
     Setting("SYNONYMS", None, parse.synonyms_file, "synonyms file (default: the bundled one)"),
     Setting("ALLOWED_ORIGINS", "*", parse.origins, "origins whose pages may call /api/*"),
     Setting("RATE_LIMIT", "", parse.rate, "per-client limit on /api/*, e.g. 120/minute"),
@@ -119,6 +120,7 @@ def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
         "cache_bytes": int(settings["CACHE_MB"]) * 1024 * 1024,
         "synonyms": settings["SYNONYMS"],
         "semantic": settings["SEMANTIC"],
+        "resident_bytes": int(settings["RESIDENT_MB"]) * 1024 * 1024,
     }
 
 

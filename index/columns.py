@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import mapped
 from index import versions
 from index.articles import Article
 
@@ -50,9 +51,9 @@ class Column:
 
     def __init__(self, version: Path, name: str) -> None:
         text_file, offsets_file = files(name)
-        self._offsets = np.load(version / offsets_file, mmap_mode="r")
+        self._offsets = mapped.load(version / offsets_file)
         size = (version / text_file).stat().st_size
-        self._text = np.memmap(version / text_file, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
+        self._text = mapped.raw(version / text_file, np.uint8) if size else np.zeros(0, np.uint8)
 
     def __getitem__(self, docnum: int) -> str:
         start, end = int(self._offsets[docnum]), int(self._offsets[docnum + 1])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import mapped
 from index.inverted import FIELDS
 from index.inverted import POSITIONAL
 
@@ -53,7 +54,7 @@ class _Field:
     def __init__(self, folder: Path, field: str) -> None:
         def load(name: str) -> np.ndarray:
             # A plain array over the mapped file: slicing a ``memmap`` object costs microseconds more.
-            return np.asarray(np.load(folder / f"{field}.{name}.npy", mmap_mode="r"))
+            return np.asarray(mapped.load(folder / f"{field}.{name}.npy"))
 
         self.starts = load("starts")
         self.terms = _Terms(folder / f"{field}.terms")

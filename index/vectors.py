@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import mapped
 from index.articles import Article
 from index.embedding import Model
 from index.embedding import embed
@@ -115,6 +116,6 @@ def load(folder: Path) -> Vectors | None:
     """A segment's vectors, memory-mapped; None when it has none (built with the model off)."""
     if not (folder / ARTICLES).exists():
         return None
-    articles, passages_, owners = (np.load(folder / name, mmap_mode="r") for name in FILES)
+    articles, passages_, owners = (mapped.load(folder / name) for name in FILES)
     # Every article has at least its head passage, so the first owner is the segment's first docnum.
     return Vectors(articles, passages_, owners, int(owners[0]) if len(owners) else 0)
