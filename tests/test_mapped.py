@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from index import mapped
-from search.engine import Engine
 from search.engine import TRIM_EVERY
+from search.engine import Engine
 
 
 def test_release_gives_back_touched_pages_and_keeps_the_data(tmp_path):
