@@ -17,6 +17,7 @@ import numpy as np
 
 from index.docmeta import DocMeta
 from index.postings import Postings
+from search.ranking import best
 
 MAX_RELATED = 3
 # A key term in the keywords of more than this share of the articles ("function",
@@ -35,6 +36,7 @@ CLOSE = 0.15
 # and is as near as a typical nearest article (0.26 at the median on the sample).
 CROSS_SUBJECT_TERMS = 2
 CROSS_SUBJECT = 0.25
+NEARNESS_DIGITS = 9
 
 
 def linked(docnum: int, urls: Iterable[str], find: Callable[[str], int | None]) -> list[int]:
@@ -101,18 +103,20 @@ class Neighbours:
         postings = [self._postings("keywords", term).ids for term in mine]
         ids = np.concatenate(postings)
         weights = np.repeat([mine[term] ** 2 for term in mine], [len(part) for part in postings])
-        docs, at = np.unique(ids, return_inverse=True)
-        total = np.bincount(at, weights=weights, minlength=len(docs))
-        keep = self.meta.live[docs] & ~np.isin(docs, list(exclude))
-        docs, total = docs[keep], total[keep]
-        order = np.lexsort((docs, -total))[:CANDIDATES]
-        return [int(d) for d in docs[order]]
+        # Counted over every docnum and ranked by partition: sorting the postings cost ten times more.
+        total = np.bincount(ids, weights=weights, minlength=self.meta.size)
+        docs = np.flatnonzero(total)
+        docs = docs[self.meta.live[docs] & ~np.isin(docs, list(exclude))]
+        return [int(d) for d in docs[best(total[docs], docs, CANDIDATES)]]
 
 
 def _cosine(mine: dict[str, float], theirs: dict[str, float], shared: set[str]) -> float:
     # Each term counts once per article: the weights are the vector's entries.
-    dot = sum(mine[term] ** 2 for term in shared)
-    return dot / math.sqrt(sum(w * w for w in mine.values()) * sum(w * w for w in theirs.values()))
+    dot = sum(mine[term] ** 2 for term in sorted(shared))
+    norms = math.sqrt(sum(w * w for w in mine.values()) * sum(w * w for w in theirs.values()))
+    # Rounded so that articles with the same key terms tie, and the lower docnum wins in every
+    # worker: summed in another order, their cosines differed in the last bits.
+    return round(dot / norms, NEARNESS_DIGITS)
 
 
 def choose(neighbours: Neighbours, docnum: int, links: list[int]) -> list[int]:
