@@ -37,6 +37,7 @@ from index.articles import find_article_files
 from index.articles import lost_articles
 from index.articles import merge_subjects
 from index.articles import read_articles
+from index.articles import without_texts
 from index.manifest import Entry
 from index.manifest import Manifest
 from index.manifest import write as write_manifest
@@ -73,12 +74,12 @@ Chunk = tuple[list[Article | Problem], inverted.Inverted, Counter, vectors.Vecto
 
 @dataclass
 class Indexed:
-    """What reading a whole folder gives: its articles, their postings, word counts and vectors."""
+    """What reading a whole folder gives: its articles (less their texts), postings, word counts and vectors."""
 
     corpus: Corpus
-    inverted: inverted.Inverted
+    postings: inverted.Merger
     words: Counter
-    vectors: vectors.Vectors | None
+    vectors: vectors.Spool | None
 
 
 def _read_chunk(paths: list[Path], source: Path, model: str) -> Chunk:
@@ -103,39 +104,56 @@ def _lost_chunk(paths: list[Path], reason: str, source: Path, model: str) -> Chu
     return _inverted(lost_articles(paths, reason, source), model)
 
 
-def read_and_index(writer, source: Path, reader: Reader, progress: bool, model: str = embedding.OFF) -> Indexed:
+def read_and_index(
+    writer,
+    source: Path,
+    reader: Reader,
+    progress: bool,
+    model: str = embedding.OFF,
+    spool: vectors.Spool | None = None,
+) -> Indexed:
     """Read every article below ``source``, invert and embed it with ``reader``'s processes, adding each to ``writer``.
 
     Worker processes read, invert and embed chunks of files while this one
     writes the accepted articles to Whoosh, in path order, so docnums follow it.
+    Of each chunk, only what the rest of the build needs is kept: its articles
+    less the texts Whoosh has stored, its postings, and its vectors, in ``spool``
+    (needed unless ``model`` is off).
     """
     paths = list(find_article_files(source))
     intake = Intake()
     merger = inverted.Merger()
     words: Counter = Counter()
-    embedded: list[vectors.Vectors] = []
     lost = partial(_lost_chunk, source=source, model=model)
     read = reader.map(partial(_read_chunk, source=source, model=model), chunked(paths), lost)
     with tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress) as bar, contextlib.closing(read):
         for results, part, chunk_words, chunk_vectors in read:
             first = len(intake.corpus.articles)
-            kept = []
-            for item in results:
-                taken = intake.take(item)
-                if isinstance(item, Article):
-                    kept.append(taken)
-                    if taken:
-                        writer.add_document(**to_document(item))
-                    else:
-                        chunk_words.subtract(words_of(item))  # a duplicate, left out
-            merger.add(inverted.renumber(part, first, np.array(kept, dtype=bool)))
+            kept = _take_chunk(intake, writer, results, chunk_words)
+            merger.add(inverted.renumber(part, first, kept))
             if chunk_vectors is not None:
-                embedded.append(vectors.keep(chunk_vectors, np.array(kept, dtype=bool)))
+                spool.add(vectors.keep(chunk_vectors, kept))
             words.update(chunk_words)
             bar.update(len(results))
     intake.corpus.articles = merge_subjects(intake.corpus.articles)
-    joined = vectors.join(embedded) if model != embedding.OFF else None
-    return Indexed(intake.corpus, merger.result(), words, joined)
+    return Indexed(intake.corpus, merger, words, spool)
+
+
+def _take_chunk(intake: Intake, writer, results: list[Article | Problem], words: Counter) -> np.ndarray:
+    """Take a chunk's results into ``intake``, and its new articles into ``writer``; which articles were kept."""
+    kept = []
+    for item in results:
+        if not isinstance(item, Article):
+            intake.take(item)
+            continue
+        # Whoosh stores the texts now; the corpus keeps the rest until the build ends.
+        taken = intake.take(without_texts(item))
+        kept.append(taken)
+        if taken:
+            writer.add_document(**to_document(item))
+        else:
+            words.subtract(words_of(item))  # a duplicate, left out
+    return np.array(kept, dtype=bool)
 
 
 def words_of(article: Article) -> set[str]:
@@ -233,29 +251,38 @@ def build(
 
     def fill(building: Path) -> None:
         nonlocal read
-        writer = whoosh_index.create_in(str(building), build_schema()).writer(limitmb=256)
-        try:
-            indexed = read_and_index(writer, source, reader, progress, model)
+        with vectors.Spool(building) if model != embedding.OFF else contextlib.nullcontext() as spool:
+            indexed = _read_into_whoosh(building, source, reader, progress, strict, model, spool)
             read = indexed.corpus
-            _check(read, source, strict)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        found = indexed.inverted
-        folder = inverted.next_segment(building)
-        inverted.save(found, folder)
-        if indexed.vectors is not None:
-            vectors.save(indexed.vectors, folder)
-        codec.register(building, folder.name, found.size)
-        meta = docmeta.from_articles(read.articles, found.lengths)
-        columns.save_articles(read.articles, found.key_terms, building)
+            postings = indexed.postings
+            folder = inverted.next_segment(building)
+            postings.save(folder)
+            if indexed.vectors is not None:
+                indexed.vectors.save(folder)
+        codec.register(building, folder.name, postings.size)
+        meta = docmeta.from_articles(read.articles, postings.lengths())
+        columns.save_articles(read.articles, postings.key_terms, building)
         manifest = manifest_of(read.articles)
         finish_version(building, manifest, meta, indexed.words, source, len(read.problems), started, model=model)
 
     with versions.build_lock(index_dir):
         live = publish_new_version(index_dir, fill)
     return BuildReport(len(read.articles), read.problems, time.monotonic() - started, live, reader.notes)
+
+
+def _read_into_whoosh(
+    building: Path, source: Path, reader: Reader, progress: bool, strict: bool, model: str, spool: vectors.Spool | None
+) -> Indexed:
+    """``read_and_index`` into a Whoosh index created in ``building``, committed only if the build may go on."""
+    writer = whoosh_index.create_in(str(building), build_schema()).writer(limitmb=256)
+    try:
+        indexed = read_and_index(writer, source, reader, progress, model, spool)
+        _check(indexed.corpus, source, strict)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return indexed
 
 
 def _check(corpus: Corpus, source: Path, strict: bool) -> None:

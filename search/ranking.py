@@ -77,8 +77,10 @@ def sparse_sum(parts: Sequence[Sparse], size: int = 0) -> Sparse:
 
 def _sum(ids: np.ndarray, weights: np.ndarray, dense: bool, size: int) -> Sparse:
     if dense:
-        present = np.flatnonzero(np.bincount(ids, minlength=size)).astype(np.int32)
-        return Sparse(present, np.bincount(ids, weights=weights, minlength=size)[present].astype(np.float32))
+        # Every weight is positive (BM25, a bonus or a count), so the documents present are the nonzero sums.
+        sums = np.bincount(ids, weights=weights, minlength=size)
+        present = np.flatnonzero(sums).astype(np.int32)
+        return Sparse(present, sums[present].astype(np.float32))
     ids, inverse = np.unique(ids, return_inverse=True)
     values = np.bincount(inverse, weights=weights, minlength=len(ids))
     return Sparse(ids.astype(np.int32), values.astype(np.float32))
