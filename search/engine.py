@@ -45,6 +45,7 @@ from search.fusion import shortfall
 from search.meaning import Meaning
 from search.postings import PostingsStore
 from search.postings import phrase_counts
+from search.proximity import RERANK_DEPTH
 from search.proximity import rerank
 from search.query import Clause
 from search.query import UserQuery
@@ -59,6 +60,7 @@ from search.ranking import top
 from search.related import Neighbours
 from search.related import choose
 from search.related import linked
+from search.settle import Settler
 from search.spelling import Speller
 from search.spelling import unknown_words
 from search.suggest import Ranked
@@ -467,8 +469,9 @@ class Engine:
         self, version: _Version, text: str, subjects: tuple[str, ...], page: int, per_page: int, started: float
     ) -> SearchResult:
         query = parse(text)
-        found = self._match(version, self._expand(version, query), subjects, listing=not text.strip())
-        suggestion, fixed = self._correction(version, query, found, subjects)
+        depth = max(page * per_page, RERANK_DEPTH)
+        found = self._match(version, self._expand(version, query), subjects, not text.strip(), depth)
+        suggestion, fixed = self._correction(version, query, found, subjects, depth)
         corrected = fixed is not None and not found.total
         result = self._page(version, fixed if corrected else found, page, per_page)
         took = round((time.perf_counter() - started) * 1000, 2)
@@ -478,7 +481,7 @@ class Engine:
         return expand(query, version.speller, self.synonyms.lookup())
 
     def _correction(
-        self, version: _Version, query: UserQuery, found: _Matches, subjects: tuple[str, ...]
+        self, version: _Version, query: UserQuery, found: _Matches, subjects: tuple[str, ...], depth: int
     ) -> tuple[Suggestion | None, _Matches | None]:
         """A spelling suggestion and its matches, when its best match holds more of the words exactly.
 
@@ -490,13 +493,16 @@ class Engine:
         correction = version.speller.correct(query, unknown)
         if correction is None:
             return None, None
-        fixed = self._match(version, self._expand(version, parse(correction.query)), subjects, listing=False)
+        fixed = self._match(version, self._expand(version, parse(correction.query)), subjects, False, depth)
         # A word put in counts even if it is filler: "exmaple" was typed as something asked for.
         if fixed.exact_words(correction.words) <= found.exact_words():
             return None, None
         return Suggestion(correction.query, correction.html), fixed
 
-    def _match(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:
+    def _match(
+        self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool, depth: int
+    ) -> _Matches:
+        """Every article ``query`` matches, ranked exactly as far as ``depth``: the last rank a page shows, at least."""
         meta = version.meta
         scored = by_meaning = None
         if listing:
@@ -504,13 +510,16 @@ class Engine:
         elif query.is_empty:
             matched, key = np.zeros(meta.size, dtype=bool), np.zeros(meta.size)
         else:
-            scored = version.ranker.score(query.clauses, version.phrase_fields)
+            scored = version.ranker.score(query.clauses, version.phrase_fields, defer_filler=True)
             matched, key = scored.matched, scored.key
+            settler = Settler(scored)
             short = shortfall(query.clauses, scored)
             if version.meaning is not None and short > 0:
                 lexical = matched
                 # The best by words are weighed by meaning too, wherever they rank by it.
+                settler.settle_best(key, matched, LEXICAL_WEIGHED)
                 near = version.meaning.nearest(query.text, meta.live, top(matched, key, 0, LEXICAL_WEIGHED))
+                settler.settle(key, near.ids)
                 matched, key = fuse(matched, key, near, short)
                 by_meaning = matched & ~lexical
             for clause, present in zip(query.clauses, scored.present, strict=True):
@@ -523,6 +532,7 @@ class Engine:
         if mask is not None:
             matched &= mask
         if scored is not None:
+            settler.settle_best(key, matched, depth)
             key = rerank(matched, key, query.clauses, partial(version.positions, query.terms))
         return _Matches(query, matched, key, facets, scored, by_meaning)
 

@@ -142,6 +142,11 @@ class Scored:
     key: np.ndarray  # float64 ranking key per docnum (coverage, exactness, then BM25)
     present: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches whole
     exact: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches whole without a typo
+    # With filler deferred (search.settle): every clause's score and presence bonus, and
+    # the most that the clauses left out of ``key`` add to any document's key (0: none left out).
+    scores: tuple[Sparse, ...] = ()
+    worths: tuple[float, ...] = ()
+    left_out: float = 0.0
 
 
 class Ranker:
@@ -243,35 +248,58 @@ class Ranker:
         return Sparse(found.ids, found.values * self._idf(found.ids))
 
     def score(
-        self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None
+        self,
+        clauses: Sequence[Clause],
+        phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None,
+        defer_filler: bool = False,
     ) -> Scored:
         """Rank by BM25 plus a bonus for each clause matched whole, more if exactly (not by a typo).
 
         Each clause scores as ``match`` does; filler and notation clauses add score but no bonus.
         An article that holds only most of a synonym's words is found, without that clause's bonus.
+        With ``defer_filler``, filler beside other words is left out of the key until
+        ``search.settle`` adds it where the ranking reads the key.
         """
-        found, matches = self._score(clauses, phrases)
+        matches = [self.match(clause, phrases) for clause in clauses]
+        worths = [
+            PRESENCE + PRESENCE_PER_IDF * float(self._idf(m.whole)) if counted else 0.0
+            for m, counted in zip(matches, counted_clauses(clauses), strict=True)
+        ]
+        defer = defer_filler and not all(c.filler for c in clauses)  # a query of only filler ranks by it
+        now = [i for i, clause in enumerate(clauses) if not (defer and clause.filler)]
+        found = _keyed([clauses[i].filler for i in now], [matches[i] for i in now], [worths[i] for i in now], self.size)
+        left_out = sum(_most(matches[i].score) for i in range(len(clauses)) if i not in now)
         matched = dense(self.size, found.ids[found.content]) & self.live
         key = dense(self.size, found.ids, found.values, np.float64)
-        return Scored(matched, key, tuple(m.whole for m in matches), tuple(m.exact for m in matches))
+        return Scored(
+            matched,
+            key,
+            tuple(m.whole for m in matches),
+            tuple(m.exact for m in matches),
+            tuple(m.score for m in matches),
+            tuple(worths),
+            left_out,
+        )
 
-    def _score(
-        self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None
-    ) -> tuple[_Keyed, list[ClauseMatch]]:
-        matches = [self.match(clause, phrases) for clause in clauses]
-        total = sparse_sum([m.score for m in matches], self.size)
-        content = np.zeros(len(total.ids), dtype=bool)
-        bonus = np.zeros(len(total.ids))
-        slot = np.empty(self.size, dtype=np.int32)  # where each matching docnum sits in ``total``
-        slot[total.ids] = np.arange(len(total.ids), dtype=np.int32)
-        for clause, found, counted in zip(clauses, matches, counted_clauses(clauses), strict=True):
-            if not clause.filler:
-                content[slot[found.score.ids]] = True
-            if counted:
-                worth = PRESENCE + PRESENCE_PER_IDF * float(self._idf(found.whole))
-                bonus[slot[found.whole]] += worth
-                bonus[slot[found.exact]] += worth * EXACT_SHARE
-        return _Keyed(total.ids, bonus + total.values, content), matches
+
+def _most(score: Sparse) -> float:
+    return float(score.values.max()) if len(score.ids) else 0.0
+
+
+def _keyed(filler: list[bool], matches: list[ClauseMatch], worths: list[float], size: int) -> _Keyed:
+    """The key where some clause matches: the clauses' scores summed, plus the bonus each clause is worth where held."""
+    total = sparse_sum([m.score for m in matches], size)
+    content = np.zeros(len(total.ids), dtype=bool)
+    bonus = np.zeros(len(total.ids))
+    slot = np.empty(size, dtype=np.int32)  # where each matching docnum sits in ``total``
+    slot[total.ids] = np.arange(len(total.ids), dtype=np.int32)
+    for found, worth, only_filler in zip(matches, worths, filler, strict=True):
+        if not only_filler:
+            content[slot[found.score.ids]] = True
+        if worth:
+            bonus[slot[found.whole]] += worth
+            bonus[slot[found.exact]] += worth * EXACT_SHARE
+    return _Keyed(total.ids, bonus + total.values, content)
 
 
 def counted_clauses(clauses: Sequence[Clause]) -> list[bool]:

@@ -1,0 +1,80 @@
+"""Ranking keys made whole where the ranking reads them.
+
+Filler words ("what", "the") stand in most articles, and adding their scores to
+every article's key cost half the scoring of a typical question at 200,000
+articles, though filler only orders articles that other words match.
+``Ranker.score(..., defer_filler=True)`` leaves it out of the key; a ``Settler``
+adds it back for the articles that can rank among the first ``depth``: those the
+partial key puts first, and every other one whose key could still pass them once
+its filler is added. A settled key is the one the full sum gives, to the bit: each
+article's clause scores are added in clause order, as ``sparse_sum`` adds them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from search.ranking import EXACT_SHARE
+from search.ranking import Scored
+from search.ranking import best
+
+DENSE_SHARE = 16  # settling more than one article in this many works over arrays of every article
+TOLERANCE = 1e-5  # relative: the float32 rounding of a key's word scores
+
+
+class Settler:
+    """Settles the keys of one query's ranking, each article once."""
+
+    def __init__(self, scored: Scored) -> None:
+        self._scored = scored
+        self._settled = np.zeros(len(scored.key), dtype=bool)
+
+    def settle(self, key: np.ndarray, docs: np.ndarray) -> None:
+        """Make the keys of ``docs`` whole, unless settled before (a later bonus stays)."""
+        if not self._scored.left_out:
+            return
+        docs = docs[~self._settled[docs]]
+        key[docs] = self._whole(docs)
+        self._settled[docs] = True
+
+    def settle_best(self, key: np.ndarray, among: np.ndarray, depth: int) -> None:
+        """Make whole the keys of every article of ``among`` (bool per docnum) that can rank in the first ``depth``.
+
+        Those the partial keys put first are settled, and then every other whose partial
+        key is within the filler left out of the last of them: no other can pass it.
+        """
+        if not self._scored.left_out:
+            return
+        docs = np.flatnonzero(among)
+        first = docs[best(key[docs], docs, depth)]
+        self.settle(key, first)
+        if len(first):
+            reached = float(key[first].min())
+            floor = reached - self._scored.left_out - TOLERANCE * max(1.0, abs(reached))
+            self.settle(key, docs[key[docs] >= floor])
+
+    def _whole(self, docs: np.ndarray) -> np.ndarray:
+        scored = self._scored
+        dense = len(docs) * DENSE_SHARE > len(scored.key)
+        total = np.zeros(len(scored.key) if dense else len(docs))
+        for score in scored.scores:
+            if dense:
+                total[score.ids] += score.values
+            else:
+                at, held = _found(score.ids, docs)
+                total[held] += score.values[at[held]]
+        total = (total[docs] if dense else total).astype(np.float32)
+        bonus = np.zeros(len(docs))
+        for worth, whole, exact in zip(scored.worths, scored.present, scored.exact, strict=True):
+            if worth:
+                bonus += worth * _found(whole, docs)[1]
+                bonus += worth * EXACT_SHARE * _found(exact, docs)[1]
+        return bonus + total
+
+
+def _found(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``docs`` would sit in the ascending ``ids``, and whether it is there."""
+    if not len(ids):
+        return np.zeros(len(docs), dtype=np.intp), np.zeros(len(docs), dtype=bool)
+    at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    return at, ids[at] == docs

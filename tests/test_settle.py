@@ -1,0 +1,108 @@
+"""Filler left out of the ranking key and settled later ranks exactly as the full sum does.
+
+The reference is the same engine with the full sum (``defer_filler`` forced off),
+compared over every question cut after three to eight words, on several pages
+and under a subject filter: hits, their order, their scores and the totals.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from index.articles import read_corpus
+from index.build import build
+from search.engine import Engine
+from search.query import parse
+from search.ranking import Ranker
+from tests.factory import write_article
+
+FULL_SUM = Ranker.score
+
+
+def _full_sum(self, clauses, phrases=None, defer_filler=False):
+    return FULL_SUM(self, clauses, phrases, False)
+
+
+def _prefixes(questions: list[str], seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(q.split()[: rng.randint(3, 8)]) for q in questions]
+
+
+def _pages(index: Path, queries: list[str], subject: str) -> list:
+    engine = Engine(index, semantic=False)
+    try:
+        found = []
+        for query in queries:
+            for page, subjects in ((1, ()), (3, ()), (1, (subject,))):
+                result = engine.search(query, subjects=subjects, page=page, per_page=10)
+                found.append((query, page, subjects, result.total, [(h.url, h.score) for h in result.hits]))
+        return found
+    finally:
+        engine.close()
+
+
+def _compare(monkeypatch, index: Path, queries: list[str], subject: str) -> None:
+    settled = _pages(index, queries, subject)
+    with monkeypatch.context() as patch:
+        patch.setattr(Ranker, "score", _full_sum)
+        full = _pages(index, queries, subject)
+    differing = [(a, b) for a, b in zip(settled, full, strict=True) if a != b]
+    assert not differing, differing[:3]
+
+
+def _deferring(index: Path, queries: list[str]) -> int:
+    """How many of ``queries`` leave some filler out of the key (so the comparison tests something)."""
+    engine = Engine(index, semantic=False)
+    try:
+        with engine._using() as version:
+            return sum(
+                version.ranker.score(engine._expand(version, parse(q)).clauses, defer_filler=True).left_out > 0
+                for q in queries
+            )
+    finally:
+        engine.close()
+
+
+def test_generated_articles_rank_as_the_full_sum_ranks_them(monkeypatch, updated_generated_index):
+    engine = Engine(updated_generated_index, semantic=False)
+    with engine._using() as version:
+        questions = [version.questions[d] for d in range(version.meta.size) if version.meta.live[d]]
+        subject = version.meta.subjects[0]
+    engine.close()
+    queries = _prefixes(random.Random(5).sample(questions, 300), seed=6)
+    assert _deferring(updated_generated_index, queries) > len(queries) // 2
+    _compare(monkeypatch, updated_generated_index, queries, subject)
+
+
+def test_real_questions_rank_as_the_full_sum_ranks_them(monkeypatch, sample_dir, sample_index):
+    articles = read_corpus(sample_dir).articles
+    queries = _prefixes([a.question for a in articles], seed=7)
+    assert _deferring(sample_index, queries) > len(queries) // 2
+    _compare(monkeypatch, sample_index, queries, articles[0].subject)
+
+
+def test_filler_orders_articles_that_tie_on_every_other_word(monkeypatch, tmp_path):
+    """Sixty articles alike but for how often "the" stands in their answers: filler alone orders them."""
+    corpus = tmp_path / "corpus"
+    for number in range(60):
+        write_article(
+            corpus,
+            f"a{number:02d}.md",
+            id=number + 1,
+            url=f"/learn/physics/questions/gyroscope-{number}",
+            subject="Physics",
+            question=f"How is a gyroscope {'balanced' if number % 2 else 'steadied'}?",
+            answer="Gyroscope precession. " + "the " * (number % 7) + "End.",
+        )
+    build(corpus, tmp_path / "index")
+    queries = ["what is the gyroscope", "the gyroscope", "how is the gyroscope balanced"]
+    assert _deferring(tmp_path / "index", queries) == len(queries)
+    _compare(monkeypatch, tmp_path / "index", queries, "Physics")
+
+
+@pytest.mark.parametrize("query", ["what is the", "how does it"])
+def test_a_query_of_only_filler_is_not_deferred(sample_index, query):
+    assert _deferring(sample_index, [query]) == 0
