@@ -77,9 +77,10 @@ def sparse_sum(parts: Sequence[Sparse], size: int = 0) -> Sparse:
 
 def _sum(ids: np.ndarray, weights: np.ndarray, dense: bool, size: int) -> Sparse:
     if dense:
-        # Every weight is positive (BM25, a bonus or a count), so the documents present are the nonzero sums.
+        # Every weight is positive (BM25, a bonus or a count): the documents present are the positive sums
+        # (found in a boolean array: numpy finds them there at twice the speed).
         sums = np.bincount(ids, weights=weights, minlength=size)
-        present = np.flatnonzero(sums).astype(np.int32)
+        present = np.flatnonzero(sums > 0).astype(np.int32)
         return Sparse(present, sums[present].astype(np.float32))
     ids, inverse = np.unique(ids, return_inverse=True)
     values = np.bincount(inverse, weights=weights, minlength=len(ids))
@@ -93,13 +94,13 @@ def sparse_max(parts: Sequence[Sparse], size: int = 0) -> Sparse:
 
 def _max(ids: np.ndarray, values: np.ndarray, dense: bool, size: int) -> Sparse:
     if dense:
-        present = np.flatnonzero(np.bincount(ids, minlength=size)).astype(np.int32)
+        present = np.flatnonzero(np.bincount(ids, minlength=size) > 0).astype(np.int32)
         best = np.zeros(size, dtype=np.float32)
         np.maximum.at(best, ids, values)
         return Sparse(present, best[present])
     order = np.argsort(ids, kind="stable")
     ids, values = ids[order], values[order]
-    starts = np.flatnonzero(np.diff(ids, prepend=-1))
+    starts = np.flatnonzero(np.diff(ids, prepend=-1) != 0)
     return Sparse(ids[starts], np.maximum.reduceat(values, starts))
 
 

@@ -105,7 +105,7 @@ class Neighbours:
         weights = np.repeat([mine[term] ** 2 for term in mine], [len(part) for part in postings])
         # Counted over every docnum and ranked by partition: sorting the postings cost ten times more.
         total = np.bincount(ids, weights=weights, minlength=self.meta.size)
-        docs = np.flatnonzero(total)
+        docs = np.flatnonzero(total > 0)
         docs = docs[self.meta.live[docs] & ~np.isin(docs, list(exclude))]
         return [int(d) for d in docs[best(total[docs], docs, CANDIDATES)]]
 
