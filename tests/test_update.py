@@ -9,8 +9,10 @@ from index import integrity
 from index import versions
 from index.build import BuildError
 from index.build import build
+from index.tokens import stem
 from index.update import update
 from search.engine import Engine
+from search.query import Alternative
 from tests.conftest import file_digests
 from tests.conftest import make_older
 from tests.factory import write_article
@@ -193,3 +195,14 @@ def test_a_version_without_digests_must_be_rebuilt(source, index_dir):
         engine.search("topic1")
     build(source, index_dir)
     assert update(source, index_dir).version is None
+
+
+def test_a_word_that_only_deleted_articles_hold_is_found_nowhere(source, index_dir, request):
+    (source / "what-is-topic1.md").unlink()
+    update(source, index_dir)
+    engine = Engine(index_dir)
+    request.addfinalizer(engine.close)
+    with engine._using() as version:  # the deleted articles' postings stay in the first segment
+        assert not version.ranker.finds(Alternative((stem("topic1"),)))
+        assert version.ranker.finds(Alternative((stem("explained"),)))
+    assert engine.search("topic1").total == 0
