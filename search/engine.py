@@ -146,7 +146,7 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class _Matches:
-    """Every article a query matches, ranked, before paging."""
+    """Every article a query matches, before paging: ranked once ``Engine._ranked`` has made its keys final."""
 
     query: UserQuery
     matched: np.ndarray  # bool per docnum, after every filter
@@ -154,6 +154,7 @@ class _Matches:
     facets: list[FacetValue]
     scored: Scored | None  # None when listing or for an empty query
     by_meaning: np.ndarray | None = None  # bool per docnum: matched by meaning alone
+    settler: Settler | None = None  # until ranked: what makes its keys whole
 
     @property
     def total(self) -> int:
@@ -471,9 +472,9 @@ class Engine:
         query = parse(text)
         depth = max(page * per_page, RERANK_DEPTH)
         found = self._match(version, self._expand(version, query), subjects, not text.strip(), depth)
-        suggestion, fixed = self._correction(version, query, found, subjects, depth)
+        suggestion, fixed = self._correction(version, query, found, subjects)
         corrected = fixed is not None and not found.total
-        result = self._page(version, fixed if corrected else found, page, per_page)
+        result = self._page(version, self._ranked(version, fixed, depth) if corrected else found, page, per_page)
         took = round((time.perf_counter() - started) * 1000, 2)
         return replace(result, query=query.text, suggestion=suggestion, corrected=corrected, took_ms=took)
 
@@ -481,9 +482,9 @@ class Engine:
         return expand(query, version.speller, self.synonyms.lookup())
 
     def _correction(
-        self, version: _Version, query: UserQuery, found: _Matches, subjects: tuple[str, ...], depth: int
+        self, version: _Version, query: UserQuery, found: _Matches, subjects: tuple[str, ...]
     ) -> tuple[Suggestion | None, _Matches | None]:
-        """A spelling suggestion and its matches, when its best match holds more of the words exactly.
+        """A spelling suggestion and its matches (not yet ranked), when its best match holds more of the words exactly.
 
         A suggestion that is not better is worse than none: a word the index holds in any
         form is never replaced, and a real word the index lacks ("bread") must not become
@@ -493,7 +494,8 @@ class Engine:
         correction = version.speller.correct(query, unknown)
         if correction is None:
             return None, None
-        fixed = self._match(version, self._expand(version, parse(correction.query)), subjects, False, depth)
+        # Ranked only if the page shows it: whether a correction is better needs no order.
+        fixed = self._unranked(version, self._expand(version, parse(correction.query)), subjects, False)
         # A word put in counts even if it is filler: "exmaple" was typed as something asked for.
         if fixed.exact_words(correction.words) <= found.exact_words():
             return None, None
@@ -503,8 +505,21 @@ class Engine:
         self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool, depth: int
     ) -> _Matches:
         """Every article ``query`` matches, ranked exactly as far as ``depth``: the last rank a page shows, at least."""
+        return self._ranked(version, self._unranked(version, query, subjects, listing), depth)
+
+    @staticmethod
+    def _ranked(version: _Version, found: _Matches, depth: int) -> _Matches:
+        """``found`` with its keys whole as far as ``depth`` and the proximity bonuses added."""
+        if found.scored is None:
+            return found
+        query, matched, key = found.query, found.matched, found.key
+        found.settler.settle_best(key, matched, depth)
+        key = rerank(matched, key, query.clauses, partial(version.positions, query.terms))
+        return replace(found, key=key, settler=None)
+
+    def _unranked(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:
         meta = version.meta
-        scored = by_meaning = None
+        scored = by_meaning = settler = None
         if listing:
             matched, key = meta.live.copy(), meta.date.astype(np.float64)
         elif query.is_empty:
@@ -531,10 +546,7 @@ class Engine:
         facets = subject_counts(meta, matched, selected)
         if mask is not None:
             matched &= mask
-        if scored is not None:
-            settler.settle_best(key, matched, depth)
-            key = rerank(matched, key, query.clauses, partial(version.positions, query.terms))
-        return _Matches(query, matched, key, facets, scored, by_meaning)
+        return _Matches(query, matched, key, facets, scored, by_meaning, settler)
 
     def _page(self, version: _Version, found: _Matches, page: int, per_page: int) -> SearchResult:
         query, key = found.query, found.key
