@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -29,6 +30,10 @@ _CLOSERS = "\"')]”’"
 _SENTENCE_END = re.compile(rf"[.!?:\n](?:(?<=\n)|[{re.escape(_CLOSERS)}]*(?=\s))\s*")
 _JOINER = re.compile(r"[-_](?<=[^\W_][-_])(?=[^\W_])")  # joins a compound's parts (index.tokens)
 _CHUNK_END = re.compile(r"\S*")
+# Characters that no token of plain text begins or ends with (index.tokens): a run of
+# letters and digits between them is one token.
+_OPENERS = "\"'([{"
+_TRAILERS = "\"'.,;:!?)]}"
 
 
 @dataclass(frozen=True)
@@ -97,13 +102,13 @@ def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]
     if detector is None:
         return []
     if plain_text(text):
-        blocks = _candidate_chunks(text, detector)
+        blocks, words = _candidate_chunks(text, detector), _chunk_tokens
     else:
-        blocks = _candidate_blocks(text, _sentences(text), detector)
+        blocks, words = _candidate_blocks(text, _sentences(text), detector), _block_tokens
     spans = {
-        (offset + start, offset + end)
+        (start, end)
         for offset, block_end in blocks
-        for word, _position, start, end in tokenize(text[offset:block_end])
+        for word, start, end in words(text, offset, block_end)
         if stem(word) in terms or (prefix and word.startswith(prefix))
     }
     # A compound and its parts can all match: keep the widest span at each start.
@@ -124,6 +129,22 @@ def _candidate_chunks(text: str, detector: _Detector) -> set[tuple[int, int]]:
     compounds = {_chunk(text, m.start()) for m in _JOINER.finditer(text)}
     chunks |= {(a, b) for a, b in compounds if detector.occurs(_compounds_joined(lowered[a:b]))}
     return chunks
+
+
+def _block_tokens(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    """``(folded word, start, end)`` of each token of ``text[start:end]``, placed in ``text``."""
+    for word, _position, a, b in tokenize(text[start:end]):
+        yield word, start + a, start + b
+
+
+def _chunk_tokens(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    """``_block_tokens`` of a run of plain text without spaces; most runs are one word between stops and brackets."""
+    core = text[start:end].lstrip(_OPENERS)
+    lead = end - start - len(core)
+    core = core.rstrip(_TRAILERS)
+    if core.isalnum():
+        return iter(((core.lower(), start + lead, start + lead + len(core)),))
+    return _block_tokens(text, start, end)
 
 
 def _compounds_joined(text: str) -> str:

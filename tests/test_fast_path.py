@@ -299,6 +299,8 @@ SPECIAL_TEXTS = [
     "Naïve Bayes is a naive, non-deterministic model: nondeterministic in Zürich.",
     "Use node.js (or .NET) for the e-mail server; email it.\nNext line - a dash.",
     "Reject H_0 when x_i is far out; 10.0.0.0/8 is private.",
+    # Plain text: words between quotes, brackets and stops, and runs that are not one word.
+    "\"Quoted\" (bracketed) [listed], {set}; 'single' end. It's e.g. x.y or 3.14 and/or (a)... done!?",
 ]
 
 
