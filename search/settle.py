@@ -55,21 +55,31 @@ class Settler:
 
     def _whole(self, docs: np.ndarray) -> np.ndarray:
         scored = self._scored
-        dense = len(docs) * DENSE_SHARE > len(scored.key)
-        total = np.zeros(len(scored.key) if dense else len(docs))
+        if len(docs) * DENSE_SHARE > len(scored.key):
+            return _whole_dense(scored, docs)
+        total = np.zeros(len(docs))
         for score in scored.scores:
-            if dense:
-                total[score.ids] += score.values
-            else:
-                at, held = _found(score.ids, docs)
-                total[held] += score.values[at[held]]
-        total = (total[docs] if dense else total).astype(np.float32)
+            at, held = _found(score.ids, docs)
+            total[held] += score.values[at[held]]
         bonus = np.zeros(len(docs))
         for worth, whole, exact in zip(scored.worths, scored.present, scored.exact, strict=True):
             if worth:
                 bonus += worth * _found(whole, docs)[1]
                 bonus += worth * EXACT_SHARE * _found(exact, docs)[1]
-        return bonus + total
+        return bonus + total.astype(np.float32)
+
+
+def _whole_dense(scored: Scored, docs: np.ndarray) -> np.ndarray:
+    """``Settler._whole`` over arrays of every article: for many documents, a pass over each posting list."""
+    total = np.zeros(len(scored.key))
+    for score in scored.scores:
+        total[score.ids] += score.values
+    bonus = np.zeros(len(scored.key))
+    for worth, whole, exact in zip(scored.worths, scored.present, scored.exact, strict=True):
+        if worth:
+            bonus[whole] += worth
+            bonus[exact] += worth * EXACT_SHARE
+    return bonus[docs] + total[docs].astype(np.float32)
 
 
 def _found(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
