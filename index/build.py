@@ -37,6 +37,7 @@ from index.articles import find_article_files
 from index.articles import lost_articles
 from index.articles import merge_subjects
 from index.articles import read_articles
+from index.articles import without_texts
 from index.manifest import Entry
 from index.manifest import Manifest
 from index.manifest import write as write_manifest
@@ -73,7 +74,7 @@ Chunk = tuple[list[Article | Problem], inverted.Inverted, Counter, vectors.Vecto
 
 @dataclass
 class Indexed:
-    """What reading a whole folder gives: its articles, their postings, word counts and vectors."""
+    """What reading a whole folder gives: its articles (less their texts), postings, word counts and vectors."""
 
     corpus: Corpus
     inverted: inverted.Inverted
@@ -119,23 +120,32 @@ def read_and_index(writer, source: Path, reader: Reader, progress: bool, model: 
     with tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress) as bar, contextlib.closing(read):
         for results, part, chunk_words, chunk_vectors in read:
             first = len(intake.corpus.articles)
-            kept = []
-            for item in results:
-                taken = intake.take(item)
-                if isinstance(item, Article):
-                    kept.append(taken)
-                    if taken:
-                        writer.add_document(**to_document(item))
-                    else:
-                        chunk_words.subtract(words_of(item))  # a duplicate, left out
-            merger.add(inverted.renumber(part, first, np.array(kept, dtype=bool)))
+            kept = _take_chunk(intake, writer, results, chunk_words)
+            merger.add(inverted.renumber(part, first, kept))
             if chunk_vectors is not None:
-                embedded.append(vectors.keep(chunk_vectors, np.array(kept, dtype=bool)))
+                embedded.append(vectors.keep(chunk_vectors, kept))
             words.update(chunk_words)
             bar.update(len(results))
     intake.corpus.articles = merge_subjects(intake.corpus.articles)
     joined = vectors.join(embedded) if model != embedding.OFF else None
     return Indexed(intake.corpus, merger.result(), words, joined)
+
+
+def _take_chunk(intake: Intake, writer, results: list[Article | Problem], words: Counter) -> np.ndarray:
+    """Take a chunk's results into ``intake``, and its new articles into ``writer``; which articles were kept."""
+    kept = []
+    for item in results:
+        if not isinstance(item, Article):
+            intake.take(item)
+            continue
+        # Whoosh stores the texts now; the corpus keeps the rest until the build ends.
+        taken = intake.take(without_texts(item))
+        kept.append(taken)
+        if taken:
+            writer.add_document(**to_document(item))
+        else:
+            words.subtract(words_of(item))  # a duplicate, left out
+    return np.array(kept, dtype=bool)
 
 
 def words_of(article: Article) -> set[str]:
