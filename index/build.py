@@ -79,7 +79,7 @@ class Indexed:
     corpus: Corpus
     inverted: inverted.Inverted
     words: Counter
-    vectors: vectors.Vectors | None
+    vectors: vectors.Spool | None
 
 
 def _read_chunk(paths: list[Path], source: Path, model: str) -> Chunk:
@@ -104,17 +104,24 @@ def _lost_chunk(paths: list[Path], reason: str, source: Path, model: str) -> Chu
     return _inverted(lost_articles(paths, reason, source), model)
 
 
-def read_and_index(writer, source: Path, reader: Reader, progress: bool, model: str = embedding.OFF) -> Indexed:
+def read_and_index(
+    writer,
+    source: Path,
+    reader: Reader,
+    progress: bool,
+    model: str = embedding.OFF,
+    spool: vectors.Spool | None = None,
+) -> Indexed:
     """Read every article below ``source``, invert and embed it with ``reader``'s processes, adding each to ``writer``.
 
     Worker processes read, invert and embed chunks of files while this one
     writes the accepted articles to Whoosh, in path order, so docnums follow it.
+    Each chunk's vectors go to ``spool``, needed unless ``model`` is off.
     """
     paths = list(find_article_files(source))
     intake = Intake()
     merger = inverted.Merger()
     words: Counter = Counter()
-    embedded: list[vectors.Vectors] = []
     lost = partial(_lost_chunk, source=source, model=model)
     read = reader.map(partial(_read_chunk, source=source, model=model), chunked(paths), lost)
     with tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress) as bar, contextlib.closing(read):
@@ -123,12 +130,11 @@ def read_and_index(writer, source: Path, reader: Reader, progress: bool, model: 
             kept = _take_chunk(intake, writer, results, chunk_words)
             merger.add(inverted.renumber(part, first, kept))
             if chunk_vectors is not None:
-                embedded.append(vectors.keep(chunk_vectors, kept))
+                spool.add(vectors.keep(chunk_vectors, kept))
             words.update(chunk_words)
             bar.update(len(results))
     intake.corpus.articles = merge_subjects(intake.corpus.articles)
-    joined = vectors.join(embedded) if model != embedding.OFF else None
-    return Indexed(intake.corpus, merger.result(), words, joined)
+    return Indexed(intake.corpus, merger.result(), words, spool)
 
 
 def _take_chunk(intake: Intake, writer, results: list[Article | Problem], words: Counter) -> np.ndarray:
@@ -243,20 +249,14 @@ def build(
 
     def fill(building: Path) -> None:
         nonlocal read
-        writer = whoosh_index.create_in(str(building), build_schema()).writer(limitmb=256)
-        try:
-            indexed = read_and_index(writer, source, reader, progress, model)
+        with vectors.Spool(building) if model != embedding.OFF else contextlib.nullcontext() as spool:
+            indexed = _read_into_whoosh(building, source, reader, progress, strict, model, spool)
             read = indexed.corpus
-            _check(read, source, strict)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        found = indexed.inverted
-        folder = inverted.next_segment(building)
-        inverted.save(found, folder)
-        if indexed.vectors is not None:
-            vectors.save(indexed.vectors, folder)
+            found = indexed.inverted
+            folder = inverted.next_segment(building)
+            inverted.save(found, folder)
+            if indexed.vectors is not None:
+                indexed.vectors.save(folder)
         codec.register(building, folder.name, found.size)
         meta = docmeta.from_articles(read.articles, found.lengths)
         columns.save_articles(read.articles, found.key_terms, building)
@@ -266,6 +266,21 @@ def build(
     with versions.build_lock(index_dir):
         live = publish_new_version(index_dir, fill)
     return BuildReport(len(read.articles), read.problems, time.monotonic() - started, live, reader.notes)
+
+
+def _read_into_whoosh(
+    building: Path, source: Path, reader: Reader, progress: bool, strict: bool, model: str, spool: vectors.Spool | None
+) -> Indexed:
+    """``read_and_index`` into a Whoosh index created in ``building``, committed only if the build may go on."""
+    writer = whoosh_index.create_in(str(building), build_schema()).writer(limitmb=256)
+    try:
+        indexed = read_and_index(writer, source, reader, progress, model, spool)
+        _check(indexed.corpus, source, strict)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return indexed
 
 
 def _check(corpus: Corpus, source: Path, strict: bool) -> None:

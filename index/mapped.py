@@ -15,6 +15,7 @@ import os
 import threading
 import weakref
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -31,6 +32,15 @@ def load(path: Path) -> np.ndarray:
 def raw(path: Path, dtype: np.dtype | type) -> np.ndarray:
     """The file at ``path`` as a flat array of ``dtype``, memory-mapped read-only."""
     return _register(np.memmap(path, dtype=dtype, mode="r"))
+
+
+def write_header(handle: BinaryIO, dtype: np.dtype | type, shape: tuple[int, ...]) -> None:
+    """Begin a ``.npy`` file as ``np.save`` would for an array of ``dtype`` and ``shape``; its data follows, in pieces.
+
+    A build writes arrays too large to hold whole this way, byte for byte as saving them whole would.
+    """
+    header = np.lib.format.header_data_from_array_1_0(np.empty(0, dtype))
+    np.lib.format.write_array_header_1_0(handle, {**header, "shape": shape})
 
 
 def _register(array: np.memmap) -> np.memmap:

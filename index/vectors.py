@@ -10,6 +10,9 @@ embeds only the articles it adds.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +32,8 @@ ARTICLES = "vectors-articles.npy"
 PASSAGES = "vectors-passages.npy"
 OWNERS = "vectors-owners.npy"
 FILES = (ARTICLES, PASSAGES, OWNERS)
+TYPES = {ARTICLES: np.float32, PASSAGES: np.int8, OWNERS: np.int32}
+COPY_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -81,19 +86,6 @@ def _article_vectors(flat: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0).astype(np.float32)
 
 
-def join(parts: Sequence[Vectors], first: int = 0) -> Vectors:
-    """Chunks of consecutive articles as one segment's vectors, numbered from ``first``."""
-    dim = parts[0].dim if parts else 0
-    articles = np.concatenate([p.articles for p in parts]) if parts else np.zeros((0, dim), np.float32)
-    passages_ = np.concatenate([p.passages for p in parts]) if parts else np.zeros((0, dim), np.int8)
-    owners, offset = [], first
-    for part in parts:
-        owners.append(part.owners - part.first + offset)
-        offset += len(part.articles)
-    joined = np.concatenate(owners).astype(np.int32) if owners else np.zeros(0, np.int32)
-    return Vectors(articles, passages_, joined, first)
-
-
 def keep(vectors: Vectors, kept: np.ndarray) -> Vectors:
     """Only the articles where ``kept`` is true (a chunk less its duplicates), renumbered from ``first``."""
     if kept.all():
@@ -104,6 +96,50 @@ def keep(vectors: Vectors, kept: np.ndarray) -> Vectors:
     return Vectors(
         vectors.articles[kept], vectors.passages[rows], new_number[local[rows]].astype(np.int32), vectors.first
     )
+
+
+class Spool:
+    """A full build's vectors, chunk by chunk, in unnamed temporary files until ``save`` writes them out.
+
+    At 200,000 articles the vectors take about 600 MB: held in memory until
+    the end and then joined, they were twice that at the build's peak.
+    Spooled, the build holds one chunk's at a time. The files live in the
+    version being built (on the index's disk, not a ``/tmp`` that may be
+    memory) and vanish when closed, or with the process.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._open = contextlib.ExitStack()  # closed by ``__exit__``
+        spooled = (self._open.enter_context(tempfile.TemporaryFile(dir=folder)) for _ in FILES)  # noqa: SIM115
+        self._files = dict(zip(FILES, spooled, strict=True))
+        self._rows = dict.fromkeys(FILES, 0)
+        self._dim = 0
+        self._articles = 0
+
+    def add(self, vectors: Vectors) -> None:
+        """Append a chunk's vectors; its articles take the docnums after those already added."""
+        owners = vectors.owners - vectors.first + self._articles
+        for name, rows in zip(FILES, (vectors.articles, vectors.passages, owners), strict=True):
+            self._files[name].write(np.ascontiguousarray(rows, dtype=TYPES[name]).data)
+            self._rows[name] += len(rows)
+        self._dim = vectors.dim
+        self._articles += len(vectors.articles)
+
+    def save(self, folder: Path) -> None:
+        """Write the files ``save`` writes for the same vectors, byte for byte, copying from the spool."""
+        for name, spooled in self._files.items():
+            rows = self._rows[name]
+            shape = (rows,) if name == OWNERS else (rows, self._dim)
+            spooled.seek(0)
+            with open(folder / name, "wb") as out:
+                mapped.write_header(out, TYPES[name], shape)
+                shutil.copyfileobj(spooled, out, COPY_BYTES)
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._open.close()
 
 
 def save(vectors: Vectors, folder: Path) -> None:

@@ -1,18 +1,101 @@
-"""What the full build does to stay small at 200,000 articles.
+"""What the full build does to stay small changes none of the bytes it writes.
 
-It keeps of each article only what its last steps need, once Whoosh has
-stored its texts.
+The build keeps each chunk's vectors in a spool on disk, and keeps of each
+article only what its last steps need. Here small chunks force the spool to
+join many, and every file must come out as when the articles are read as one
+chunk, and as one plain inversion and embedding of them all would save it.
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import shutil
+from functools import partial
+from pathlib import Path
 
+import pytest
+from whoosh import index as whoosh_index
+
+from bench.generate import generate
 from common.values import WORDLLAMA
+from index import build as build_module
+from index import embedding
 from index import inverted
+from index import vectors
 from index.articles import read_corpus
 from index.build import build
+from index.reading import chunked
+from index.versions import current_version
 from tests.factory import write_article
+
+WHOOSH_OWN = (".seg", ".toc")  # named and stamped anew by every build: their documents are compared instead
+VOLATILE = ("built_at", "seconds", "meta_sha256")  # in meta.json: when and how fast, and a seal over those
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("articles")
+    generate(folder, 300, workers=1)
+    # A copy read just before its original: the original, a duplicate, leaves a gap inside its chunk.
+    original = sorted(folder.rglob("*.md"))[150]
+    shutil.copy(original, original.with_name(original.stem + "-copy.md"))
+    return folder
+
+
+def _build(source: Path, index_dir: Path, chunk: int) -> Path:
+    """Build with ``chunk`` files per chunk read; the version built."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_module, "chunked", partial(chunked, size=chunk))
+        build(source, index_dir, model=WORDLLAMA)
+    return current_version(index_dir)
+
+
+@pytest.fixture(scope="module")
+def whole(source, tmp_path_factory) -> Path:
+    return _build(source, tmp_path_factory.mktemp("whole"), chunk=10**6)
+
+
+@pytest.fixture(scope="module")
+def pieces(source, tmp_path_factory) -> Path:
+    return _build(source, tmp_path_factory.mktemp("pieces"), chunk=16)
+
+
+def files(version: Path) -> dict[str, bytes]:
+    """Every file of a version but Whoosh's own and ``meta.json``, by path."""
+    found = (p for p in version.rglob("*") if p.is_file() and not p.name.endswith(WHOOSH_OWN))
+    return {p.relative_to(version).as_posix(): p.read_bytes() for p in found if p.name != "meta.json"}
+
+
+def lasting_meta(version: Path) -> dict:
+    """``meta.json`` without the build's time, and with the digests of the files ``files`` compares."""
+    meta = {key: value for key, value in json.loads((version / "meta.json").read_text()).items() if key not in VOLATILE}
+    meta["files"] = {name: digest for name, digest in meta["files"].items() if not name.endswith(WHOOSH_OWN)}
+    return meta
+
+
+def stored_documents(version: Path) -> list[dict]:
+    with whoosh_index.open_dir(str(version)).reader() as reader:
+        return [dict(fields) for _, fields in reader.iter_docs()]
+
+
+def test_pieces_are_joined_into_the_files_one_piece_gives(whole, pieces):
+    whole_files, piece_files = files(whole), files(pieces)
+    assert sorted(piece_files) == sorted(whole_files)
+    assert [name for name in whole_files if piece_files[name] != whole_files[name]] == []
+    assert lasting_meta(pieces) == lasting_meta(whole)
+    assert stored_documents(pieces) == stored_documents(whole)
+
+
+def test_the_segment_is_one_plain_inversion_and_embedding_of_the_articles(source, pieces, tmp_path):
+    articles = read_corpus(source).articles  # duplicates left out, as the build leaves them
+    segment = tmp_path / "inverted-0"
+    inverted.save(inverted.invert(articles)[0], segment)
+    vectors.save(vectors.of_articles(embedding.load(WORDLLAMA), articles), segment)
+    plain = {path.name: path.read_bytes() for path in segment.iterdir()}
+    built = {path.name: path.read_bytes() for path in (pieces / "inverted-0").iterdir()}
+    assert sorted(built) == sorted(plain)
+    assert [name for name in plain if built[name] != plain[name]] == []
 
 
 def _held(markers: set[str]) -> set[str]:
