@@ -77,7 +77,7 @@ class Indexed:
     """What reading a whole folder gives: its articles (less their texts), postings, word counts and vectors."""
 
     corpus: Corpus
-    inverted: inverted.Inverted
+    postings: inverted.Merger
     words: Counter
     vectors: vectors.Spool | None
 
@@ -116,7 +116,9 @@ def read_and_index(
 
     Worker processes read, invert and embed chunks of files while this one
     writes the accepted articles to Whoosh, in path order, so docnums follow it.
-    Each chunk's vectors go to ``spool``, needed unless ``model`` is off.
+    Of each chunk, only what the rest of the build needs is kept: its articles
+    less the texts Whoosh has stored, its postings, and its vectors, in ``spool``
+    (needed unless ``model`` is off).
     """
     paths = list(find_article_files(source))
     intake = Intake()
@@ -134,7 +136,7 @@ def read_and_index(
             words.update(chunk_words)
             bar.update(len(results))
     intake.corpus.articles = merge_subjects(intake.corpus.articles)
-    return Indexed(intake.corpus, merger.result(), words, spool)
+    return Indexed(intake.corpus, merger, words, spool)
 
 
 def _take_chunk(intake: Intake, writer, results: list[Article | Problem], words: Counter) -> np.ndarray:
@@ -252,14 +254,14 @@ def build(
         with vectors.Spool(building) if model != embedding.OFF else contextlib.nullcontext() as spool:
             indexed = _read_into_whoosh(building, source, reader, progress, strict, model, spool)
             read = indexed.corpus
-            found = indexed.inverted
+            postings = indexed.postings
             folder = inverted.next_segment(building)
-            inverted.save(found, folder)
+            postings.save(folder)
             if indexed.vectors is not None:
                 indexed.vectors.save(folder)
-        codec.register(building, folder.name, found.size)
-        meta = docmeta.from_articles(read.articles, found.lengths)
-        columns.save_articles(read.articles, found.key_terms, building)
+        codec.register(building, folder.name, postings.size)
+        meta = docmeta.from_articles(read.articles, postings.lengths())
+        columns.save_articles(read.articles, postings.key_terms, building)
         manifest = manifest_of(read.articles)
         finish_version(building, manifest, meta, indexed.words, source, len(read.problems), started, model=model)
 

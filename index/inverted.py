@@ -12,7 +12,10 @@ from its full build plus one per incremental update .
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from index import fields
+from index import mapped
 from index.articles import Article
 from index.fields import field_texts
 from index.tokens import index_tokens
@@ -35,6 +39,7 @@ PREFIX_MAX = 12
 FIELDS = (*SCORED_FIELDS, PREFIX_FIELD)
 SEGMENT_PREFIX = "inverted-"
 KEY_TERMS = 12  # keyword terms kept per article, from which related articles are found
+BATCH = 1 << 21  # postings and positions a merger joins at a time: tens of MB, where a whole field took GBs
 
 
 def prefixes(words: list[str]) -> list[str]:
@@ -156,12 +161,41 @@ class _Run:
     ids: np.ndarray
     tf: np.ndarray
     positions: np.ndarray | None
+    position_starts: np.ndarray | None  # int64, like ``starts``: where each term's positions begin
 
-    def term_positions(self) -> tuple[np.ndarray, np.ndarray]:
-        """Where each term's positions begin in the run, and how many it has."""
-        summed = np.concatenate(([0], np.cumsum(self.tf, dtype=np.int64)))
-        begin = summed[self.starts[:-1]]
-        return begin, summed[self.starts[1:]] - begin
+
+def _position_starts(postings: FieldPostings) -> np.ndarray | None:
+    if postings.positions is None:
+        return None
+    # A posting holds one position per occurrence: positions are grouped like the summed frequencies.
+    summed = np.concatenate(([0], np.cumsum(postings.tf, dtype=np.int64)))
+    return summed[postings.starts]
+
+
+def _batches(weight: np.ndarray, batch: int) -> Iterator[tuple[int, int]]:
+    """Runs of consecutive terms holding about ``batch`` of the cumulative ``weight``; a heavier term goes alone."""
+    edges = np.searchsorted(weight, np.arange(batch, weight[-1], batch))
+    edges = np.unique(np.concatenate(([0], edges, [len(weight) - 1])))
+    return zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True)
+
+
+def _targets(cursor: np.ndarray, terms: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, slice]:
+    """Where a run's values of ``terms`` (held between ``bounds``) go: after each term's values placed before.
+
+    :return: the offsets in the batch, and the run's slice of values that goes there; ``cursor`` moves past them.
+    """
+    sizes = np.diff(bounds)
+    target = np.repeat(cursor[terms] - (bounds[:-1] - bounds[0]), sizes) + np.arange(bounds[-1] - bounds[0])
+    cursor[terms] += sizes
+    return target, slice(int(bounds[0]), int(bounds[-1]))
+
+
+@contextlib.contextmanager
+def _npy(path: Path, dtype: type, size: int) -> Iterator[Callable[[np.ndarray], None]]:
+    """A ``.npy`` file of ``size`` values, as ``np.save`` writes one; the function it gives appends values."""
+    with open(path, "wb") as out:
+        mapped.write_header(out, dtype, (size,))
+        yield lambda values: out.write(values.astype(dtype, copy=False).data)
 
 
 class _FieldMerger:
@@ -172,72 +206,131 @@ class _FieldMerger:
 
     def add(self, postings: FieldPostings) -> None:
         numbers = self.numbers
-        mapped = np.fromiter(
+        numbered = np.fromiter(
             (numbers.setdefault(t, len(numbers)) for t in postings.terms), np.int64, len(postings.terms)
         )
-        self.runs.append(_Run(mapped, postings.starts, postings.ids, postings.tf, postings.positions))
+        run = _Run(numbered, postings.starts, postings.ids, postings.tf, postings.positions, _position_starts(postings))
+        self.runs.append(run)
 
-    def finish(self) -> FieldPostings:
-        """Place every run's postings at their final offsets: no sort of all postings, no second copy."""
+    def save(self, folder: Path, field: str, batch: int) -> None:
+        """Write the field's files as ``save`` does the joined postings, ``batch`` postings and positions at a time.
+
+        The joined postings are never whole in memory: at 200,000 articles
+        they would add about a GB to the runs they are made of.
+        """
+        names, ranked = self._ranked()
+        starts = self._totals(ranked, [run.starts for run in self.runs])
+        position_starts = self._totals(ranked, [run.position_starts for run in self.runs]) if self.positional else None
+        (folder / f"{field}.terms").write_bytes("\n".join(names).encode())
+        np.save(folder / f"{field}.starts.npy", starts)
+        self._write_postings(folder, field, ranked, starts, position_starts, batch)
+        if position_starts is not None:
+            np.save(folder / f"{field}.position_starts.npy", position_starts)
+
+    def _ranked(self) -> tuple[list[str], list[np.ndarray]]:
+        """The terms in byte order, and each run's terms by their place in it (ascending: a run's are sorted so too)."""
         names = list(self.numbers)
         order = sorted(range(len(names)), key=lambda i: names[i].encode())
         rank = np.empty(len(names), dtype=np.int64)
         rank[order] = np.arange(len(names))
-        count = np.zeros(len(names), dtype=np.int64)
-        position_count = np.zeros(len(names), dtype=np.int64)
-        for run in self.runs:
-            terms = rank[run.numbers]  # distinct within a run
-            count[terms] += np.diff(run.starts)
-            position_count[terms] += run.term_positions()[1]
-        starts = np.concatenate(([0], np.cumsum(count)))
-        position_starts = np.concatenate(([0], np.cumsum(position_count)))
-        ids = np.empty(starts[-1], dtype=np.int32)
-        tf = np.empty(starts[-1], dtype=np.uint32)
-        positions = np.empty(position_starts[-1], dtype=np.uint32) if self.positional else None
-        cursor, position_cursor = starts[:-1].copy(), position_starts[:-1].copy()
-        for run in self.runs:  # in docnum order, so each term's documents stay ascending
-            terms = rank[run.numbers]
-            sizes = np.diff(run.starts)
-            target = np.repeat(cursor[terms] - run.starts[:-1], sizes) + np.arange(len(run.ids))
-            ids[target], tf[target] = run.ids, run.tf
-            cursor[terms] += sizes
+        return [names[i] for i in order], [rank[run.numbers] for run in self.runs]
+
+    def _totals(self, ranked: list[np.ndarray], bounds: list[np.ndarray]) -> np.ndarray:
+        """Where each merged term begins, from each run's ``bounds`` of its terms (postings or positions)."""
+        counts = np.zeros(len(self.numbers), dtype=np.int64)
+        for terms, run_bounds in zip(ranked, bounds, strict=True):
+            counts[terms] += np.diff(run_bounds)
+        return np.concatenate(([0], np.cumsum(counts)))
+
+    def _write_postings(
+        self,
+        folder: Path,
+        field: str,
+        ranked: list[np.ndarray],
+        starts: np.ndarray,
+        position_starts: np.ndarray | None,
+        batch: int,
+    ) -> None:
+        """Write the ids, frequencies and positions files, joining ``batch`` postings and positions at a time."""
+        size = int(starts[-1])
+        files = [("ids", np.int32, size), ("tf", _smallest_type_of([run.tf for run in self.runs]), size)]
+        weight = starts
+        if position_starts is not None:
+            kind = _smallest_type_of([run.positions for run in self.runs])
+            files.append(("positions", kind, int(position_starts[-1])))
+            weight = starts + position_starts
+        with contextlib.ExitStack() as stack:
+            writers = [stack.enter_context(_npy(folder / f"{field}.{name}.npy", *shape)) for name, *shape in files]
+            for first, end in _batches(weight, batch):
+                joined = self._batch(ranked, first, end, starts, position_starts)
+                for write, values in zip(writers, joined, strict=True):
+                    write(values)
+
+    def _batch(
+        self, ranked: list[np.ndarray], first: int, end: int, starts: np.ndarray, position_starts: np.ndarray | None
+    ) -> list[np.ndarray]:
+        """The ids, frequencies and (if kept) positions of merged terms ``first`` to ``end``, joined."""
+        ids = np.empty(starts[end] - starts[first], dtype=np.int32)
+        tf = np.empty(len(ids), dtype=np.uint32)
+        cursor = starts[first:end] - starts[first]
+        positions = position_cursor = None
+        if position_starts is not None:
+            positions = np.empty(position_starts[end] - position_starts[first], dtype=np.uint32)
+            position_cursor = position_starts[first:end] - position_starts[first]
+        for run, terms in zip(self.runs, ranked, strict=True):  # in docnum order: each term's documents ascend
+            low, high = np.searchsorted(terms, (first, end))
+            here = terms[low:high] - first
+            target, held = _targets(cursor, here, run.starts[low : high + 1])
+            ids[target], tf[target] = run.ids[held], run.tf[held]
             if positions is not None:
-                begin, held = run.term_positions()
-                target = np.repeat(position_cursor[terms] - begin, held) + np.arange(int(held.sum()))
-                positions[target] = run.positions
-                position_cursor[terms] += held
-        return FieldPostings([names[i] for i in order], starts, ids, tf, positions)
+                target, held = _targets(position_cursor, here, run.position_starts[low : high + 1])
+                positions[target] = run.positions[held]
+        return [ids, tf] if positions is None else [ids, tf, positions]
 
 
 class Merger:
-    """Joins inverted parts of consecutive docnums, taken one at a time as they are read."""
+    """Joins inverted parts of consecutive docnums, taken one at a time as they are read, and saves them."""
 
     def __init__(self) -> None:
         self._fields = {field: _FieldMerger(field in POSITIONAL) for field in FIELDS}
         self._lengths: dict[str, list[np.ndarray]] = {field: [] for field in SCORED_FIELDS}
-        self._key_terms: list[str] = []
-        self._first: int | None = None
-        self._size = 0
+        self.key_terms: list[str] = []
+        self.size = 0
 
     def add(self, part: Inverted) -> None:
-        if self._first is None:
-            self._first = part.first
         for field, postings in part.fields.items():
             self._fields[field].add(postings)
         for field, lengths in part.lengths.items():
             self._lengths[field].append(lengths)
-        self._key_terms += part.key_terms
-        self._size += part.size
+        self.key_terms += part.key_terms
+        self.size += part.size
 
-    def result(self) -> Inverted:
-        fields = {field: merger.finish() for field, merger in self._fields.items()}
+    def lengths(self) -> dict[str, np.ndarray]:
+        """Each scored field's length per document, as ``Inverted.lengths``."""
         empty = np.zeros(0, dtype=np.float32)
-        lengths = {field: np.concatenate(arrays or [empty]) for field, arrays in self._lengths.items()}
-        return Inverted(self._first or 0, self._size, fields, lengths, self._key_terms)
+        return {field: np.concatenate(arrays or [empty]) for field, arrays in self._lengths.items()}
+
+    def save(self, folder: Path, batch: int = BATCH) -> None:
+        """Write the joined parts to ``folder`` byte for byte as ``save`` writes them, a batch of terms at a time.
+
+        :param batch: about how many postings and positions are joined in memory at once.
+        """
+        folder.mkdir(parents=True)
+        for field, merger in self._fields.items():
+            merger.save(folder, field, batch)
+
+
+def _smallest_type(largest: int) -> type:
+    return np.uint16 if largest < 2**16 else np.uint32
+
+
+def _smallest_type_of(arrays: list[np.ndarray]) -> type:
+    """The type ``_smallest`` gives the values of ``arrays`` joined."""
+    return _smallest_type(max((int(values.max(initial=0)) for values in arrays), default=0))
 
 
 def _smallest(values: np.ndarray) -> np.ndarray:
-    return values.astype(np.uint16) if values.max(initial=0) < 2**16 else values
+    return values.astype(_smallest_type(int(values.max(initial=0))), copy=False)
 
 
 def save(inverted: Inverted, folder: Path) -> None:

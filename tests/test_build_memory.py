@@ -1,9 +1,11 @@
 """What the full build does to stay small changes none of the bytes it writes.
 
-The build keeps each chunk's vectors in a spool on disk, and keeps of each
-article only what its last steps need. Here small chunks force the spool to
-join many, and every file must come out as when the articles are read as one
-chunk, and as one plain inversion and embedding of them all would save it.
+The build keeps each chunk's vectors in a spool on disk, joins the chunks'
+postings a batch of terms at a time, and keeps of each article only what its
+last steps need. Here small chunks and batches force all of that many times
+over, and every file must come out as when the articles are read as one chunk
+and joined in one batch, and as one plain inversion and embedding of them all
+would save it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import gc
 import json
 import shutil
 from functools import partial
+from functools import partialmethod
 from pathlib import Path
 
 import pytest
@@ -43,22 +46,23 @@ def source(tmp_path_factory) -> Path:
     return folder
 
 
-def _build(source: Path, index_dir: Path, chunk: int) -> Path:
-    """Build with ``chunk`` files per chunk read; the version built."""
+def _build(source: Path, index_dir: Path, chunk: int, batch: int) -> Path:
+    """Build with ``chunk`` files per chunk read and ``batch`` postings per batch joined; the version built."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build_module, "chunked", partial(chunked, size=chunk))
+        patch.setattr(inverted.Merger, "save", partialmethod(inverted.Merger.save, batch=batch))
         build(source, index_dir, model=WORDLLAMA)
     return current_version(index_dir)
 
 
 @pytest.fixture(scope="module")
 def whole(source, tmp_path_factory) -> Path:
-    return _build(source, tmp_path_factory.mktemp("whole"), chunk=10**6)
+    return _build(source, tmp_path_factory.mktemp("whole"), chunk=10**6, batch=10**12)
 
 
 @pytest.fixture(scope="module")
 def pieces(source, tmp_path_factory) -> Path:
-    return _build(source, tmp_path_factory.mktemp("pieces"), chunk=16)
+    return _build(source, tmp_path_factory.mktemp("pieces"), chunk=16, batch=200)
 
 
 def files(version: Path) -> dict[str, bytes]:
@@ -85,6 +89,25 @@ def test_pieces_are_joined_into_the_files_one_piece_gives(whole, pieces):
     assert [name for name in whole_files if piece_files[name] != whole_files[name]] == []
     assert lasting_meta(pieces) == lasting_meta(whole)
     assert stored_documents(pieces) == stored_documents(whole)
+
+
+def test_small_batches_are_many(source, tmp_path, monkeypatch):
+    """The chunks and batch size of ``pieces`` do split every field into several batches."""
+    articles = read_corpus(source).articles
+    merger = inverted.Merger()
+    for first in range(0, len(articles), 16):
+        merger.add(inverted.invert(articles[first : first + 16], first)[0])
+    batches = []
+    split = inverted._batches
+
+    def counted(weight, batch):
+        batches.append(list(split(weight, batch)))
+        return batches[-1]
+
+    monkeypatch.setattr(inverted, "_batches", counted)
+    merger.save(tmp_path / "segment", batch=200)
+    assert len(batches) == len(inverted.FIELDS)
+    assert min(len(found) for found in batches) > 1
 
 
 def test_the_segment_is_one_plain_inversion_and_embedding_of_the_articles(source, pieces, tmp_path):
@@ -128,12 +151,12 @@ def test_articles_texts_are_let_go_once_whoosh_has_stored_them(tmp_path, monkeyp
     assert _held(set(markers.values())) == set(markers.values())  # the check sees texts that are held
     del read
     held_while_writing = []
-    save = inverted.save
+    save = inverted.Merger.save
 
-    def checked_save(found, folder):
+    def checked_save(self, folder, *args, **kwargs):
         held_while_writing.append(_held(set(markers.values())))
-        return save(found, folder)
+        return save(self, folder, *args, **kwargs)
 
-    monkeypatch.setattr(inverted, "save", checked_save)
+    monkeypatch.setattr(inverted.Merger, "save", checked_save)
     build(source, tmp_path / "index", model=WORDLLAMA)
     assert held_while_writing == [set()]
