@@ -17,6 +17,7 @@ from functools import partial
 from functools import partialmethod
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
@@ -26,6 +27,7 @@ from index import build as build_module
 from index import embedding
 from index import inverted
 from index import vectors
+from index.articles import Article
 from index.articles import read_corpus
 from index.build import build
 from index.reading import chunked
@@ -108,6 +110,24 @@ def test_small_batches_are_many(source, tmp_path, monkeypatch):
     merger.save(tmp_path / "segment", batch=200)
     assert len(batches) == len(inverted.FIELDS)
     assert min(len(found) for found in batches) > 1
+
+
+def test_chunks_that_fit_16_bits_and_one_that_does_not_join_as_one_inversion(tmp_path):
+    """The merger holds each run in 16 bits where it fits; a field that needs 32 bits somewhere is saved in 32."""
+    long_answer = "echo " * 70_000  # a frequency and positions past 65,535
+    articles = [
+        Article(f"{n}.md", "0" * 40, n, f"Question {n}?", long_answer if n == 7 else f"Answer {n}.", "S", f"/q/{n}")
+        for n in range(12)
+    ]
+    merger = inverted.Merger()
+    for first in range(0, len(articles), 4):
+        merger.add(inverted.invert(articles[first : first + 4], first)[0])
+    merger.save(tmp_path / "joined", batch=5)
+    inverted.save(inverted.invert(articles)[0], tmp_path / "plain")
+    joined = {path.name: path.read_bytes() for path in (tmp_path / "joined").iterdir()}
+    plain = {path.name: path.read_bytes() for path in (tmp_path / "plain").iterdir()}
+    assert joined == plain
+    assert np.load(tmp_path / "joined" / "answer.positions.npy").dtype == np.uint32
 
 
 def test_the_segment_is_one_plain_inversion_and_embedding_of_the_articles(source, pieces, tmp_path):
