@@ -230,7 +230,7 @@ class _FieldMerger:
             np.save(folder / f"{field}.position_starts.npy", position_starts)
 
     def _ranked(self) -> tuple[list[str], list[np.ndarray]]:
-        """The terms in byte order, and each run's terms by their place in it (ascending: a run's are sorted so too)."""
+        """The terms in byte order, and each run's terms as places in that order (ascending: runs sort theirs so)."""
         names = list(self.numbers)
         order = sorted(range(len(names)), key=lambda i: names[i].encode())
         rank = np.empty(len(names), dtype=np.int64)
