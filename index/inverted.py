@@ -172,10 +172,6 @@ def _position_starts(postings: FieldPostings) -> np.ndarray | None:
     return summed[postings.starts]
 
 
-def _cumulative(counts: np.ndarray) -> np.ndarray:
-    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-
-
 def _batches(weight: np.ndarray, batch: int) -> Iterator[tuple[int, int]]:
     """Runs of consecutive terms holding about ``batch`` of the cumulative ``weight``; a heavier term goes alone."""
     edges = np.searchsorted(weight, np.arange(batch, weight[-1], batch))
@@ -224,49 +220,58 @@ class _FieldMerger:
         The joined postings are never whole in memory: at 200,000 articles
         they would add about a GB to the runs they are made of.
         """
+        names, ranked = self._ranked()
+        starts = self._totals(ranked, [run.starts for run in self.runs])
+        position_starts = self._totals(ranked, [run.position_starts for run in self.runs]) if self.positional else None
+        (folder / f"{field}.terms").write_bytes("\n".join(names).encode())
+        np.save(folder / f"{field}.starts.npy", starts)
+        self._write_postings(folder, field, ranked, starts, position_starts, batch)
+        if position_starts is not None:
+            np.save(folder / f"{field}.position_starts.npy", position_starts)
+
+    def _ranked(self) -> tuple[list[str], list[np.ndarray]]:
+        """The terms in byte order, and each run's terms as places in that order (ascending: runs sort theirs so)."""
         names = list(self.numbers)
         order = sorted(range(len(names)), key=lambda i: names[i].encode())
         rank = np.empty(len(names), dtype=np.int64)
         rank[order] = np.arange(len(names))
-        # Ascending: a run's terms are sorted as the merger sorts them.
-        ranked = [rank[run.numbers] for run in self.runs]
-        starts = self._totals(ranked, [run.starts for run in self.runs])
-        (folder / f"{field}.terms").write_bytes("\n".join(names[i] for i in order).encode())
-        np.save(folder / f"{field}.starts.npy", starts)
-        position_starts = self._totals(ranked, [run.position_starts for run in self.runs]) if self.positional else None
-        weight = starts if position_starts is None else starts + position_starts
-        with contextlib.ExitStack() as files:
-            ids = files.enter_context(_npy(folder / f"{field}.ids.npy", np.int32, int(starts[-1])))
-            tf = files.enter_context(_npy(folder / f"{field}.tf.npy", self._tf_type(), int(starts[-1])))
-            if position_starts is not None:
-                size = int(position_starts[-1])
-                positions = files.enter_context(_npy(folder / f"{field}.positions.npy", self._position_type(), size))
-            for first, end in _batches(weight, batch):
-                batch_ids, batch_tf, batch_positions = self._batch(ranked, first, end, starts, position_starts)
-                ids(batch_ids)
-                tf(batch_tf)
-                if batch_positions is not None:
-                    positions(batch_positions)
-        if position_starts is not None:
-            np.save(folder / f"{field}.position_starts.npy", position_starts)
+        return [names[i] for i in order], [rank[run.numbers] for run in self.runs]
 
     def _totals(self, ranked: list[np.ndarray], bounds: list[np.ndarray]) -> np.ndarray:
         """Where each merged term begins, from each run's ``bounds`` of its terms (postings or positions)."""
         counts = np.zeros(len(self.numbers), dtype=np.int64)
         for terms, run_bounds in zip(ranked, bounds, strict=True):
             counts[terms] += np.diff(run_bounds)
-        return _cumulative(counts)
+        return np.concatenate(([0], np.cumsum(counts)))
 
-    def _tf_type(self) -> type:
-        return _smallest_type(max((int(run.tf.max(initial=0)) for run in self.runs), default=0))
-
-    def _position_type(self) -> type:
-        return _smallest_type(max((int(run.positions.max(initial=0)) for run in self.runs), default=0))
+    def _write_postings(
+        self,
+        folder: Path,
+        field: str,
+        ranked: list[np.ndarray],
+        starts: np.ndarray,
+        position_starts: np.ndarray | None,
+        batch: int,
+    ) -> None:
+        """Write the ids, frequencies and positions files, joining ``batch`` postings and positions at a time."""
+        size = int(starts[-1])
+        files = [("ids", np.int32, size), ("tf", _smallest_type_of([run.tf for run in self.runs]), size)]
+        weight = starts
+        if position_starts is not None:
+            kind = _smallest_type_of([run.positions for run in self.runs])
+            files.append(("positions", kind, int(position_starts[-1])))
+            weight = starts + position_starts
+        with contextlib.ExitStack() as stack:
+            writers = [stack.enter_context(_npy(folder / f"{field}.{name}.npy", *shape)) for name, *shape in files]
+            for first, end in _batches(weight, batch):
+                joined = self._batch(ranked, first, end, starts, position_starts)
+                for write, values in zip(writers, joined, strict=True):
+                    write(values)
 
     def _batch(
         self, ranked: list[np.ndarray], first: int, end: int, starts: np.ndarray, position_starts: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """The ids, frequencies and positions (None if not kept) of merged terms ``first`` to ``end``, joined."""
+    ) -> list[np.ndarray]:
+        """The ids, frequencies and (if kept) positions of merged terms ``first`` to ``end``, joined."""
         ids = np.empty(starts[end] - starts[first], dtype=np.int32)
         tf = np.empty(len(ids), dtype=np.uint32)
         cursor = starts[first:end] - starts[first]
@@ -282,7 +287,7 @@ class _FieldMerger:
             if positions is not None:
                 target, held = _targets(position_cursor, here, run.position_starts[low : high + 1])
                 positions[target] = run.positions[held]
-        return ids, tf, positions
+        return [ids, tf] if positions is None else [ids, tf, positions]
 
 
 class Merger:
@@ -319,6 +324,11 @@ class Merger:
 
 def _smallest_type(largest: int) -> type:
     return np.uint16 if largest < 2**16 else np.uint32
+
+
+def _smallest_type_of(arrays: list[np.ndarray]) -> type:
+    """The type ``_smallest`` gives the values of ``arrays`` joined."""
+    return _smallest_type(max((int(values.max(initial=0)) for values in arrays), default=0))
 
 
 def _smallest(values: np.ndarray) -> np.ndarray:
