@@ -37,6 +37,7 @@ from bench.serving import percentiles
 from bench.serving import running_server
 from bench.serving import timed_get
 from bench.serving import worker_memory_mb
+from bench.visitors import swap
 from index import versions
 from index import vocabulary
 from index.articles import read_corpus
@@ -63,16 +64,12 @@ def query_set(index_dir: Path, subjects: list[str], rng: random.Random) -> list[
     by_frequency = sorted(words, key=lambda w: -frequency[w])
     common, middle, rare = by_frequency[:50], by_frequency[200:3000], [w for w in words if 2 <= frequency[w] <= 20]
 
-    def typo(word: str) -> str:
-        at = rng.randrange(1, len(word) - 1)
-        return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-
     makers = [
         lambda: {"q": rng.choice(rare)},
         lambda: {"q": rng.choice(common)},
         lambda: {"q": " ".join(rng.sample(middle, rng.randint(3, 5)))},
         lambda: {"q": '"' + " ".join(rng.sample(middle[:300], 2)) + '"'},
-        lambda: {"q": typo(rng.choice(middle))},
+        lambda: {"q": swap(rng.choice(middle), rng)},
         lambda: {"q": rng.choice(middle), "subject": rng.choice(subjects)},
         lambda: {"q": rng.choice(middle), "page": rng.randint(2, 5)},
     ]
