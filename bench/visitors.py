@@ -39,7 +39,9 @@ SUBJECT_SHARE = 0.15
 PAGE_TWO_SHARE = 0.1
 TYPO_MIN_LETTERS = 5  # shorter words get no typo: the engine corrects only from five letters
 SOURCE_ARTICLES = 5000  # articles read: enough for 10,000 distinct queries, and read in under a second
-ATTEMPTS = 1000  # draws for one query before the articles are judged too few (notation repeats most)
+ATTEMPTS = 300  # draws of one kind of query before the articles are judged to have no new one of that kind
+# Kinds that take the place of one the articles have run out of (a small corpus has little notation).
+FALLBACKS = ("comparison", "question")
 
 NOTATION = re.compile(
     r"""
@@ -184,7 +186,10 @@ def _misspelt(text: str, taken: set[str], rng: random.Random) -> str:
 
 
 def _kinds(sources: Sequence[Source], count: int, rng: random.Random) -> list[str]:
-    """A kind for each query, in the shares of ``KINDS`` (exactly, to rounding), shuffled."""
+    """A kind for each query, in the shares of ``KINDS`` (exactly, to rounding), shuffled.
+
+    The share is what the set gets unless the articles run out of distinct queries of a kind.
+    """
     makeable = [kind for kind, (usable, _) in MAKERS.items() if any(usable(s) for s in sources)]
     if "question" not in makeable:
         raise ValueError("no article has a question")
@@ -194,20 +199,27 @@ def _kinds(sources: Sequence[Source], count: int, rng: random.Random) -> list[st
     return kinds
 
 
+def _new_text(
+    pools: dict[str, list[Source]], kinds: Sequence[str], taken: set[str], rng: random.Random
+) -> tuple[str, Source]:
+    """A query text unlike any of ``taken`` (in any case) and its article, of the first of ``kinds`` that gives one."""
+    for kind in kinds:
+        make = MAKERS[kind][1]
+        for _ in range(ATTEMPTS if pools[kind] else 0):
+            source = rng.choice(pools[kind])
+            text = make(source, rng)
+            if text.casefold() not in taken:
+                return text, source
+    raise ValueError(f"the articles give no other query than {len(taken)}")
+
+
 def _texts(sources: Sequence[Source], count: int, rng: random.Random) -> list[tuple[str, Source]]:
     """``count`` distinct (in any case) query texts, each with the article it was made from."""
     pools = {kind: [s for s in sources if usable(s)] for kind, (usable, _) in MAKERS.items()}
     taken: set[str] = set()
     found = []
     for kind in _kinds(sources, count, rng):
-        make = MAKERS[kind][1]
-        for _ in range(ATTEMPTS):
-            source = rng.choice(pools[kind])
-            text = make(source, rng)
-            if text.casefold() not in taken:
-                break
-        else:
-            raise ValueError(f"{len(sources)} articles give fewer than {count} distinct queries")
+        text, source = _new_text(pools, [kind, *FALLBACKS], taken, rng)
         taken.add(text.casefold())
         found.append((text, source))
     return found
