@@ -38,7 +38,7 @@ TYPO_SHARE = 0.2
 SUBJECT_SHARE = 0.15
 PAGE_TWO_SHARE = 0.1
 TYPO_MIN_LETTERS = 5  # shorter words get no typo: the engine corrects only from five letters
-SOURCE_ARTICLES = 5000  # articles read: enough for 10,000 distinct queries, and read in under a second
+SOURCE_ARTICLES = 5000  # articles read: enough for 10,000 distinct queries, read in a few seconds
 ATTEMPTS = 300  # draws of one kind of query before the articles are judged to have no new one of that kind
 # Kinds that take the place of one the articles have run out of (a small corpus has little notation).
 FALLBACKS = ("comparison", "question")
