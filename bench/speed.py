@@ -136,7 +136,7 @@ def throughput(search_urls: list[str]) -> tuple[float, int, int]:
 
 
 def side_by_side(first: list[str], second: list[str]) -> tuple[list[float], list[float]]:
-    """Milliseconds of each url of both lists, asked in turn, so that neither set warms the server for the other."""
+    """Milliseconds of each url of both lists, asked in turn: what one set warms (term caches, pages), both gain."""
     timed = [(timed_get(a), timed_get(b)) for a, b in zip(first, second, strict=True)]
     return [a for a, _ in timed], [b for _, b in timed]
 
