@@ -2,15 +2,19 @@
 
     .venv/bin/python -m bench.speed [-n 200000] [--work DIR]
 
-Generates N articles (bench/generate.py), then prints: full build seconds,
+Generates N articles (bench/generate.py) and indexes them with the real
+sample beside them when it is present, then prints: full build seconds,
 articles/s, index size and the build's peak memory; an incremental update of
 100 changed and 10 deleted articles, with a server answering throughout;
-/api/search over HTTP for a mixed query set (rare and very common words,
-3-5 word queries, phrases, typos, subject filters, page 2+) cold (each query
-once) and warm (a Zipf-distributed replay); /api/suggest; throughput of 8
-concurrent clients for 30 s with the error count; memory per server worker;
-and the same results page computed by SQLite FTS5 on the same articles, as a
-ratio to kbsearch in-process.
+/api/search over HTTP cold (each query once), side by side for a mixed query
+set (rare and very common words, 3-5 word queries, phrases, typos, subject
+filters, page 2+) and the visitor set (bench/visitors.py); warm (a
+Zipf-distributed replay of the visitor set); /api/suggest; throughput of 8
+concurrent clients for 30 s on the visitor set with the error count; memory
+per server worker once the server has answered 10,000 distinct visitor
+queries; where an uncached search spends its time (bench/profile.py); and the
+same results page computed by SQLite FTS5 on the same articles, as a ratio to
+kbsearch in-process.
 """
 
 from __future__ import annotations
@@ -28,15 +32,21 @@ import sys
 import threading
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.generate import generate
+from bench.profile import format_profile
+from bench.profile import profile
 from bench.relevance.baselines import Fts5
+from bench.relevance.run import SAMPLE
 from bench.serving import folder_or_temporary
 from bench.serving import percentiles
 from bench.serving import running_server
 from bench.serving import timed_get
 from bench.serving import worker_memory_mb
+from bench.visitors import swap
+from bench.visitors import visitor_queries
 from index import versions
 from index import vocabulary
 from index.articles import read_corpus
@@ -44,6 +54,21 @@ from search.engine import Engine
 
 CLIENTS = 8
 LOAD_SECONDS = 30
+VISITOR_QUERIES = 10_000  # distinct, before the workers' memory is read
+FILL_CLIENTS = 2  # one per worker, asking the visitor queries that are left
+PROFILED_QUERIES = 300
+
+
+def corpus_folder(source: Path, work: Path) -> Path:
+    """What the benchmark indexes: the generated articles, and the real sample beside them when it is present."""
+    if not SAMPLE.is_dir():
+        return source
+    corpus = work / "corpus"
+    corpus.mkdir(exist_ok=True)
+    for name, target in (("generated", source), ("sample", SAMPLE)):
+        (corpus / name).unlink(missing_ok=True)  # a link of an earlier run in the same --work
+        (corpus / name).symlink_to(target.resolve())
+    return corpus
 
 
 def kbsearch(*args: str) -> float:
@@ -63,16 +88,12 @@ def query_set(index_dir: Path, subjects: list[str], rng: random.Random) -> list[
     by_frequency = sorted(words, key=lambda w: -frequency[w])
     common, middle, rare = by_frequency[:50], by_frequency[200:3000], [w for w in words if 2 <= frequency[w] <= 20]
 
-    def typo(word: str) -> str:
-        at = rng.randrange(1, len(word) - 1)
-        return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-
     makers = [
         lambda: {"q": rng.choice(rare)},
         lambda: {"q": rng.choice(common)},
         lambda: {"q": " ".join(rng.sample(middle, rng.randint(3, 5)))},
         lambda: {"q": '"' + " ".join(rng.sample(middle[:300], 2)) + '"'},
-        lambda: {"q": typo(rng.choice(middle))},
+        lambda: {"q": swap(rng.choice(middle), rng)},
         lambda: {"q": rng.choice(middle), "subject": rng.choice(subjects)},
         lambda: {"q": rng.choice(middle), "page": rng.randint(2, 5)},
     ]
@@ -114,8 +135,20 @@ def throughput(search_urls: list[str]) -> tuple[float, int, int]:
     return done[0] / LOAD_SECONDS, done[0], errors[0]
 
 
-def update_while_serving(source: Path, index_dir: Path, base: str, probe: list[str]) -> tuple[float, int, int]:
-    """Change 100 articles and delete 10, update incrementally, and query all the while."""
+def side_by_side(first: list[str], second: list[str]) -> tuple[list[float], list[float]]:
+    """Milliseconds of each url of both lists, asked in turn: what one set warms (term caches, pages), both gain."""
+    timed = [(timed_get(a), timed_get(b)) for a, b in zip(first, second, strict=True)]
+    return [a for a, _ in timed], [b for _, b in timed]
+
+
+def ask_all(search_urls: list[str]) -> list[float]:
+    """Milliseconds of each of ``search_urls``, asked once by ``FILL_CLIENTS`` clients at a time."""
+    with ThreadPoolExecutor(FILL_CLIENTS) as pool:
+        return list(pool.map(timed_get, search_urls))
+
+
+def update_while_serving(source: Path, corpus: Path, index_dir: Path, probe: list[str]) -> tuple[float, int, int]:
+    """Change 100 of the generated articles and delete 10, update incrementally, and query all the while."""
     files = sorted(source.rglob("*.md"))
     picked = random.Random(5).sample(files, 110)
     for path in picked[:100]:
@@ -139,7 +172,7 @@ def update_while_serving(source: Path, index_dir: Path, base: str, probe: list[s
     thread = threading.Thread(target=ask)
     thread.start()
     try:
-        seconds = kbsearch(str(source), "--index-dir", str(index_dir), "--incremental")
+        seconds = kbsearch(str(corpus), "--index-dir", str(index_dir), "--incremental")
     finally:
         finished.set()
         thread.join()
@@ -198,13 +231,15 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print(json.dumps({"articles": args.n, "cpus": os.cpu_count(), "python": sys.version.split()[0]}))
     if not source.exists():
         generate(source, args.n)
+    corpus = corpus_folder(source, work)
 
-    seconds = kbsearch(str(source), "--index-dir", str(index_dir))
+    seconds = kbsearch(str(corpus), "--index-dir", str(index_dir))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     live = versions.current_version(index_dir)
     built = versions.read_meta(live)["documents"]  # fewer than N once earlier runs' updates deleted some
+    real = "with the real sample" if corpus != source else "generated only"
     print(
-        f"full build of {built} articles: {seconds:.0f} s, {built / seconds:.0f} articles/s, "
+        f"full build of {built} articles ({real}): {seconds:.0f} s, {built / seconds:.0f} articles/s, "
         f"index {size_mb(live):.0f} MB, peak memory of one build process {peak:.0f} MB"
     )
 
@@ -212,24 +247,34 @@ def run(args: argparse.Namespace, work: Path) -> None:
     params = query_set(index_dir, subjects, rng)
     with running_server(index_dir) as (base, server):
         search = urls(base, "/api/search", params)
-        seconds, served, failed = update_while_serving(source, index_dir, base, search)
+        seconds, served, failed = update_while_serving(source, corpus, index_dir, search)
         print(
             f"incremental update (100 changed, 10 deleted): {seconds:.1f} s; "
             f"{served} requests served meanwhile, {failed} failed"
         )
-        cold = [timed_get(url) for url in search]
-        warm = [timed_get(url) for url in zipf_replay(search, 1000, rng)]
+        visiting = urls(base, "/api/search", visitor_queries(index_dir, VISITOR_QUERIES))
+        first = visiting[: len(search)]
+        cold, cold_visitors = side_by_side(search, first)
+        warm = [timed_get(url) for url in zipf_replay(first, 1000, rng)]
         prefixes = [re.sub(r"\W", "", p["q"])[: rng.randint(2, 6)] for p in params]
         suggest = [timed_get(url) for url in urls(base, "/api/suggest", [{"q": q} for q in prefixes if q])]
-        print(f"/api/search cold   {percentiles(cold)}")
-        print(f"/api/search warm   {percentiles(warm)}")
-        print(f"/api/suggest       {percentiles(suggest)}")
-        rate, done, errors = throughput(search)
-        print(f"throughput: {rate:.0f} requests/s, {CLIENTS} clients, {LOAD_SECONDS} s: {done} done, {errors} errors")
+        print(f"/api/search cold, mixed set     {percentiles(cold)}")
+        print(f"/api/search cold, visitor set   {percentiles(cold_visitors)}")
+        print(f"/api/search warm, visitor set   {percentiles(warm)}")
+        print(f"/api/suggest                    {percentiles(suggest)}")
+        rate, done, errors = throughput(first)
+        print(
+            f"throughput on the visitor set: {rate:.0f} requests/s, {CLIENTS} clients, {LOAD_SECONDS} s: "
+            f"{done} done, {errors} errors"
+        )
+        rest = ask_all(visiting[len(first) :])
+        print(f"/api/search cold, the other {len(rest)} visitor queries, {FILL_CLIENTS} clients: {percentiles(rest)}")
         memory = worker_memory_mb(server)
         shown = (f"resident {m['rss']:.0f}, proportional {m['pss']:.0f}, own heap {m['heap']:.0f}" for m in memory)
-        print("memory per worker (MB): " + "; ".join(shown))
-    theirs, ours = fts5_ratio(source, index_dir, params)
+        print(f"memory per worker after {len(visiting)} distinct visitor queries (MB): " + "; ".join(shown))
+    print("where an uncached search spends its time, in-process (bench.profile):")
+    print(format_profile(profile(index_dir, PROFILED_QUERIES)))
+    theirs, ours = fts5_ratio(corpus, index_dir, params)
     print(
         f"results page in-process, median: SQLite FTS5 {theirs:.1f} ms, kbsearch {ours:.1f} ms "
         f"(kbsearch takes {ours / theirs:.2f}x the time of FTS5)"
