@@ -297,13 +297,17 @@ class _Version:
         """For each of ``docs``, where each of ``terms`` stands in its ``field``."""
         found: list[dict[str, list[int]]] = [{} for _ in docs]
         for term in terms:
-            postings = self.postings.lookup(field, term, with_positions=True)
-            if not len(postings.ids):
-                continue
-            at = np.minimum(np.searchsorted(postings.ids, docs), len(postings.ids) - 1)
-            starts = np.concatenate(([0], np.cumsum(postings.tf, dtype=np.int64)))
-            for i in np.flatnonzero(postings.ids[at] == docs):
-                found[i][term] = postings.positions[starts[at[i]] : starts[at[i] + 1]].tolist()
+            # Segment by segment: joining a common word's positions across segments copied
+            # tens of megabytes per query, too many for the cache to keep.
+            for postings in self.postings.parts(field, term, with_positions=True):
+                at = np.minimum(np.searchsorted(postings.ids, docs), len(postings.ids) - 1)
+                held = np.flatnonzero(postings.ids[at] == docs)
+                if not len(held):
+                    continue
+                # Offsets of the documents' positions, summed only as far as the last one needed.
+                starts = np.concatenate(([0], np.cumsum(postings.tf[: at[held].max() + 1], dtype=np.int64)))
+                for i in held:
+                    found[i][term] = postings.positions[starts[at[i]] : starts[at[i] + 1]].tolist()
         return found
 
     def phrase_fields(self, clause: Clause) -> dict[str, Sparse]:

@@ -43,6 +43,11 @@ class PostingsStore:
     def get(self, field: str, term: str) -> Postings:
         return self.lookup(field, term)
 
+    def parts(self, field: str, term: str, with_positions: bool = False) -> list[Postings]:
+        """The term's postings in each segment that has any, oldest first (docnums ascend across them)."""
+        found = [segment.get(field, term, with_positions) for segment in self._segments]
+        return [postings for postings in found if len(postings.ids)]
+
     def lookup(self, field: str, term: str, with_positions: bool = False) -> Postings:
         if len(self._segments) == 1:
             return self._segments[0].get(field, term, with_positions)

@@ -1,0 +1,40 @@
+"""Where the proximity ranking finds a word: read segment by segment, checked against tokenizing the article."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+import numpy as np
+
+from index.articles import read_corpus
+from index.fields import field_texts
+from index.inverted import segment_folders
+from index.tokens import index_tokens
+from index.tokens import stem
+from search.engine import Engine
+
+
+def _where(text: str) -> dict[str, list[int]]:
+    words, places = index_tokens(text)
+    found: dict[str, list[int]] = defaultdict(list)
+    for word, place in zip(words, places, strict=True):
+        found[stem(word)].append(place)
+    return found
+
+
+def test_positions_over_three_segments_are_those_of_the_articles_texts(updated_generated_index):
+    articles = {a.url: a for a in read_corpus(updated_generated_index.parent / "articles").articles}
+    rng = random.Random(3)
+    with Engine(updated_generated_index, semantic=False) as engine, engine._using() as version:
+        assert len(segment_folders(version.path)) == 3
+        live = [int(d) for d in np.flatnonzero(version.meta.live)]
+        # Unsorted, as ranked, and from every segment (the last ones hold the changed articles).
+        docs = np.array(rng.sample(live, 150) + live[-20:])
+        for field in ("question", "answer"):
+            expected = [_where(field_texts(articles[version.urls[int(d)]])[field]) for d in docs]
+            vocabulary = sorted({term for where in expected for term in where})
+            terms = set(rng.sample(vocabulary, 60)) | {stem("the"), stem("what")}
+            found = version.positions(terms, field, docs)
+            assert found == [{t: w[t] for t in terms if t in w} for w in expected], field
+            assert sum(map(len, found)) > len(docs)  # most articles hold some of the words
