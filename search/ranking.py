@@ -270,9 +270,10 @@ class Ranker:
             for m, counted in zip(matches, counted_clauses(clauses), strict=True)
         ]
         defer = defer_filler and not all(c.filler for c in clauses)  # a query of only filler ranks by it
-        now = [i for i, clause in enumerate(clauses) if not (defer and clause.filler)]
+        later = [defer and clause.filler for clause in clauses]
+        now = [i for i, deferred in enumerate(later) if not deferred]
         found = _keyed([clauses[i].filler for i in now], [matches[i] for i in now], [worths[i] for i in now], self.size)
-        left_out = sum(_most(matches[i].score) for i in range(len(clauses)) if i not in now)
+        left_out = sum(_most(m.score) for m, deferred in zip(matches, later, strict=True) if deferred)
         matched = dense(self.size, found.ids[found.content]) & self.live
         key = dense(self.size, found.ids, found.values, np.float64)
         return Scored(
