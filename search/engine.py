@@ -53,6 +53,7 @@ from search.query import parse
 from search.ranking import Ranker
 from search.ranking import Scored
 from search.ranking import Sparse
+from search.ranking import best
 from search.ranking import counted_clauses
 from search.ranking import dense
 from search.ranking import sparse_max
@@ -154,6 +155,15 @@ class _Matches:
     scored: Scored | None  # None when listing or for an empty query
     by_meaning: np.ndarray | None = None  # bool per docnum: matched by meaning alone
     settler: Settler | None = None  # until ranked: what makes its keys whole
+    # Once ranked: the first matches by the key before proximity, best first, as deep as ranked.
+    # Proximity only raises their keys, so every page within that depth is drawn from them.
+    leaders: np.ndarray | None = None
+
+    def top(self, start: int, stop: int) -> np.ndarray:
+        """Docnums of the matches ranked ``start``..``stop``."""
+        if self.leaders is None or (stop > len(self.leaders) and len(self.leaders) < self.total):
+            return top(self.matched, self.key, start, stop)
+        return self.leaders[best(self.key[self.leaders], self.leaders, stop)][start:stop]
 
     @property
     def total(self) -> int:
@@ -214,7 +224,7 @@ class _Version:
         self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
         self.key_terms = Column(self.path, "key_term")
         # Joined postings exist only after incremental updates; scored terms are what queries reuse.
-        self.postings = PostingsStore(self.path, self.cache_bytes // 4)
+        self.postings = PostingsStore(self.path, self.cache_bytes // 4, self.cache_bytes // 8)
         self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, self.cache_bytes // 2)
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 8)
         self.speller = Speller(vocabulary.load(self.path))
@@ -296,18 +306,16 @@ class _Version:
     def positions(self, terms: set[str], field: str, docs: np.ndarray) -> list[dict[str, list[int]]]:
         """For each of ``docs``, where each of ``terms`` stands in its ``field``."""
         found: list[dict[str, list[int]]] = [{} for _ in docs]
+        docs = docs.astype(np.int32)  # as postings hold them: searching int64 ones copied each list to int64
         for term in terms:
             # Segment by segment: joining a common word's positions across segments copied
             # tens of megabytes per query, too many for the cache to keep.
-            for postings in self.postings.parts(field, term, with_positions=True):
-                at = np.minimum(np.searchsorted(postings.ids, docs), len(postings.ids) - 1)
-                held = np.flatnonzero(postings.ids[at] == docs)
-                if not len(held):
-                    continue
-                # Offsets of the documents' positions, summed only as far as the last one needed.
-                starts = np.concatenate(([0], np.cumsum(postings.tf[: at[held].max() + 1], dtype=np.int64)))
-                for i in held:
-                    found[i][term] = postings.positions[starts[at[i]] : starts[at[i] + 1]].tolist()
+            for part in self.postings.positional(field, term):
+                ids = part.postings.ids
+                at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+                held = np.flatnonzero(ids[at] == docs)
+                for i, positions in zip(held, part.positions(at[held]), strict=True):
+                    found[i][term] = positions
         return found
 
     def phrase_fields(self, clause: Clause) -> dict[str, Sparse]:
@@ -516,9 +524,9 @@ class Engine:
         if found.scored is None:
             return found
         query, matched, key = found.query, found.matched, found.key
-        found.settler.settle_best(key, matched, depth)
-        key = rerank(matched, key, query.clauses, partial(version.positions, query.terms))
-        return replace(found, key=key, settler=None)
+        leaders = found.settler.settle_best(key, matched, depth)
+        key = rerank(leaders, key, query.clauses, partial(version.positions, query.terms))
+        return replace(found, key=key, settler=None, leaders=leaders)
 
     def _unranked(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:
         meta = version.meta
@@ -535,8 +543,8 @@ class Engine:
             if version.meaning is not None and short > 0:
                 lexical = matched
                 # The best by words are weighed by meaning too, wherever they rank by it.
-                settler.settle_best(key, matched, LEXICAL_WEIGHED)
-                near = version.meaning.nearest(query.text, meta.live, top(matched, key, 0, LEXICAL_WEIGHED))
+                weighed = settler.settle_best(key, matched, LEXICAL_WEIGHED)
+                near = version.meaning.nearest(query.text, meta.live, weighed)
                 settler.settle(key, near.ids)
                 matched, key = fuse(matched, key, near, short)
                 by_meaning = matched & ~lexical
@@ -553,7 +561,7 @@ class Engine:
 
     def _page(self, version: _Version, found: _Matches, page: int, per_page: int) -> SearchResult:
         query, key = found.query, found.key
-        docs = top(found.matched, key, (page - 1) * per_page, page * per_page)
+        docs = found.top((page - 1) * per_page, page * per_page)
         hits = [self._hit(version, doc, query, float(key[doc]), rank < RELATED_HITS) for rank, doc in enumerate(docs)]
         if found.by_meaning is not None:
             hits = [replace(hit, by_meaning=bool(found.by_meaning[doc])) for hit, doc in zip(hits, docs, strict=True)]

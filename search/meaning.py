@@ -76,8 +76,9 @@ class Meaning:
             inside = (docs >= segment.first) & (docs < segment.first + len(segment.articles))
             if not inside.any():
                 continue
-            starts = np.searchsorted(segment.owners, docs[inside], side="left")
-            ends = np.searchsorted(segment.owners, docs[inside], side="right")
+            wanted = docs[inside].astype(segment.owners.dtype)  # else every owner is copied to the docnums' type
+            starts = np.searchsorted(segment.owners, wanted, side="left")
+            ends = np.searchsorted(segment.owners, wanted, side="right")
             rows = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
             sims = segment.passages[rows].astype(np.float32) @ (query / stored.PASSAGE_SCALE)
             found[inside] = np.maximum.reduceat(sims, np.cumsum(ends - starts) - (ends - starts))

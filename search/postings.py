@@ -1,12 +1,14 @@
 """The postings of every segment of a version, as the engine reads them.
 
 Postings spread over several segments (after incremental updates) are joined
-once and kept in a small byte-bounded cache; phrases are counted from positions.
+once and kept in a small byte-bounded cache; phrases are counted from positions,
+and a document's positions are found from sums of the counts kept per term.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,35 @@ from search.cache import ByteBoundedCache
 
 # (field, term) -> postings; what the ranker reads terms through.
 PostingsSource = Callable[[str, str], Postings]
+# A document's positions begin at the sum of the counts before it in its term's postings.
+# The sums at every BLOCK-th posting are kept per term (for "the" in the answers of
+# 200,000 articles, summing all its counts cost a millisecond of every query); the
+# rest of a sum is at most BLOCK counts.
+BLOCK = 64
+BLOCKS_KEPT_FROM = 1024  # postings: shorter lists are summed each time, which costs less than keeping them
+
+
+@dataclass(frozen=True)
+class Positional:
+    """A term's postings in one segment, with the sum of its counts before each ``BLOCK``-th posting."""
+
+    postings: Postings
+    blocks: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, postings: Postings) -> Positional:
+        sums = np.add.reduceat(postings.tf, np.arange(0, len(postings.tf), BLOCK), dtype=np.int64)
+        return cls(postings, np.concatenate(([0], np.cumsum(sums)[:-1])))
+
+    def positions(self, at: np.ndarray) -> list[list[int]]:
+        """The positions of the documents at indexes ``at`` of the postings."""
+        tf = self.postings.tf
+        block = at // BLOCK
+        before = np.arange(BLOCK)
+        counts = tf[np.minimum(block[:, None] * BLOCK + before, len(tf) - 1)]
+        starts = self.blocks[block] + np.where(before < (at % BLOCK)[:, None], counts, 0).sum(axis=1, dtype=np.int64)
+        ends = starts + tf[at].astype(np.int64)
+        return [self.postings.positions[a:b].tolist() for a, b in zip(starts, ends, strict=True)]
 
 
 def _join(parts: list[Postings]) -> Postings:
@@ -36,9 +67,10 @@ def _join(parts: list[Postings]) -> Postings:
 class PostingsStore:
     """Every segment of one version; postings joined across segments are cached up to ``max_bytes``."""
 
-    def __init__(self, version: Path, max_bytes: int) -> None:
+    def __init__(self, version: Path, max_bytes: int, blocks_bytes: int = 0) -> None:
         self._segments = [Segment(folder) for folder in segment_folders(version)]
         self._joined: ByteBoundedCache[Postings] = ByteBoundedCache(max_bytes)
+        self._blocks: ByteBoundedCache[list[Positional]] = ByteBoundedCache(blocks_bytes)
 
     def get(self, field: str, term: str) -> Postings:
         return self.lookup(field, term)
@@ -47,6 +79,15 @@ class PostingsStore:
         """The term's postings in each segment that has any, oldest first (docnums ascend across them)."""
         found = [segment.get(field, term, with_positions) for segment in self._segments]
         return [postings for postings in found if len(postings.ids)]
+
+    def positional(self, field: str, term: str) -> list[Positional]:
+        """``parts`` with positions, each ready to say where a document's positions are."""
+        found = self._blocks.get((field, term))
+        if found is None:
+            found = [Positional.of(p) for p in self.parts(field, term, with_positions=True)]
+            if sum(len(part.postings.ids) for part in found) >= BLOCKS_KEPT_FROM:
+                self._blocks.put((field, term), found, sum(part.blocks.nbytes for part in found))
+        return found
 
     def lookup(self, field: str, term: str, with_positions: bool = False) -> Postings:
         if len(self._segments) == 1:

@@ -10,7 +10,6 @@ from itertools import pairwise
 import numpy as np
 
 from search.query import Clause
-from search.ranking import top
 
 RERANK_DEPTH = 50  # only the best candidates are worth reading questions for
 BONUS = 3.0  # for a question with every pair of consecutive query words in order; below one exactness step
@@ -63,12 +62,15 @@ def _where(positions: dict[str, list[int]], clause: Clause) -> set[int]:
     return {p for term in clause.terms for p in positions.get(term, ())}
 
 
-def rerank(candidates: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], positions_of: PositionsOf) -> np.ndarray:
-    """``key`` with the question's and the answer's proximity bonuses added for the best ``RERANK_DEPTH`` candidates."""
+def rerank(leaders: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], positions_of: PositionsOf) -> np.ndarray:
+    """``key`` with the question's and the answer's proximity bonuses added for the first ``RERANK_DEPTH`` leaders.
+
+    :param leaders: the best candidates by ``key``, best first.
+    """
     if len(clauses) < 2:
         return key
     adjusted = key.copy()
-    docs = top(candidates, key, 0, RERANK_DEPTH)
+    docs = leaders[:RERANK_DEPTH]
     for doc, positions in zip(docs, positions_of("question", docs), strict=True):
         adjusted[doc] += BONUS * order_score(positions, clauses)
     for doc, positions in zip(docs, positions_of("answer", docs), strict=True):

@@ -37,21 +37,24 @@ class Settler:
         key[docs] = self._whole(docs)
         self._settled[docs] = True
 
-    def settle_best(self, key: np.ndarray, among: np.ndarray, depth: int) -> None:
+    def settle_best(self, key: np.ndarray, among: np.ndarray, depth: int) -> np.ndarray:
         """Make whole the keys of every article of ``among`` (bool per docnum) that can rank in the first ``depth``.
 
         Those the partial keys put first are settled, and then every other whose partial
         key is within the filler left out of the last of them: no other can pass it.
+
+        :return: the first ``depth`` articles of ``among`` by the settled keys, best first.
         """
-        if not self._scored.left_out:
-            return
         docs = np.flatnonzero(among)
         first = docs[best(key[docs], docs, depth)]
+        if not self._scored.left_out or not len(first):
+            return first
         self.settle(key, first)
-        if len(first):
-            reached = float(key[first].min())
-            floor = reached - self._scored.left_out - TOLERANCE * max(1.0, abs(reached))
-            self.settle(key, docs[key[docs] >= floor])
+        reached = float(key[first].min())
+        floor = reached - self._scored.left_out - TOLERANCE * max(1.0, abs(reached))
+        contenders = docs[key[docs] >= floor]
+        self.settle(key, contenders)
+        return contenders[best(key[contenders], contenders, depth)]
 
     def _whole(self, docs: np.ndarray) -> np.ndarray:
         scored = self._scored
@@ -86,5 +89,7 @@ def _found(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each of ``docs`` would sit in the ascending ``ids``, and whether it is there."""
     if not len(ids):
         return np.zeros(len(docs), dtype=np.intp), np.zeros(len(docs), dtype=bool)
+    # Of the same type as ``ids``: a search of int64 docnums first copied all of int32 ``ids`` to int64.
+    docs = docs.astype(ids.dtype, copy=False)
     at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
     return at, ids[at] == docs

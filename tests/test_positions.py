@@ -10,9 +10,11 @@ import numpy as np
 from index.articles import read_corpus
 from index.fields import field_texts
 from index.inverted import segment_folders
+from index.postings import Postings
 from index.tokens import index_tokens
 from index.tokens import stem
 from search.engine import Engine
+from search.postings import Positional
 
 
 def _where(text: str) -> dict[str, list[int]]:
@@ -38,3 +40,15 @@ def test_positions_over_three_segments_are_those_of_the_articles_texts(updated_g
             found = version.positions(terms, field, docs)
             assert found == [{t: w[t] for t in terms if t in w} for w in expected], field
             assert sum(map(len, found)) > len(docs)  # most articles hold some of the words
+
+
+def test_positions_found_from_block_sums_are_those_of_summing_every_count():
+    rng = np.random.default_rng(5)
+    for size in (1, 63, 64, 65, 129, 5_000):
+        tf = rng.integers(1, 40, size).astype(np.uint16)
+        positions = np.arange(int(tf.sum()), dtype=np.uint32)
+        part = Positional.of(Postings(np.arange(size, dtype=np.int32), tf, positions))
+        ends = np.cumsum(tf, dtype=np.int64)
+        at = np.unique(np.concatenate((rng.integers(0, size, 50), [0, size - 1])))
+        expected = [positions[end - count : end].tolist() for end, count in zip(ends[at], tf[at], strict=True)]
+        assert part.positions(at) == expected, size
