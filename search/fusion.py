@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from search.postings import members
 from search.query import Clause
 from search.ranking import Scored
 from search.ranking import Sparse
@@ -28,16 +29,27 @@ MEANING_HITS = 20  # nearest articles that match by meaning alone
 
 def shortfall(clauses: Sequence[Clause], scored: Scored) -> float:
     """How much of the query the best match lacks: 0 when one article holds every counted word, up to 1."""
-    counted = [clause for clause, asked in zip(clauses, counted_clauses(clauses), strict=True) if asked]
-    words = sum(len(clause.words) for clause in counted)
+    counted = counted_clauses(clauses)
+    words = sum(len(clause.words) for clause, asked in zip(clauses, counted, strict=True) if asked)
     if not words:
         return 0.0
+    asked = [(clause, present) for clause, present, a in zip(clauses, scored.present, counted, strict=True) if a]
+    if _held_whole([present for _clause, present in asked], scored.matched):
+        return 0.0  # nearly every query: its own article holds all of it, and no pass over every match is needed
     held = np.zeros(len(scored.matched), dtype=np.int32)
-    for clause, present, asked in zip(clauses, scored.present, counted_clauses(clauses), strict=True):
-        if asked:
-            held[present] += len(clause.words)
+    for clause, present in asked:
+        held[present] += len(clause.words)
     best = int(held[scored.matched].max()) if scored.matched.any() else 0
     return max(0.0, 1.0 - best / words)
+
+
+def _held_whole(present: list[np.ndarray], matched: np.ndarray) -> bool:
+    """Whether some match is in every one of ``present`` (ascending docnums)."""
+    docs = min(present, key=len)
+    for other in present:
+        if len(docs) and other is not docs:
+            docs = docs[members(docs, other)]
+    return bool(matched[docs].any())
 
 
 def fuse(matched: np.ndarray, key: np.ndarray, near: Sparse, short: float) -> tuple[np.ndarray, np.ndarray]:

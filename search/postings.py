@@ -115,7 +115,7 @@ def phrase_counts(postings: list[Postings]) -> tuple[np.ndarray, np.ndarray]:
     starts = None
     for place, p in enumerate(postings):
         tf = p.tf.astype(np.int64)
-        held = _members(p.ids, docs)
+        held = members(p.ids, docs)
         keep = np.repeat(held, tf)
         owner = np.repeat(p.ids[held].astype(np.int64), tf[held])
         keys = (owner << 32) | (p.positions[keep].astype(np.int64) + width - place)
@@ -128,7 +128,7 @@ def phrase_counts(postings: list[Postings]) -> tuple[np.ndarray, np.ndarray]:
     return found.astype(np.int32), counts.astype(np.float32)
 
 
-def _members(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Which of the ascending ``ids`` are in the ascending ``wanted``."""
+def members(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of the ascending ``ids`` are in the ascending ``wanted`` (of the same type, or it is copied to theirs)."""
     at = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
     return wanted[at] == ids

@@ -122,13 +122,6 @@ def dense(size: int, ids: np.ndarray, value=True, dtype=bool) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Keyed:
-    ids: np.ndarray  # ascending docnums that match some clause
-    values: np.ndarray  # float64 ranking key of each
-    content: np.ndarray  # bool: whether each matches some non-filler clause, at least in part
-
-
-@dataclass(frozen=True)
 class ClauseMatch:
     """Where one clause matches and how well."""
 
@@ -178,7 +171,7 @@ class Ranker:
         self._frequencies: dict[str, int] = {}  # bounded by the vocabulary
 
     def _idf(self, ids: np.ndarray) -> np.float32:
-        df = int(np.count_nonzero(self.live[ids]))
+        df = int(np.count_nonzero(self.live[ids])) if self._deleted else len(ids)
         return np.float32(np.log1p((self.documents - df + 0.5) / (df + 0.5)))
 
     def term_score(self, term: str) -> Sparse:
@@ -272,10 +265,11 @@ class Ranker:
         defer = defer_filler and not all(c.filler for c in clauses)  # a query of only filler ranks by it
         later = [defer and clause.filler for clause in clauses]
         now = [i for i, deferred in enumerate(later) if not deferred]
-        found = _keyed([clauses[i].filler for i in now], [matches[i] for i in now], [worths[i] for i in now], self.size)
+        key, matched = _keyed(
+            [clauses[i].filler for i in now], [matches[i] for i in now], [worths[i] for i in now], self.size
+        )
         left_out = sum(_most(m.score) for m, deferred in zip(matches, later, strict=True) if deferred)
-        matched = dense(self.size, found.ids[found.content]) & self.live
-        key = dense(self.size, found.ids, found.values, np.float64)
+        matched &= self.live
         return Scored(
             matched,
             key,
@@ -291,20 +285,35 @@ def _most(score: Sparse) -> float:
     return float(score.values.max()) if len(score.ids) else 0.0
 
 
-def _keyed(filler: list[bool], matches: list[ClauseMatch], worths: list[float], size: int) -> _Keyed:
-    """The key where some clause matches: the clauses' scores summed, plus the bonus each clause is worth where held."""
-    total = sparse_sum([m.score for m in matches], size)
-    content = np.zeros(len(total.ids), dtype=bool)
-    bonus = np.zeros(len(total.ids))
-    slot = np.empty(size, dtype=np.int32)  # where each matching docnum sits in ``total``
-    slot[total.ids] = np.arange(len(total.ids), dtype=np.int32)
+def _keyed(
+    filler: list[bool], matches: list[ClauseMatch], worths: list[float], size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per docnum, the ranking key and whether some non-filler clause matches, at least in part.
+
+    The key is the clauses' scores summed plus the bonus each clause is worth where held,
+    0 where none matches. Arrays of every document: a map from docnum to place among the
+    matches cost more than the passes over them that it saved.
+    """
+    bonus = np.zeros(size)
+    content = np.zeros(size, dtype=bool)
     for found, worth, only_filler in zip(matches, worths, filler, strict=True):
         if not only_filler:
-            content[slot[found.score.ids]] = True
+            content[found.score.ids] = True
         if worth:
-            bonus[slot[found.whole]] += worth
-            bonus[slot[found.exact]] += worth * EXACT_SHARE
-    return _Keyed(total.ids, bonus + total.values, content)
+            bonus[found.whole] += worth
+            bonus[found.exact] += worth * EXACT_SHARE
+    bonus += _dense_sum([m.score for m in matches], size)
+    return bonus, content
+
+
+def _dense_sum(parts: Sequence[Sparse], size: int) -> np.ndarray:
+    """``sparse_sum`` as float32 per docnum, 0 where no part has the document."""
+    parts = [part for part in parts if len(part.ids)]
+    if len(parts) > 1 and _dense_path(parts, size):
+        weights = np.concatenate([p.values for p in parts])
+        return np.bincount(np.concatenate([p.ids for p in parts]), weights=weights, minlength=size).astype(np.float32)
+    found = sparse_sum(parts, size)
+    return dense(size, found.ids, found.values, np.float32)
 
 
 def counted_clauses(clauses: Sequence[Clause]) -> list[bool]:
