@@ -629,5 +629,5 @@ def _relaxed(query: UserQuery, scored: Scored, best: int) -> Relaxed | None:
 
 def _holds(docs: np.ndarray, doc: int) -> bool:
     """Whether the ascending ``docs`` include ``doc``."""
-    at = int(np.searchsorted(docs, doc))
+    at = int(np.searchsorted(docs, docs.dtype.type(doc)))  # a Python int made numpy copy ``docs`` to int64
     return at < len(docs) and int(docs[at]) == doc

@@ -25,6 +25,7 @@ FLOOR = 0.2  # cosine similarity that earns nothing: unrelated texts reach it
 WEIGHT = 4800.0  # bonus per unit of similarity above FLOOR when no word of the query is found
 SHORTFALL_POWER = 2  # a query that misses a little gains little: a typo or a stray word is no paraphrase
 MEANING_HITS = 20  # nearest articles that match by meaning alone
+WHOLE_TRIED = 512  # documents of the rarest word looked for in the others' at a time
 
 
 def shortfall(clauses: Sequence[Clause], scored: Scored) -> float:
@@ -44,12 +45,19 @@ def shortfall(clauses: Sequence[Clause], scored: Scored) -> float:
 
 
 def _held_whole(present: list[np.ndarray], matched: np.ndarray) -> bool:
-    """Whether some match is in every one of ``present`` (ascending docnums)."""
-    docs = min(present, key=len)
-    for other in present:
-        if len(docs) and other is not docs:
-            docs = docs[members(docs, other)]
-    return bool(matched[docs].any())
+    """Whether some match is in every one of ``present`` (ascending docnums).
+
+    The rarest word's documents are tried a few at a time: where one article holds
+    every word, many do, and the first few usually settle it.
+    """
+    rarest, *others = sorted(present, key=len)
+    for start in range(0, len(rarest), WHOLE_TRIED):
+        docs = rarest[start : start + WHOLE_TRIED]
+        for other in others:
+            docs = docs[members(docs, other)] if len(docs) else docs
+        if matched[docs].any():
+            return True
+    return False
 
 
 def fuse(matched: np.ndarray, key: np.ndarray, near: Sparse, short: float) -> tuple[np.ndarray, np.ndarray]:
