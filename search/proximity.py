@@ -48,9 +48,12 @@ def _share_in_order(positions: dict[str, list[int]], pairs: list[tuple[Clause, C
     if not pairs:
         return 0.0
     held = 0.0
+    where: dict[int, set[int]] = {}  # per clause: a clause stands in two pairs, and most articles lack some
     for first, second in pairs:
-        following = _where(positions, second)
-        starts = _where(positions, first)
+        following = _where(positions, second, where)
+        starts = _where(positions, first, where) if following else following
+        if not starts:
+            continue
         if any(p + 1 in following for p in starts):
             held += 1
         elif any(p + step in following for p in starts for step in range(2, WINDOW + 1)):
@@ -58,8 +61,11 @@ def _share_in_order(positions: dict[str, list[int]], pairs: list[tuple[Clause, C
     return held / len(pairs)
 
 
-def _where(positions: dict[str, list[int]], clause: Clause) -> set[int]:
-    return {p for term in clause.terms for p in positions.get(term, ())}
+def _where(positions: dict[str, list[int]], clause: Clause, known: dict[int, set[int]]) -> set[int]:
+    found = known.get(id(clause))
+    if found is None:
+        found = known[id(clause)] = {p for term in clause.terms for p in positions.get(term, ())}
+    return found
 
 
 def rerank(leaders: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], positions_of: PositionsOf) -> np.ndarray:
