@@ -56,6 +56,7 @@ from search.ranking import Sparse
 from search.ranking import best
 from search.ranking import counted_clauses
 from search.ranking import dense
+from search.ranking import held_whole
 from search.ranking import sparse_max
 from search.ranking import top
 from search.related import Neighbours
@@ -177,10 +178,18 @@ class _Matches:
         """
         if self.scored is None or not self.matched.any():
             return 0
+        asked = [
+            (clause, exact)
+            for clause, exact in zip(self.query.clauses, self.scored.exact, strict=True)
+            if not clause.filler or counted & set(clause.words)
+        ]
+        if not asked:
+            return 0
+        if held_whole([exact for _clause, exact in asked], self.matched):
+            return sum(len(clause.words) for clause, _exact in asked)
         held = np.zeros(len(self.matched), dtype=np.int32)
-        for clause, exact in zip(self.query.clauses, self.scored.exact, strict=True):
-            if not clause.filler or counted & set(clause.words):
-                held[exact] += len(clause.words)
+        for clause, exact in asked:
+            held[exact] += len(clause.words)
         return int(held[self.matched].max())
 
 

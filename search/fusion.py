@@ -15,17 +15,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from search.postings import members
 from search.query import Clause
 from search.ranking import Scored
 from search.ranking import Sparse
 from search.ranking import counted_clauses
+from search.ranking import held_whole
 
 FLOOR = 0.2  # cosine similarity that earns nothing: unrelated texts reach it
 WEIGHT = 4800.0  # bonus per unit of similarity above FLOOR when no word of the query is found
 SHORTFALL_POWER = 2  # a query that misses a little gains little: a typo or a stray word is no paraphrase
 MEANING_HITS = 20  # nearest articles that match by meaning alone
-WHOLE_TRIED = 512  # documents of the rarest word looked for in the others' at a time
 
 
 def shortfall(clauses: Sequence[Clause], scored: Scored) -> float:
@@ -35,29 +34,13 @@ def shortfall(clauses: Sequence[Clause], scored: Scored) -> float:
     if not words:
         return 0.0
     asked = [(clause, present) for clause, present, a in zip(clauses, scored.present, counted, strict=True) if a]
-    if _held_whole([present for _clause, present in asked], scored.matched):
+    if held_whole([present for _clause, present in asked], scored.matched):
         return 0.0  # nearly every query: its own article holds all of it, and no pass over every match is needed
     held = np.zeros(len(scored.matched), dtype=np.int32)
     for clause, present in asked:
         held[present] += len(clause.words)
     best = int(held[scored.matched].max()) if scored.matched.any() else 0
     return max(0.0, 1.0 - best / words)
-
-
-def _held_whole(present: list[np.ndarray], matched: np.ndarray) -> bool:
-    """Whether some match is in every one of ``present`` (ascending docnums).
-
-    The rarest word's documents are tried a few at a time: where one article holds
-    every word, many do, and the first few usually settle it.
-    """
-    rarest, *others = sorted(present, key=len)
-    for start in range(0, len(rarest), WHOLE_TRIED):
-        docs = rarest[start : start + WHOLE_TRIED]
-        for other in others:
-            docs = docs[members(docs, other)] if len(docs) else docs
-        if matched[docs].any():
-            return True
-    return False
 
 
 def fuse(matched: np.ndarray, key: np.ndarray, near: Sparse, short: float) -> tuple[np.ndarray, np.ndarray]:

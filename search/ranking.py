@@ -20,6 +20,7 @@ from index.docmeta import DocMeta
 from index.fields import LENGTH_NORMS
 from search.cache import ByteBoundedCache
 from search.postings import PostingsSource
+from search.postings import members
 from search.query import Alternative
 from search.query import Clause
 
@@ -38,6 +39,7 @@ EXACT_SHARE = 1 / 3
 # single word repeated there often is not: phrase counts in the answer
 # saturate this many times more slowly.
 PHRASE_ANSWER_SLOWDOWN = 3.0
+WHOLE_TRIED = 512  # documents of the rarest list looked for in the others at a time (``held_whole``)
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,22 @@ def _union(ids: Sequence[np.ndarray], size: int) -> np.ndarray:
     if len(ids) <= 1:  # most clauses have one alternative
         return ids[0] if ids else NOTHING.ids
     return sparse_max([Sparse(i, np.ones(len(i), dtype=np.float32)) for i in ids], size).ids
+
+
+def held_whole(present: list[np.ndarray], matched: np.ndarray) -> bool:
+    """Whether some match is in every one of ``present`` (ascending docnums).
+
+    The rarest word's documents are tried a few at a time: where one article holds
+    every word, many do, and the first few usually settle it.
+    """
+    rarest, *others = sorted(present, key=len)
+    for start in range(0, len(rarest), WHOLE_TRIED):
+        docs = rarest[start : start + WHOLE_TRIED]
+        for other in others:
+            docs = docs[members(docs, other)] if len(docs) else docs
+        if matched[docs].any():
+            return True
+    return False
 
 
 def top(candidates: np.ndarray, key: np.ndarray, start: int, stop: int) -> np.ndarray:
