@@ -51,9 +51,11 @@ class Column:
 
     def __init__(self, version: Path, name: str) -> None:
         text_file, offsets_file = files(name)
-        self._offsets = mapped.load(version / offsets_file)
+        # Plain arrays over the mapped files: indexing a ``memmap`` object costs microseconds
+        # more, and related questions read thirty articles' key terms for each hit.
+        self._offsets = np.asarray(mapped.load(version / offsets_file))
         size = (version / text_file).stat().st_size
-        self._text = mapped.raw(version / text_file, np.uint8) if size else np.zeros(0, np.uint8)
+        self._text = np.asarray(mapped.raw(version / text_file, np.uint8)) if size else np.zeros(0, np.uint8)
 
     def __getitem__(self, docnum: int) -> str:
         start, end = int(self._offsets[docnum]), int(self._offsets[docnum + 1])
