@@ -230,7 +230,7 @@ class Ranker:
         found = [self._alternative(alternative) for alternative in clause.alternatives]
         pairs = list(zip(found, clause.alternatives, strict=True))
         return ClauseMatch(
-            sparse_max([Sparse(score.ids, score.values * a.weight) for (score, _), a in pairs], self.size),
+            sparse_max([_weighted(score, a.weight) for (score, _), a in pairs], self.size),
             _union([whole for (_, whole), _a in pairs], self.size),
             _union([whole for (_, whole), a in pairs if a.exact], self.size),
         )
@@ -281,6 +281,11 @@ class Ranker:
             tuple(worths),
             left_out,
         )
+
+
+def _weighted(score: Sparse, weight: float) -> Sparse:
+    # Most alternatives weigh 1: multiplying a common word's scores by it copied them for nothing.
+    return score if weight == 1 else Sparse(score.ids, score.values * weight)
 
 
 def _most(score: Sparse) -> float:
@@ -359,6 +364,6 @@ def best(keys: np.ndarray, docs: np.ndarray, count: int) -> np.ndarray:
     chosen = np.arange(len(docs))
     if count < len(docs):
         # Keep every tie of the last key that makes the cut, so the order is deterministic.
-        threshold = -np.partition(-keys, count - 1)[count - 1]
+        threshold = np.partition(keys, len(keys) - count)[len(keys) - count]
         chosen = np.flatnonzero(keys >= threshold)
     return chosen[np.lexsort((docs[chosen], -keys[chosen]))][:count]
