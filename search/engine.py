@@ -176,21 +176,24 @@ class _Matches:
         Any match, not only the first: the ranking may put a rarer word first, while the
         question is whether a correction finds an article that holds more of what was typed.
         """
-        if self.scored is None or not self.matched.any():
+        if self.scored is None:
             return 0
-        asked = [
-            (clause, exact)
-            for clause, exact in zip(self.query.clauses, self.scored.exact, strict=True)
-            if not clause.filler or counted & set(clause.words)
-        ]
-        if not asked:
-            return 0
-        if held_whole([exact for _clause, exact in asked], self.matched):
-            return sum(len(clause.words) for clause, _exact in asked)
-        held = np.zeros(len(self.matched), dtype=np.int32)
-        for clause, exact in asked:
-            held[exact] += len(clause.words)
-        return int(held[self.matched].max())
+        return most_words(self.query.clauses, self.scored.exact, self.matched, counted)
+
+
+def most_words(
+    clauses: tuple[Clause, ...], exact: tuple[np.ndarray, ...], matched: np.ndarray, counted: frozenset[str]
+) -> int:
+    """``_Matches.exact_words`` of the matches ``matched``, where ``exact`` holds each clause's exact matches."""
+    asked = [(c, held) for c, held in zip(clauses, exact, strict=True) if not c.filler or counted & set(c.words)]
+    if not asked or not matched.any():
+        return 0
+    if held_whole([held for _clause, held in asked], matched):
+        return sum(len(clause.words) for clause, _held in asked)
+    words = np.zeros(len(matched), dtype=np.int32)
+    for clause, held in asked:
+        words[held] += len(clause.words)
+    return int(words[matched].max())
 
 
 @dataclass(frozen=True)
@@ -504,7 +507,8 @@ class Engine:
     def _correction(
         self, version: _Version, query: UserQuery, found: _Matches, subjects: tuple[str, ...]
     ) -> tuple[Suggestion | None, _Matches | None]:
-        """A spelling suggestion and its matches (not yet ranked), when its best match holds more of the words exactly.
+        """A spelling suggestion when its best match holds more of the words exactly, and its matches (not yet
+        ranked) when the query itself found nothing, so that the page shows them instead.
 
         A suggestion that is not better is worse than none: a word the index holds in any
         form is never replaced, and a real word the index lacks ("bread") must not become
@@ -514,12 +518,14 @@ class Engine:
         correction = version.speller.correct(query, unknown)
         if correction is None:
             return None, None
-        # Ranked only if the page shows it: whether a correction is better needs no order.
-        fixed = self._unranked(version, self._expand(version, parse(correction.query)), subjects, False)
+        suggestion = Suggestion(correction.query, correction.html)
+        expanded = self._expand(version, parse(correction.query))
         # A word put in counts even if it is filler: "exmaple" was typed as something asked for.
-        if fixed.exact_words(correction.words) <= found.exact_words():
-            return None, None
-        return Suggestion(correction.query, correction.html), fixed
+        if found.total:  # the page shows the query's own hits, and the suggestion above them
+            better = self._exact_words(version, expanded, subjects, correction.words) > found.exact_words()
+            return (suggestion, None) if better else (None, None)
+        fixed = self._unranked(version, expanded, subjects, False)
+        return (suggestion, fixed) if fixed.exact_words(correction.words) > found.exact_words() else (None, None)
 
     def _match(
         self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool, depth: int
@@ -557,16 +563,32 @@ class Engine:
                 settler.settle(key, near.ids)
                 matched, key = fuse(matched, key, near, short)
                 by_meaning = matched & ~lexical
-            for clause, present in zip(query.clauses, scored.present, strict=True):
-                if clause.quoted:
-                    matched &= dense(meta.size, present)  # an exact phrase is required, whatever else matches
-            for clause in query.excluded:
-                matched &= ~version.clause_docs(clause)
+            matched = self._required(version, query, scored, matched)
         mask, selected = subject_filter(meta, subjects)
         facets = subject_counts(meta, matched, selected)
         if mask is not None:
             matched &= mask
         return _Matches(query, matched, key, facets, scored, by_meaning, settler)
+
+    @staticmethod
+    def _required(version: _Version, query: UserQuery, scored: Scored, matched: np.ndarray) -> np.ndarray:
+        """``matched`` (changed in place) less the articles without a quoted phrase, or with an excluded word."""
+        for clause, present in zip(query.clauses, scored.present, strict=True):
+            if clause.quoted:
+                matched &= dense(version.meta.size, present)  # an exact phrase is required, whatever else matches
+        for clause in query.excluded:
+            matched &= ~version.clause_docs(clause)
+        return matched
+
+    def _exact_words(
+        self, version: _Version, query: UserQuery, subjects: tuple[str, ...], counted: frozenset[str]
+    ) -> int:
+        """``_Matches.exact_words`` of ``query``'s matches, found without a ranking key, facets or meaning:
+        a word is found by the words of an article, and whether one holds more of them needs no order."""
+        scored = version.ranker.presence(query.clauses, version.phrase_fields)
+        mask, _selected = subject_filter(version.meta, subjects)
+        matched = self._required(version, query, scored, scored.matched)
+        return most_words(query.clauses, scored.exact, matched if mask is None else matched & mask, counted)
 
     def _page(self, version: _Version, found: _Matches, page: int, per_page: int) -> SearchResult:
         query, key = found.query, found.key

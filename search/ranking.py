@@ -55,6 +55,7 @@ class Sparse:
 
 
 NOTHING = Sparse(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+NO_KEY = np.zeros(0)  # of a ``Scored`` that only says where a query matches (``Ranker.presence``)
 
 
 def _dense_path(parts: Sequence[Sparse], size: int) -> bool:
@@ -246,6 +247,14 @@ class Ranker:
         found = sparse_sum(parts, self.size)
         return Sparse(found.ids, found.values * self._idf(found.ids))
 
+    def presence(
+        self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None
+    ) -> Scored:
+        """Where ``score`` would match and where each clause matches whole, with and without a typo: no key."""
+        matches = [self.match(clause, phrases) for clause in clauses]
+        matched = _content([c.filler for c in clauses], matches, self.size) & self.live
+        return Scored(matched, NO_KEY, tuple(m.whole for m in matches), tuple(m.exact for m in matches))
+
     def score(
         self,
         clauses: Sequence[Clause],
@@ -302,15 +311,21 @@ def _keyed(
     matches cost more than the passes over them that it saved.
     """
     bonus = np.zeros(size)
-    content = np.zeros(size, dtype=bool)
-    for found, worth, only_filler in zip(matches, worths, filler, strict=True):
-        if not only_filler:
-            content[found.score.ids] = True
+    for found, worth in zip(matches, worths, strict=True):
         if worth:
             bonus[found.whole] += worth
             bonus[found.exact] += worth * EXACT_SHARE
     bonus += _dense_sum([m.score for m in matches], size)
-    return bonus, content
+    return bonus, _content(filler, matches, size)
+
+
+def _content(filler: list[bool], matches: list[ClauseMatch], size: int) -> np.ndarray:
+    """Per docnum, whether some non-filler clause matches it, at least in part."""
+    content = np.zeros(size, dtype=bool)
+    for found, only_filler in zip(matches, filler, strict=True):
+        if not only_filler:
+            content[found.score.ids] = True
+    return content
 
 
 def _dense_sum(parts: Sequence[Sparse], size: int) -> np.ndarray:
