@@ -12,9 +12,10 @@ filters, page 2+) and the visitor set (bench/visitors.py); warm (a
 Zipf-distributed replay of the visitor set); /api/suggest; throughput of 8
 concurrent clients for 30 s on the visitor set with the error count; memory
 per server worker once the server has answered 10,000 distinct visitor
-queries; where an uncached search spends its time (bench/profile.py); and the
-same results page computed by SQLite FTS5 on the same articles, as a ratio to
-kbsearch in-process.
+queries; where an uncached search spends its time (bench/profile.py); and
+one results page (top 10, subject counts, snippets) in-process, p50 and p95 of
+kbsearch, SQLite FTS5 and tantivy on the same articles and the same mixed and
+visitor queries, with tantivy's build time.
 """
 
 from __future__ import annotations
@@ -26,19 +27,24 @@ import os
 import random
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.generate import generate
 from bench.profile import format_profile
 from bench.profile import profile
-from bench.relevance.baselines import Fts5
+from bench.relevance.baselines import Fts5Page
+from bench.relevance.baselines import TantivyPage
+from bench.relevance.baselines import or_of_terms
 from bench.relevance.run import SAMPLE
 from bench.serving import folder_or_temporary
 from bench.serving import percentiles
@@ -57,6 +63,10 @@ LOAD_SECONDS = 30
 VISITOR_QUERIES = 10_000  # distinct, before the workers' memory is read
 FILL_CLIENTS = 2  # one per worker, asking the visitor queries that are left
 PROFILED_QUERIES = 300
+PAGE_QUERIES = 300  # of each set, for the results page in-process of kbsearch, FTS5 and tantivy
+# tantivy's writer, bounded on a machine of 2 cores shared with other work: bytes it buffers in all, and its threads.
+TANTIVY_HEAP = 256_000_000
+TANTIVY_THREADS = 2
 
 
 def corpus_folder(source: Path, work: Path) -> Path:
@@ -179,40 +189,98 @@ def update_while_serving(source: Path, corpus: Path, index_dir: Path, probe: lis
     return seconds, served[0], failed[0]
 
 
-def _fts5_with_subjects(source: Path) -> Fts5:
+@dataclass(frozen=True)
+class BaselineBuild:
+    """How long reading the articles and building each baseline from them took."""
+
+    articles: int
+    read_seconds: float
+    fts5_seconds: float
+    tantivy_seconds: float
+
+
+def build_baselines(source: Path, folder: Path) -> tuple[Fts5Page, TantivyPage, BaselineBuild]:
+    """Read the articles once and build both baselines from them: FTS5 in memory, tantivy in ``folder``.
+
+    Both stay open so that the engines can take each query in turn; FTS5's database is
+    about 6 KB an article (some 1.2 GB at 200,000), well within the machine.
+    """
+    started = time.monotonic()
     articles = read_corpus(source, procs=os.cpu_count() or 1).articles
-    fts = Fts5(articles)
-    fts.db.execute("CREATE TABLE subjects(url TEXT PRIMARY KEY, subject TEXT)")
-    fts.db.executemany("INSERT INTO subjects VALUES (?, ?)", [(a.url, a.subject) for a in articles])
-    return fts
+    read = time.monotonic()
+    fts5 = Fts5Page(articles)
+    built = time.monotonic()
+    shutil.rmtree(folder, ignore_errors=True)  # an earlier run's, in the same --work: tantivy would add to it
+    tantivy = TantivyPage(articles, folder, heap_size=TANTIVY_HEAP, threads=TANTIVY_THREADS)
+    done = time.monotonic()
+    return fts5, tantivy, BaselineBuild(len(articles), read - started, built - read, done - built)
 
 
-def fts5_ratio(source: Path, index_dir: Path, params: list[dict]) -> tuple[float, float]:
-    """Median milliseconds of one results page (top 10, subject counts, snippets): FTS5 vs kbsearch."""
-    fts = _fts5_with_subjects(source)
-    gc.collect()  # the articles read for FTS5 are freed before either engine is timed
-    theirs, ours = [], []
-    with Engine(index_dir, result_cache=0) as engine:
-        for p in params:
-            expression = fts.match_expression(p["q"])
-            if not expression:
-                continue
+def page_queries(params: list[dict]) -> list[str]:
+    """The first ``PAGE_QUERIES`` texts of ``params`` that the baselines can search (one with no word, they cannot).
+
+    Only the text: the page compared is the first, unfiltered one, the page every engine computes alike.
+    """
+    return [p["q"] for p in params if or_of_terms(p["q"])][:PAGE_QUERIES]
+
+
+def time_pages(pages: dict[str, Callable[[str], object]], queries: list[str]) -> dict[str, list[float]]:
+    """Milliseconds of each engine's page for each query, the engines in turn: what loads the machine, loads all."""
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    for query in queries:
+        for name, page in pages.items():
             started = time.perf_counter()
-            fts.db.execute(
-                f"SELECT url, snippet(docs, 6, '<mark>', '</mark>', '…', 40) FROM docs WHERE docs MATCH ? "
-                f"ORDER BY bm25(docs, 0, {fts.weights}) LIMIT 10",
-                (expression,),
-            ).fetchall()
-            fts.db.execute(
-                "SELECT s.subject, count(*) FROM docs JOIN subjects s ON s.url = docs.url "
-                "WHERE docs MATCH ? GROUP BY s.subject",
-                (expression,),
-            ).fetchall()
-            theirs.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            engine.search(p["q"])
-            ours.append((time.perf_counter() - started) * 1000)
-    return statistics.median(theirs), statistics.median(ours)
+            page(query)
+            times[name].append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def compare_pages(
+    source: Path, index_dir: Path, folder: Path, sets: dict[str, list[dict]]
+) -> tuple[BaselineBuild, dict[str, dict[str, list[float]]]]:
+    """One results page (top 10, subject counts, snippets) of kbsearch, FTS5 and tantivy in-process, per query set.
+
+    Returns the baselines' build times and, per set, each engine's milliseconds per
+    query. tantivy's index is built in ``folder``; the articles are read from ``source``.
+    """
+    fts5, tantivy, build = build_baselines(source, folder)
+    gc.collect()  # the articles read for the baselines are freed before any engine is timed
+    try:
+        with Engine(index_dir, result_cache=0) as engine:
+            engine.search("")  # opens the live version, which no query's time should include
+            pages = {"kbsearch": engine.search, "SQLite FTS5": fts5.page, "tantivy": tantivy.page}
+            return build, {name: time_pages(pages, page_queries(params)) for name, params in sets.items()}
+    finally:
+        fts5.close()
+        tantivy.close()
+
+
+def format_build(build: BaselineBuild) -> str:
+    return (
+        f"baselines built in-process from the {build.articles} articles read in {build.read_seconds:.1f} s: "
+        f"SQLite FTS5 {build.fts5_seconds:.1f} s (in memory), tantivy {build.tantivy_seconds:.1f} s "
+        f"({TANTIVY_THREADS} threads, {TANTIVY_HEAP / 1e6:.0f} MB heap, answers stored)"
+    )
+
+
+def p50_p95(samples: list[float]) -> tuple[float, float]:
+    return statistics.median(samples), statistics.quantiles(samples, n=20, method="inclusive")[18]
+
+
+def format_pages(timings: dict[str, dict[str, list[float]]]) -> str:
+    """A row per query set and engine: p50 and p95 in ms, and for the baselines how many times that kbsearch takes."""
+    lines = [
+        "results page in-process: top 10 with urls, subject counts over all matches, a snippet per hit",
+        f"{'':<30}{'ms':^16}{'kbsearch ÷ engine':>20}",
+        f"{'query set':<16}{'engine':<14}{'p50':>8}{'p95':>8}{'p50':>10}{'p95':>10}",
+    ]
+    for name, times in timings.items():
+        ours = p50_p95(times["kbsearch"])
+        for engine, samples in times.items():
+            p50, p95 = p50_p95(samples)
+            ratios = "" if engine == "kbsearch" else f"{ours[0] / p50:10.2f}{ours[1] / p95:10.2f}"
+            lines.append(f"{f'{name} ({len(samples)})':<16}{engine:<14}{p50:8.2f}{p95:8.2f}{ratios}")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -252,7 +320,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
             f"incremental update (100 changed, 10 deleted): {seconds:.1f} s; "
             f"{served} requests served meanwhile, {failed} failed"
         )
-        visiting = urls(base, "/api/search", visitor_queries(index_dir, VISITOR_QUERIES))
+        visitors = visitor_queries(index_dir, VISITOR_QUERIES)
+        visiting = urls(base, "/api/search", visitors)
         first = visiting[: len(search)]
         cold, cold_visitors = side_by_side(search, first)
         warm = [timed_get(url) for url in zipf_replay(first, 1000, rng)]
@@ -274,11 +343,10 @@ def run(args: argparse.Namespace, work: Path) -> None:
         print(f"memory per worker after {len(visiting)} distinct visitor queries (MB): " + "; ".join(shown))
     print("where an uncached search spends its time, in-process (bench.profile):")
     print(format_profile(profile(index_dir, PROFILED_QUERIES)))
-    theirs, ours = fts5_ratio(corpus, index_dir, params)
-    print(
-        f"results page in-process, median: SQLite FTS5 {theirs:.1f} ms, kbsearch {ours:.1f} ms "
-        f"(kbsearch takes {ours / theirs:.2f}x the time of FTS5)"
-    )
+    sets = {"mixed": params, "visitor": visitors}
+    build, timings = compare_pages(corpus, index_dir, work / "tantivy", sets)
+    print(format_build(build))
+    print(format_pages(timings))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
-"""bench.profile: the per-stage table of a small index, and how it gives a profile's time to stages."""
+"""bench.profile: the per-stage table of a small index, and how it gives a profile's time to stages.
+
+Also bench.speed's results page in-process on the same index: kbsearch, FTS5 and tantivy side by side.
+"""
 
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import sys
@@ -12,18 +16,36 @@ from bench.generate import generate
 from bench.profile import OTHER
 from bench.profile import STAGES
 from bench.profile import stage_seconds
+from bench.relevance.baselines import Fts5Page
+from bench.relevance.baselines import TantivyPage
+from bench.speed import compare_pages
+from bench.speed import format_pages
+from bench.speed import query_set
+from bench.visitors import visitor_queries
 from common.values import WORDLLAMA
+from index.articles import read_corpus
 from index.build import build
 
 ROW = re.compile(r"^(?P<stage>\S.*?)\s+(?P<median>\d+\.\d+)\s+(?P<p95>\d+\.\d+)\s+(?P<share>\d+\.\d)%$")
 
 
+PAGE_ROW = re.compile(
+    r"^(?P<set>mixed|visitor) \((?P<n>\d+)\)\s+(?P<engine>kbsearch|SQLite FTS5|tantivy)"
+    r"\s+(?P<p50>\d+\.\d+)\s+(?P<p95>\d+\.\d+)(?:\s+(?P<p50x>\d+\.\d+)\s+(?P<p95x>\d+\.\d+))?$"
+)
+
+
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
+def articles(tmp_path_factory):
     source = tmp_path_factory.mktemp("profile-articles")
     generate(source, 300, workers=1)
+    return source
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory, articles):
     folder = tmp_path_factory.mktemp("profile-index")
-    build(source, folder, model=WORDLLAMA)
+    build(articles, folder, model=WORDLLAMA)
     return folder
 
 
@@ -39,6 +61,38 @@ def test_table_has_every_stage_with_sane_numbers(index_dir):
     assert abs(sum(float(row["share"]) for row in rows) - 100) < 0.1 * len(rows)
     every_query = {"parse and expand", "candidates", "paging + stored fields", "snippets", "JSON serialisation"}
     assert all(float(row["median"]) > 0 for row in rows if row["stage"] in every_query)
+
+
+def test_results_page_table_has_three_engines_per_set_with_positive_numbers(articles, index_dir, tmp_path):
+    subjects = sorted({p.parent.name.replace("-", " ") for p in articles.rglob("*.md")})
+    sets = {"mixed": query_set(index_dir, subjects, random.Random(3))[:20], "visitor": visitor_queries(index_dir, 20)}
+    build_times, timings = compare_pages(articles, index_dir, tmp_path / "tantivy", sets)
+    assert build_times.articles == 300 and build_times.tantivy_seconds > 0
+    lines = format_pages(timings).splitlines()
+    rows = [PAGE_ROW.match(line).groupdict() for line in lines[3:]]
+    engines = ["kbsearch", "SQLite FTS5", "tantivy"]
+    assert [(row["set"], row["engine"]) for row in rows] == [(s, e) for s in ("mixed", "visitor") for e in engines]
+    for row in rows:
+        assert int(row["n"]) >= 15 and 0 < float(row["p50"]) <= float(row["p95"]), row
+        assert (row["p50x"] is None) == (row["engine"] == "kbsearch"), row
+        assert row["p50x"] is None or float(row["p50x"]) > 0 < float(row["p95x"]), row
+
+
+def test_baselines_compute_a_whole_results_page(articles, tmp_path):
+    read = read_corpus(articles).articles
+    fts5, tantivy = Fts5Page(read), TantivyPage(read, tmp_path / "tantivy", heap_size=15_000_000, threads=1)
+    try:
+        query = max(re.findall(r"[a-z]+", read[0].question), key=len)  # a word some articles hold
+        pages = fts5.page(query), tantivy.page(query)
+        for page, mark in zip(pages, ("<mark>", "<b>"), strict=True):
+            assert 0 < len(page.urls) == len(page.snippets) <= 10 and len(set(page.urls)) == len(page.urls)
+            # Some, not all: a hit may hold the word in its question alone.
+            assert any(mark in snippet for snippet in page.snippets), page.snippets
+            assert sum(page.facets.values()) == page.total >= len(page.urls)  # counted over every match
+        assert fts5.page("!?").urls == tantivy.page("!?").urls == []
+    finally:
+        fts5.close()
+        tantivy.close()
 
 
 def edge(cumulative: float, calls: int = 1) -> tuple[int, int, float, float]:
