@@ -161,6 +161,7 @@ class Ranker:
         self.live = meta.live
         self.documents = max(int(meta.live.sum()), 1)
         self._deleted = self.size - int(meta.live.sum())
+        self._dead = np.flatnonzero(~meta.live).astype(np.int32)
         # A version built before a field existed simply does not score it.
         self.boosts = {field: boost for field, boost in boosts.items() if field in meta.lengths}
         self._postings = postings
@@ -174,7 +175,11 @@ class Ranker:
         self._frequencies: dict[str, int] = {}  # bounded by the vocabulary
 
     def _idf(self, ids: np.ndarray) -> np.float32:
-        df = int(np.count_nonzero(self.live[ids])) if self._deleted else len(ids)
+        if len(self._dead) < len(ids):
+            # Updates delete a few articles: finding those among ``ids`` costs less than reading ``live`` at each.
+            df = len(ids) - int(np.count_nonzero(members(self._dead, ids)))
+        else:
+            df = int(np.count_nonzero(self.live[ids]))
         return np.float32(np.log1p((self.documents - df + 0.5) / (df + 0.5)))
 
     def term_score(self, term: str) -> Sparse:
