@@ -240,7 +240,7 @@ class _Version:
         self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, self.cache_bytes // 2)
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 8)
         self.speller = Speller(vocabulary.load(self.path))
-        self.neighbours = Neighbours(self.meta, self.postings.get, self.key_terms)
+        self.neighbours = Neighbours(self.meta, self.postings.parts, self.key_terms)
         self.meaning = self._meaning() if self.semantic else None
         self._related: dict[int, list[Related]] = {}
         # Last: when a damaged file stops the opening, no open Whoosh file is left for the collector to close.

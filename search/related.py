@@ -52,9 +52,10 @@ def linked(docnum: int, urls: Iterable[str], find: Callable[[str], int | None]) 
 class Neighbours:
     """Finds an article's nearest articles by their key terms."""
 
-    def __init__(self, meta: DocMeta, postings: Callable[[str, str], Postings], key_terms: Sequence[str]) -> None:
+    def __init__(self, meta: DocMeta, parts: Callable[[str, str], list[Postings]], key_terms: Sequence[str]) -> None:
+        """:param parts: a field's term's postings in each segment that has any."""
         self.meta = meta
-        self._postings = postings
+        self._parts = parts
         self._key_terms = key_terms
         self._documents = max(int(meta.live.sum()), 1)
         self._deleted = np.flatnonzero(~meta.live)
@@ -64,7 +65,7 @@ class Neighbours:
         """The term's idf among keywords; 0 for a generic term."""
         found = self._weights.get(term)
         if found is None:
-            df = int(np.count_nonzero(self.meta.live[self._postings("keywords", term).ids]))
+            df = sum(int(np.count_nonzero(self.meta.live[part.ids])) for part in self._parts("keywords", term))
             generic = df > max(GENERIC_SHARE * self._documents, GENERIC_MIN)
             found = self._weights[term] = 0.0 if generic or not df else math.log(self._documents / df)
         return found
@@ -108,9 +109,10 @@ class Neighbours:
         Only these few have their own key terms read: at 200,000 articles
         a key term's postings run into the thousands.
         """
-        postings = [self._postings("keywords", term).ids for term in mine]
-        ids = np.concatenate(postings)
-        weights = np.repeat([mine[term] ** 2 for term in mine], [len(part) for part in postings])
+        # Segment by segment: after an update, joining each key term's postings copied them for every hit.
+        postings = [(term, part.ids) for term in mine for part in self._parts("keywords", term)]
+        ids = np.concatenate([part for _term, part in postings])
+        weights = np.repeat([mine[term] ** 2 for term, _part in postings], [len(part) for _term, part in postings])
         # Counted over every docnum and ranked by partition: sorting the postings cost ten times more.
         total = np.bincount(ids, weights=weights, minlength=self.meta.size)
         total[self._deleted] = 0.0
@@ -119,7 +121,7 @@ class Neighbours:
         # documents of the CANDIDATES entries per term with the highest totals (ties included):
         # ranking those few cost less than a pass over every docnum.
         totals = total[ids]
-        entries = CANDIDATES * len(postings)
+        entries = CANDIDATES * len(mine)
         floor = np.partition(totals, len(ids) - entries)[len(ids) - entries] if len(ids) > entries else 0.0
         docs = np.unique(ids[(totals >= floor) & (totals > 0)])
         return [int(d) for d in docs[best(total[docs], docs, CANDIDATES)]]
