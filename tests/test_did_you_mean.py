@@ -5,6 +5,8 @@ import pytest
 from bench.relevance.run import load_queries
 from index.articles import read_corpus
 from search.engine import Engine
+from search.query import parse
+from search.spelling import unknown_words
 
 TYPO_RECALL = 0.8  # of the judged typo queries: 78 of 92 get a suggestion (the rest already match by stem)
 
@@ -68,3 +70,23 @@ def test_typos_of_the_relevance_benchmark_still_get_suggestions(sample_engine):
     typos = [q for q in load_queries() if q["kind"] == "typo"]
     fixed = [q for q in typos if suggested(sample_engine, q["query"])]
     assert len(fixed) >= TYPO_RECALL * len(typos)
+
+
+def test_a_suggestion_above_the_query_hits_is_judged_as_its_full_matches_would_judge_it(sample_engine, sample_dir):
+    """The quick judgement (where the corrected words match, no ranking, facets or meaning) against the full one."""
+    subject = read_corpus(sample_dir).articles[0].subject
+    typos = [q["query"] for q in load_queries() if q["kind"] == "typo"]
+    judged = 0
+    with sample_engine._using() as version:
+        for text in typos:
+            query = parse(text)
+            found = sample_engine._unranked(version, sample_engine._expand(version, query), (), False)
+            correction = version.speller.correct(query, unknown_words(found.query, version.ranker.finds))
+            if correction is None:
+                continue
+            fixed = sample_engine._expand(version, parse(correction.query))
+            for subjects in ((), (subject,)):
+                full = sample_engine._unranked(version, fixed, subjects, False).exact_words(correction.words)
+                assert sample_engine._exact_words(version, fixed, subjects, correction.words) == full, text
+                judged += 1
+    assert judged > 100
