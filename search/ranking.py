@@ -160,7 +160,6 @@ class Ranker:
         self.size = meta.size
         self.live = meta.live
         self.documents = max(int(meta.live.sum()), 1)
-        self._deleted = self.size - int(meta.live.sum())
         self._dead = np.flatnonzero(~meta.live).astype(np.int32)
         # A version built before a field existed simply does not score it.
         self.boosts = {field: boost for field, boost in boosts.items() if field in meta.lengths}
@@ -212,7 +211,7 @@ class Ranker:
         """Whether ``alternative`` matches any live article."""
         ids = self._alternative(alternative)[0].ids
         # More documents than are deleted: one of them is live, without reading which ("the" has 200,000).
-        return len(ids) > self._deleted or bool(self.live[ids].any())
+        return len(ids) > len(self._dead) or bool(self.live[ids].any())
 
     def _alternative(self, alternative: Alternative) -> tuple[Sparse, np.ndarray]:
         """``(BM25, docnums holding every term)`` where ``alternative`` matches, before its weight."""

@@ -58,7 +58,7 @@ class Neighbours:
         self._parts = parts
         self._key_terms = key_terms
         self._documents = max(int(meta.live.sum()), 1)
-        self._deleted = np.flatnonzero(~meta.live)
+        self._dead = np.flatnonzero(~meta.live)
         self._weights: dict[str, float] = {}  # bounded by the keyword vocabulary
 
     def weight(self, term: str) -> float:
@@ -115,7 +115,7 @@ class Neighbours:
         weights = np.repeat([mine[term] ** 2 for term, _part in postings], [len(part) for _term, part in postings])
         # Counted over every docnum and ranked by partition: sorting the postings cost ten times more.
         total = np.bincount(ids, weights=weights, minlength=self.meta.size)
-        total[self._deleted] = 0.0
+        total[self._dead] = 0.0
         total[list(exclude)] = 0.0
         # A document stands once in each term's postings, so the best CANDIDATES are among the
         # documents of the CANDIDATES entries per term with the highest totals (ties included):
