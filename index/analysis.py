@@ -14,11 +14,14 @@ from whoosh.analysis import Token
 from whoosh.analysis import Tokenizer
 
 from index.tokens import stem
-from index.tokens import tokenize
+from index.tokens import tokenize_entries
 
 
 class WordTokenizer(Tokenizer):
-    """The folded words of ``index.tokens.tokenize``, with its positions and character offsets."""
+    """The folded words of ``index.tokens.tokenize_entries``, with its positions and character offsets."""
+
+    def __init__(self, separator: str | None = None) -> None:
+        self.separator = separator  # of a list field's entries (``index.fields.Field.separator``)
 
     def __call__(
         self,
@@ -34,7 +37,7 @@ class WordTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, position, start, end in _words(value, tokenize):
+        for text, position, start, end in _words(value, tokenize, self.separator):
             token.text = text
             token.boost = 1.0
             token.stopped = False
@@ -47,9 +50,9 @@ class WordTokenizer(Tokenizer):
             yield token
 
 
-def _words(value: str, split: bool) -> Iterator[tuple[str, int, int, int]]:
+def _words(value: str, split: bool, separator: str | None) -> Iterator[tuple[str, int, int, int]]:
     # Whoosh asks for the value unsplit when it already holds one term (e.g. a parsed Term).
-    return tokenize(value) if split else iter([(value, 0, 0, len(value))])
+    return tokenize_entries(value, separator) if split else iter([(value, 0, 0, len(value))])
 
 
 class StemFilter(Filter):
@@ -61,6 +64,6 @@ class StemFilter(Filter):
             yield token
 
 
-def analyzer():
-    """Tokenizer and stemmer as one Whoosh analyzer, for every scored field."""
-    return WordTokenizer() | StemFilter()
+def analyzer(separator: str | None = None):
+    """Tokenizer and stemmer as one Whoosh analyzer, for a scored field (of entries split by ``separator``)."""
+    return WordTokenizer(separator) | StemFilter()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.articles import Article
+from index.tokens import field_tokens
 
 LEAD_CHARS = 300
 
@@ -29,13 +30,14 @@ class Field:
     vocabulary: bool = False  # its words are what spelling correction knows; needs ``stored`` (an update
     # takes a deleted article's words out of the counts from its stored text)
     stored: bool = False  # Whoosh stores its text for results
+    separator: str | None = None  # between entries of a list, whose words never stand side by side
 
 
 # The answer's opening ("lead") names what a Q&A article is about.
 SCORED = (
     Field("question", lambda a: a.question, 6.0, 0.5, positions=True, vocabulary=True, stored=True),
     Field("title", lambda a: a.title, 2.0, 0.5),
-    Field("keywords", lambda a: a.keywords, 3.0, 0.3, positions=True, vocabulary=True, stored=True),
+    Field("keywords", lambda a: a.keywords, 3.0, 0.3, positions=True, vocabulary=True, stored=True, separator=","),
     Field("subject", lambda a: a.subject, 2.0, 0.0, stored=True),
     Field("description", lambda a: a.description, 1.0, 0.5),
     Field("lead", lambda a: lead(a.answer_text), 2.0, 0.5),
@@ -52,3 +54,8 @@ VOCABULARY = frozenset(field.name for field in SCORED if field.vocabulary)
 def field_texts(article: Article) -> dict[str, str]:
     """The text of each scored field."""
     return {field.name: field.text(article) for field in SCORED}
+
+
+def field_words(article: Article) -> dict[str, tuple[list[str], list[int]]]:
+    """The folded words of each scored field and their positions, as the index holds them."""
+    return {field.name: field_tokens(field.text(article), field.separator) for field in SCORED}

@@ -25,8 +25,7 @@ import numpy as np
 from index import fields
 from index import mapped
 from index.articles import Article
-from index.fields import field_texts
-from index.tokens import index_tokens
+from index.fields import field_words
 from index.tokens import stem
 
 # The scored fields, those whose positions are kept (for quoted phrases) and those whose words spelling knows.
@@ -119,8 +118,7 @@ def invert(articles: Sequence[Article], first: int = 0) -> tuple[Inverted, Count
     key_terms = []
     for doc, article in enumerate(articles):
         words_here: set[str] = set()
-        for field, text in field_texts(article).items():
-            words, positions = index_tokens(text)
+        for field, (words, positions) in field_words(article).items():
             builders[field].add(doc, words, positions)
             lengths[field][doc] = len(words)
             if field in VOCABULARY_FIELDS:

@@ -35,5 +35,5 @@ def read_schema() -> Schema:
     """
     declared = dict.fromkeys(STORED_FIELDS, STORED)
     for field in fields.SCORED:
-        declared[field.name] = TEXT(analyzer=analyzer(), phrase=field.positions, stored=field.stored)
+        declared[field.name] = TEXT(analyzer=analyzer(field.separator), phrase=field.positions, stored=field.stored)
     return Schema(**declared)

@@ -152,6 +152,30 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
             yield extra, first, word.start, word.end
 
 
+# Positions skipped between two entries of a list ("version control, parallel queue"): more than
+# proximity's window, so neither a quoted phrase nor a pair of neighbouring words spans two entries.
+ENTRY_GAP = 8
+
+
+def tokenize_entries(text: str, separator: str | None) -> Iterator[tuple[str, int, int, int]]:
+    """``tokenize`` of each entry of a ``separator``-separated list, each entry's positions a gap after the last's.
+
+    Offsets are into ``text``. Without a separator, ``tokenize`` itself.
+    """
+    if separator is None:
+        yield from tokenize(text)
+        return
+    offset = first = 0
+    for entry in text.split(separator):
+        after = first
+        for word, position, start, end in tokenize(entry):
+            yield word, first + position, offset + start, offset + end
+            after = max(after, first + position + 1)
+        if after > first:
+            first = after + ENTRY_GAP
+        offset += len(entry) + len(separator)
+
+
 def plain_text(text: str) -> bool:
     """Whether ``text`` is ASCII without a special token: its words are runs of word characters, hyphens and stops."""
     if not text.isascii() or "+" in text or "#" in text:
@@ -213,6 +237,14 @@ def index_tokens(text: str) -> tuple[list[str], list[int]]:
             words.append(extra)
             positions.append(first)
     return words, positions
+
+
+def field_tokens(text: str, separator: str | None) -> tuple[list[str], list[int]]:
+    """The folded texts and positions that ``tokenize_entries`` gives; ``index_tokens`` for a field without entries."""
+    if separator is None:
+        return index_tokens(text)
+    found = list(tokenize_entries(text, separator))
+    return [word for word, *_ in found], [position for _, position, *_ in found]
 
 
 def _expand_compounds(found: list[str]) -> tuple[list[str], list[int]]:

@@ -125,7 +125,8 @@ def read_meta(version: Path) -> dict:
 # 12: "_" joins a compound as "-" does: "x_i" is x, i and xi.
 # 13: a network prefix is also its number, and after an address too ("10.0.0.0/8" holds /8 and 8).
 # 14: Whoosh's table of contents lists the scored fields as indexed, read through ``index.codec`` from our arrays.
-FORMAT = 14
+# 15: a list field's entries (keywords) stand ``index.tokens.ENTRY_GAP`` positions apart: no phrase spans two.
+FORMAT = 15
 
 
 def meta_seal(meta: dict) -> str:

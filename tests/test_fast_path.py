@@ -23,12 +23,13 @@ from index import manifest
 from index import versions
 from index.articles import read_corpus
 from index.build import build
-from index.fields import field_texts
+from index.fields import SCORED
 from index.inverted import FIELDS
 from index.inverted import PREFIX_MAX
 from index.schema import FIELD_BOOSTS
 from index.tokens import stem
 from index.tokens import tokenize
+from index.tokens import tokenize_entries
 from index.update import update
 from search import ranking
 from search import related
@@ -82,9 +83,9 @@ def reference(updated) -> Reference:
     for article in read_corpus(source).articles:
         docnum = indexed[article.path].docnum
         subject[docnum] = article.subject
-        for field, text in field_texts(article).items():
-            for word, position, _start, _end in tokenize(text):
-                postings.setdefault((field, stem(word)), {}).setdefault(docnum, []).append(position)
+        for field in SCORED:
+            for word, position, _start, _end in tokenize_entries(field.text(article), field.separator):
+                postings.setdefault((field.name, stem(word)), {}).setdefault(docnum, []).append(position)
         for word, *_ in tokenize(article.question):
             for size in range(1, min(len(word), PREFIX_MAX) + 1):
                 postings.setdefault(("question_prefix", word[:size]), {}).setdefault(docnum, []).append(0)

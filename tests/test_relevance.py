@@ -229,6 +229,26 @@ def test_quoted_phrase_counts_only_where_the_phrase_stands(tmp_path):
         assert [h.id for h in engine.search('"attachment theory"').hits] == [1, 2]
 
 
+def test_keywords_with_the_words_side_by_side_in_one_entry_rank_first(tmp_path):
+    # Same question, answer and keyword words; only the second lists "emotional regulation" as
+    # one entry, while in the first "emotional" ends one entry and "regulation" starts the next.
+    source = tmp_path / "src"
+    for number, keywords in enumerate(("coping emotional, regulation", "emotional regulation, coping"), start=1):
+        write_article(
+            source,
+            id=number,
+            question=f"How do therapists help clients in case {number}?",
+            answer="Regulation of emotions helps. Emotional clients cope.",
+            keywords=keywords,
+        )
+    build(source, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        assert [h.id for h in engine.search("emotional regulation").hits] == [2, 1]
+        # A quoted phrase does not span two entries either.
+        assert [h.id for h in engine.search('"emotional regulation"').hits] == [2]
+        assert [h.id for h in engine.search('"coping emotional"').hits] == [1]
+
+
 def test_related_questions_for_the_first_three_hits_of_a_page_only(relevance_engine):
     every = relevance_engine.search("", per_page=12).hits
     pages = [relevance_engine.search("", page=page, per_page=3).hits for page in range(1, 5)]
