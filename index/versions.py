@@ -126,7 +126,8 @@ def read_meta(version: Path) -> dict:
 # 13: a network prefix is also its number, and after an address too ("10.0.0.0/8" holds /8 and 8).
 # 14: Whoosh's table of contents lists the scored fields as indexed, read through ``index.codec`` from our arrays.
 # 15: a list field's entries (keywords) stand ``index.tokens.ENTRY_GAP`` positions apart: no phrase spans two.
-FORMAT = 15
+# 16: more words kept apart from unrelated ones porter2 joins them to ("determinant" is not "determine").
+FORMAT = 16
 
 
 def meta_seal(meta: dict) -> str:

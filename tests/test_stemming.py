@@ -23,6 +23,8 @@ from search.engine import Engine
         ("consistent", "consistency", "consistently"),
         ("important", "importance"),
         ("studies", "study"),
+        ("determinants", "determinant"),
+        ("exclusively", "exclusive"),
     ],
 )
 def test_word_forms_share_a_stem(forms):
@@ -38,6 +40,14 @@ def test_word_forms_share_a_stem(forms):
         ("complex", "complexity"),
         ("several", "severe"),
         ("positive", "position"),
+        ("determinant", "determine"),
+        ("exclusive", "exclusion"),
+        ("inclusive", "inclusion"),
+        ("format", "formation"),
+        ("natural", "nature"),
+        ("addition", "additional"),
+        ("multiple", "multiplication"),
+        ("response", "responsible"),
     ],
 )
 def test_unrelated_words_do_not(words):
