@@ -36,6 +36,7 @@ from index.inverted import POSITIONAL
 from index.schema import FIELD_BOOSTS
 from search import snippets
 from search.cache import LRUCache
+from search.english import common_words
 from search.expand import expand
 from search.facets import FacetValue
 from search.facets import subject_counts
@@ -374,6 +375,7 @@ class Engine:
         self._version: _Version | None = None
         # The version replaced last while requests were still using it; the last of them closes it.
         self._retired: _Version | None = None
+        common_words()  # read once here (0.15 s), not by the first query that needs it
 
     def __enter__(self) -> Engine:
         return self
@@ -512,9 +514,11 @@ class Engine:
 
         A suggestion that is not better is worse than none: a word the index holds in any
         form is never replaced, and a real word the index lacks ("bread") must not become
-        one it has ("break") unless that finds what the query did not.
+        one it has ("break") unless the query found nothing and the correction finds something.
         """
         unknown = unknown_words(found.query, version.ranker.finds, self.synonyms.lookup())
+        if found.total:  # what was typed finds articles: a real word the index lacks is no typo
+            unknown -= common_words()
         correction = version.speller.correct(query, unknown)
         if correction is None:
             return None, None

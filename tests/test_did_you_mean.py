@@ -2,12 +2,14 @@
 
 import pytest
 
+from bench.relevance.run import HERE
 from bench.relevance.run import load_queries
 from index.articles import read_corpus
 from search.engine import Engine
 from search.query import parse
 from search.spelling import unknown_words
 
+PARAPHRASES = HERE / "paraphrase.tsv"
 TYPO_RECALL = 0.8  # of the judged typo queries: 78 of 92 get a suggestion (the rest already match by stem)
 
 
@@ -29,6 +31,24 @@ def test_no_suggestion_for_any_question_or_keyword_of_the_sample(sample_engine, 
     wrong = {text: fix for text in texts if (fix := suggested(sample_engine, text))}
     assert len(texts) > 2000
     assert not wrong
+
+
+# Its word is as rare in the English word list as common misspellings ("euclidian") are.
+KNOWN_WRONG = {"which switcher lowers and which raises a dc level"}
+
+
+def test_no_suggestion_for_the_paraphrases_whose_words_the_articles_lack(sample_engine):
+    """Queries in correct English that avoid the articles' words: "thin" is no typo of "than", nor "bets" of "bits"."""
+    texts = [q["query"] for q in load_queries(PARAPHRASES)]
+    wrong = {text: fix for text in texts if (fix := suggested(sample_engine, text))}
+    assert len(texts) > 200
+    assert set(wrong) <= KNOWN_WRONG, wrong
+
+
+def test_a_common_word_that_finds_nothing_is_still_corrected(sample_engine):
+    # "bets" is English, but nothing holds it: the suggestion is the only way to a result.
+    result = sample_engine.search("bets")
+    assert result.corrected and result.suggestion.query == "bits" and result.total
 
 
 @pytest.mark.parametrize(
