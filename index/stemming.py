@@ -1,4 +1,4 @@
-"""porter2, less its merges of unrelated words.
+"""porter2, less its merges of unrelated words, plus the irregular plurals it cannot join.
 
 porter2 strips derivational suffixes, so "diagonalizing" finds "diagonalization"
 and "statically" finds "static": word-form queries need that, and no lighter
@@ -31,8 +31,6 @@ KEEP_APART = (
     ("negation",),  # (negative)
     ("authority",),  # (authorized)
     ("inductance",),  # (induction)
-    ("indices",),  # (indicate)
-    ("vertices",),  # (vertical)
     ("terminal",),  # (terminate)
     ("consistent", "consistency", "consistently"),  # (consist)
     ("objective", "objectively"),  # (object)
@@ -88,13 +86,56 @@ def inflectional(word: str) -> str:
     return porter2.normalize_ys(word)
 
 
+# Plurals that no suffix rule turns into their singular ("automata", "vertices"), as the
+# articles of the knowledge base's subjects use them; each is stemmed as its singular. A
+# plural of two words ("bases": base and basis; "ellipses") is left to porter2.
+IRREGULAR_PLURALS = {
+    "analyses": "analysis",
+    "appendices": "appendix",
+    "automata": "automaton",
+    "axes": "axis",
+    "bacteria": "bacterium",
+    "children": "child",
+    "criteria": "criterion",
+    "curricula": "curriculum",
+    "diagnoses": "diagnosis",
+    "feet": "foot",
+    "foci": "focus",
+    "hypotheses": "hypothesis",
+    "indices": "index",
+    "loci": "locus",
+    "matrices": "matrix",
+    "maxima": "maximum",
+    "men": "man",
+    "mice": "mouse",
+    "minima": "minimum",
+    "nuclei": "nucleus",
+    "optima": "optimum",
+    "parentheses": "parenthesis",
+    "phenomena": "phenomenon",
+    "radii": "radius",
+    "schemata": "schema",
+    "simplices": "simplex",
+    "spectra": "spectrum",
+    "stimuli": "stimulus",
+    "strata": "stratum",
+    "syntheses": "synthesis",
+    "teeth": "tooth",
+    "theses": "thesis",
+    "vertices": "vertex",
+    "vortices": "vortex",
+    "women": "woman",
+}
+
 _APART = {inflectional(word): inflectional(family[0]) for family in KEEP_APART for word in family}
 # Only a word with one of these porter2 stems may be kept apart, so the others cost porter2 alone.
 _JOINED = frozenset(porter2.stem(word) for family in KEEP_APART for word in family)
 
 
 def stem(word: str) -> str:
-    """porter2, or for a word of a ``KEEP_APART`` family and its inflections, the family's own stem."""
+    """porter2 of the word, or of its singular if an irregular plural; for a word of a ``KEEP_APART``
+    family and its inflections, the family's own stem."""
+    word = IRREGULAR_PLURALS.get(word, word)
     joined = porter2.stem(word)
     if joined in _JOINED:
         return _APART.get(inflectional(word), joined)

@@ -127,7 +127,8 @@ def read_meta(version: Path) -> dict:
 # 14: Whoosh's table of contents lists the scored fields as indexed, read through ``index.codec`` from our arrays.
 # 15: a list field's entries (keywords) stand ``index.tokens.ENTRY_GAP`` positions apart: no phrase spans two.
 # 16: more words kept apart from unrelated ones porter2 joins them to ("determinant" is not "determine").
-FORMAT = 16
+# 17: irregular plurals stem as their singulars ("automata" is "automaton", "vertices" "vertex").
+FORMAT = 17
 
 
 def meta_seal(meta: dict) -> str:

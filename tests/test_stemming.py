@@ -25,6 +25,11 @@ from search.engine import Engine
         ("studies", "study"),
         ("determinants", "determinant"),
         ("exclusively", "exclusive"),
+        ("automata", "automaton", "automatons"),
+        ("vertices", "vertex"),
+        ("indices", "index", "indexes"),
+        ("hypotheses", "hypothesis"),
+        ("criteria", "criterion"),
     ],
 )
 def test_word_forms_share_a_stem(forms):
@@ -48,6 +53,9 @@ def test_word_forms_share_a_stem(forms):
         ("addition", "additional"),
         ("multiple", "multiplication"),
         ("response", "responsible"),
+        ("vertices", "vertical"),
+        ("indices", "indicate"),
+        ("theses", "these"),
     ],
 )
 def test_unrelated_words_do_not(words):
