@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
@@ -54,6 +55,16 @@ def _executor(workers: int) -> Iterator[ProcessPoolExecutor]:
     finally:
         # Killing is what ends a worker that hangs; the others have no work left.
         executor.shutdown(wait=True, kill_workers=True)
+
+
+def _submit(executor: ProcessPoolExecutor, function: Callable, chunk: list) -> Future:
+    """``executor.submit``, or a future that fails as a dead worker's would if one died since the last result."""
+    try:
+        return executor.submit(function, chunk)
+    except BrokenProcessPool as exc:
+        failed: Future = Future()
+        failed.set_exception(exc)
+        return failed
 
 
 def _result(future, seconds: float):
@@ -106,7 +117,7 @@ class Reader:
         waiting: deque = deque()
         while True:
             while len(waiting) < AHEAD * self.procs and (chunk := next(todo, None)) is not None:
-                waiting.append((chunk, executor.submit(function, chunk)))
+                waiting.append((chunk, _submit(executor, function, chunk)))
             if not waiting:
                 return []
             try:
@@ -126,7 +137,7 @@ class Reader:
                 for attempt in range(ATTEMPTS):
                     executor = executor or stack.enter_context(_executor(1))
                     try:
-                        yield _result(executor.submit(function, [item]), ITEM_SECONDS)
+                        yield _result(_submit(executor, function, [item]), ITEM_SECONDS)
                         break
                     except _Gone as exc:
                         executor.shutdown(wait=True, kill_workers=True)

@@ -7,6 +7,7 @@ process is killed with SIGKILL while it works.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -71,6 +72,30 @@ def test_a_worker_that_hangs_is_stopped(monkeypatch):
     out, _reader = _run([["a", HANG, "b"], ["c"]], procs=1)
     assert out == ["A", "lost hang: reading took over 1 s and was stopped, 2 times on this file", "B", "C"]
     assert time.monotonic() - started < 30
+
+
+def test_a_worker_found_dead_when_the_next_chunk_is_handed_out_costs_nothing(monkeypatch):
+    # A worker killed between one result and the next hand-out: loky refuses the hand-out itself.
+    opened = reading._executor
+
+    @contextlib.contextmanager
+    def dying_at_the_fourth_submit(workers):
+        with opened(workers) as executor:
+            submit, calls = executor.submit, []
+
+            def refusing(*args):
+                calls.append(args)
+                if len(calls) == 4:
+                    raise reading.BrokenProcessPool("A worker was terminated: {SIGKILL(-9)}")
+                return submit(*args)
+
+            monkeypatch.setattr(executor, "submit", refusing)
+            yield executor
+
+    monkeypatch.setattr(reading, "_executor", dying_at_the_fourth_submit)
+    out, reader = _run([[letter] for letter in "abcdefgh"], procs=1)
+    assert out == list("ABCDEFGH")
+    assert reader.lost == 0 and "the reading process died (SIGKILL(-9))" in reader.notes[0]
 
 
 def test_too_many_deaths_call_the_build_off(monkeypatch):
