@@ -80,6 +80,7 @@ class Indexed:
     postings: inverted.Merger
     words: Counter
     vectors: vectors.Spool | None
+    topics: docmeta.Topics
 
 
 def _read_chunk(paths: list[Path], source: Path, model: str) -> Chunk:
@@ -124,23 +125,26 @@ def read_and_index(
     intake = Intake()
     merger = inverted.Merger()
     words: Counter = Counter()
+    topics = docmeta.Topics()
     lost = partial(_lost_chunk, source=source, model=model)
     read = reader.map(partial(_read_chunk, source=source, model=model), chunked(paths), lost)
     with tqdm(total=len(paths), desc="indexing", unit=" files", disable=not progress) as bar, contextlib.closing(read):
         for results, part, chunk_words, chunk_vectors in read:
             first = len(intake.corpus.articles)
-            kept = _take_chunk(intake, writer, results, chunk_words)
+            kept = _take_chunk(intake, writer, topics, results, chunk_words)
             merger.add(inverted.renumber(part, first, kept))
             if chunk_vectors is not None:
                 spool.add(vectors.keep(chunk_vectors, kept))
             words.update(chunk_words)
             bar.update(len(results))
     intake.corpus.articles = merge_subjects(intake.corpus.articles)
-    return Indexed(intake.corpus, merger, words, spool)
+    return Indexed(intake.corpus, merger, words, spool, topics)
 
 
-def _take_chunk(intake: Intake, writer, results: list[Article | Problem], words: Counter) -> np.ndarray:
-    """Take a chunk's results into ``intake``, and its new articles into ``writer``; which articles were kept."""
+def _take_chunk(
+    intake: Intake, writer, topics: docmeta.Topics, results: list[Article | Problem], words: Counter
+) -> np.ndarray:
+    """Take a chunk's results into ``intake``, and its new articles into ``writer`` and ``topics``; which were kept."""
     kept = []
     for item in results:
         if not isinstance(item, Article):
@@ -151,6 +155,7 @@ def _take_chunk(intake: Intake, writer, results: list[Article | Problem], words:
         kept.append(taken)
         if taken:
             writer.add_document(**to_document(item))
+            topics.add(len(intake.corpus.articles) - 1, item)
         else:
             words.subtract(words_of(item))  # a duplicate, left out
     return np.array(kept, dtype=bool)
@@ -253,14 +258,14 @@ def build(
         nonlocal read
         with vectors.Spool(building) if model != embedding.OFF else contextlib.nullcontext() as spool:
             indexed = _read_into_whoosh(building, source, reader, progress, strict, model, spool)
-            read = indexed.corpus
+            read, topics = indexed.corpus, indexed.topics
             postings = indexed.postings
             folder = inverted.next_segment(building)
             postings.save(folder)
             if indexed.vectors is not None:
                 indexed.vectors.save(folder)
         codec.register(building, folder.name, postings.size)
-        meta = docmeta.from_articles(read.articles, postings.lengths())
+        meta = docmeta.from_articles(read.articles, postings.lengths(), topics)
         columns.save_articles(read.articles, postings.key_terms, building)
         manifest = manifest_of(read.articles)
         finish_version(building, manifest, meta, indexed.words, source, len(read.problems), started, model=model)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from array import array
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ import numpy as np
 
 from index import versions
 from index.articles import Article
+from index.tokens import split_words
+from index.tokens import stem
 
 FILENAME = "docmeta.npz"
 NO_DATE = 0
@@ -33,6 +36,9 @@ class DocMeta:
     subjects: tuple[str, ...]
     url_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # sorted hashes of urls
     url_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # docnum of each url_keys
+    # Each keyword entry of each article (its topics, ``topic_key``), sorted, and the docnum that lists it.
+    topic_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    topic_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     @property
     def size(self) -> int:
@@ -46,28 +52,75 @@ class DocMeta:
             return int(self.url_docs[at])
         return None
 
+    def find_topic(self, words: Iterable[str]) -> np.ndarray:
+        """The documents whose keywords list ``words`` (folded, in order) as one entry, ascending."""
+        key = topic_key(words)
+        return self.topic_docs[np.searchsorted(self.topic_keys, key) : np.searchsorted(self.topic_keys, key, "right")]
+
+
+def _key(text: str) -> np.uint64:
+    # 64 bits: a collision among a million urls has odds of about 1 in 30 million.
+    return np.uint64(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little"))
+
 
 def url_key(url: str) -> np.uint64:
-    # 64 bits: a collision among a million urls has odds of about 1 in 30 million.
-    return np.uint64(int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "little"))
+    return _key(url)
 
 
-def _with_urls(meta: DocMeta, keys: np.ndarray, docs: np.ndarray) -> DocMeta:
-    order = np.argsort(keys)
-    return replace(meta, url_keys=keys[order], url_docs=docs[order].astype(np.int32))
+def topic_key(words: Iterable[str]) -> np.uint64:
+    """A keyword entry's words (folded) as its topic: stemmed, so "pointers initialized" is "pointer initialization"."""
+    return _key(" ".join(stem(word) for word in words))
+
+
+class Topics:
+    """The topics of articles as they are indexed, kept compact: a full build lets go of their keywords."""
+
+    def __init__(self) -> None:
+        self.keys = array("Q")
+        self.docs = array("i")
+
+    def add(self, doc: int, article: Article) -> None:
+        entries = article.keywords.split(",")
+        words = (tuple(text for word in split_words(entry) for text in word.texts) for entry in entries)
+        found = {topic_key(entry) for entry in words if entry}
+        self.keys.extend(int(key) for key in found)
+        self.docs.extend([doc] * len(found))
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each topic and the docnum of the article listing it."""
+        return np.frombuffer(self.keys, dtype=np.uint64), np.frombuffer(self.docs, dtype=np.int32)
+
+
+def _sorted(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(keys, kind="stable")  # stable: the documents of one key stay ascending
+    return keys[order], docs[order].astype(np.int32)
+
+
+def _with_keys(meta: DocMeta, urls: tuple[np.ndarray, np.ndarray], topics: tuple[np.ndarray, np.ndarray]) -> DocMeta:
+    (url_keys, url_docs), (topic_keys, topic_docs) = _sorted(*urls), _sorted(*topics)
+    return replace(meta, url_keys=url_keys, url_docs=url_docs, topic_keys=topic_keys, topic_docs=topic_docs)
 
 
 def _url_keys(articles: Sequence[Article]) -> np.ndarray:
     return np.array([url_key(a.url) for a in articles], dtype=np.uint64)
 
 
-def from_articles(articles: Sequence[Article], lengths: dict[str, np.ndarray]) -> DocMeta:
-    """The arrays of a fresh build, whose docnums follow ``articles``."""
+def topics_of(articles: Sequence[Article], first: int = 0) -> Topics:
+    """The topics of ``articles``, the first being docnum ``first``."""
+    topics = Topics()
+    for doc, article in enumerate(articles, start=first):
+        topics.add(doc, article)
+    return topics
+
+
+def from_articles(articles: Sequence[Article], lengths: dict[str, np.ndarray], topics: Topics | None = None) -> DocMeta:
+    """The arrays of a fresh build, whose docnums follow ``articles``; ``topics``, unless their keywords are here."""
     names: dict[str, int] = {}
     subject = np.array([names.setdefault(a.subject, len(names)) for a in articles], dtype=np.int16)
     date = np.array([_ordinal(a.date) for a in articles], dtype=np.int32)
     meta = DocMeta(np.ones(len(articles), dtype=bool), subject, date, dict(lengths), tuple(names))
-    return _with_urls(meta, _url_keys(articles), np.arange(len(articles)))
+    topics = topics_of(articles) if topics is None else topics
+    return _with_keys(meta, (_url_keys(articles), np.arange(len(articles))), topics.pairs())
 
 
 def extend(
@@ -84,10 +137,17 @@ def extend(
     subject[dead] = -1
     joined = {field: np.concatenate([meta.lengths[field], added.lengths[field]]) for field in meta.lengths}
     extended = DocMeta(live, subject, np.concatenate([meta.date, added.date]), joined, tuple(names))
-    kept = ~np.isin(meta.url_docs, dead)
-    keys = np.concatenate([meta.url_keys[kept], _url_keys(articles)])
-    docs = np.concatenate([meta.url_docs[kept], np.arange(meta.size, meta.size + len(articles))])
-    return _with_urls(extended, keys, docs)
+    urls = _joined((meta.url_keys, meta.url_docs), (added.url_keys, added.url_docs), dead, meta.size)
+    topics = _joined((meta.topic_keys, meta.topic_docs), (added.topic_keys, added.topic_docs), dead, meta.size)
+    return _with_keys(extended, urls, topics)
+
+
+def _joined(
+    old: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray], dead: np.ndarray, first: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keys and docnums: ``old``'s but of ``dead`` documents, then ``new``'s with docnums from ``first``."""
+    kept = ~np.isin(old[1], dead)
+    return np.concatenate([old[0][kept], new[0]]), np.concatenate([old[1][kept], new[1] + first])
 
 
 def _ordinal(date: dt.date | None) -> int:
@@ -104,6 +164,8 @@ def save(meta: DocMeta, version: Path) -> None:
         "subjects": np.array(meta.subjects, dtype=object),
         "url_keys": meta.url_keys,
         "url_docs": meta.url_docs,
+        "topic_keys": meta.topic_keys,
+        "topic_docs": meta.topic_docs,
         **{"len_" + field: array for field, array in meta.lengths.items()},
     }
     versions.save_arrays(version / FILENAME, arrays)
@@ -114,5 +176,13 @@ def load(version: Path) -> DocMeta:
         lengths = {key[4:]: data[key] for key in data.files if key.startswith("len_")}
         subjects = tuple(data["subjects"].tolist())
         return DocMeta(
-            data["live"], data["subject"], data["date"], lengths, subjects, data["url_keys"], data["url_docs"]
+            data["live"],
+            data["subject"],
+            data["date"],
+            lengths,
+            subjects,
+            data["url_keys"],
+            data["url_docs"],
+            data["topic_keys"],
+            data["topic_docs"],
         )

@@ -70,6 +70,7 @@ from search.suggest import Ranked
 from search.suggest import rank as rank_completions
 from search.suggest import split_typed
 from search.synonyms import Synonyms
+from search.topics import topic_bonus
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
@@ -558,6 +559,9 @@ class Engine:
             scored = version.ranker.score(query.clauses, version.phrase_fields, defer_filler=True)
             matched, key = scored.matched, scored.key
             settler = Settler(scored)
+            topics = topic_bonus(meta, query.clauses)
+            settler.settle(key, topics.ids)  # a settled key keeps a bonus added later
+            key[topics.ids] += topics.values
             short = shortfall(query.clauses, scored)
             if version.meaning is not None and short > 0:
                 lexical = matched

@@ -249,6 +249,39 @@ def test_keywords_with_the_words_side_by_side_in_one_entry_rank_first(tmp_path):
         assert [h.id for h in engine.search('"coping emotional"').hits] == [1]
 
 
+def topic_engine(tmp_path, keywords: str) -> Engine:
+    """Article 1 lists ``keywords`` and holds "pointer" and "initialization" nowhere else; articles 2 to 6
+    ask about pointer initialization in their questions, which BM25 weighs most; 7 to 30 are about other things."""
+    source = tmp_path / "src"
+    write_article(
+        source, id=1, question="How are variables set up in C?", answer="Declare, then assign.", keywords=keywords
+    )
+    for number in range(2, 7):
+        write_article(
+            source,
+            id=number,
+            question=f"Why does pointer initialization matter in program {number}?",
+            answer="A pointer without initialization holds junk.",
+            keywords="memory, address",
+        )
+    for number in range(7, 31):
+        write_article(source, id=number, question=f"What is topic{number}?", answer=f"Topic{number} explained.")
+    build(source, tmp_path / "index")
+    return Engine(tmp_path / "index")
+
+
+def test_keywords_entry_that_is_the_query_ranks_first(tmp_path):
+    with topic_engine(tmp_path, "variables, pointer initialization") as engine:
+        assert first(engine, "pointer initialization") == 1
+        assert first(engine, "pointers initialized") == 1  # stemmed, as the words are
+        assert first(engine, "what is pointer initialization") == 1  # filler aside
+
+
+def test_keywords_entry_longer_than_the_query_is_no_topic(tmp_path):
+    with topic_engine(tmp_path, "variables, pointer initialization rules") as engine:
+        assert first(engine, "pointer initialization") != 1
+
+
 def test_related_questions_for_the_first_three_hits_of_a_page_only(relevance_engine):
     every = relevance_engine.search("", per_page=12).hits
     pages = [relevance_engine.search("", page=page, per_page=3).hits for page in range(1, 5)]

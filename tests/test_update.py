@@ -5,6 +5,7 @@ import os
 import pytest
 
 from common.errors import OldFormat
+from index import docmeta
 from index import integrity
 from index import versions
 from index.build import BuildError
@@ -206,3 +207,20 @@ def test_a_word_that_only_deleted_articles_hold_is_found_nowhere(source, index_d
         assert not version.ranker.finds(Alternative((stem("topic1"),)))
         assert version.ranker.finds(Alternative((stem("explained"),)))
     assert engine.search("topic1").total == 0
+
+
+def test_topics_follow_the_keywords_through_an_update(source, index_dir):
+    # Changed, added, then deleted and added again: only the live articles' entries are topics,
+    # an entry in other word forms is the same topic, and one entry among others counts.
+    for number, keywords in ((2, "zeppelin design"), (6, "airship, zeppelin design")):
+        write_article(source, id=number, question=f"What is topic{number}?", answer="A.", keywords=keywords)
+    update(source, index_dir)
+    (source / "what-is-topic2.md").unlink()
+    write_article(source, id=7, question="What is topic7?", answer="B.", keywords="zeppelins designed")
+    update(source, index_dir)
+    meta = docmeta.load(versions.current_version(index_dir))
+    with Engine(index_dir) as engine:
+        urls = {number: engine.search(f"topic{number}").hits[0].url for number in (1, 6, 7)}
+    assert sorted(meta.find_topic(["zeppelin", "design"])) == sorted(meta.find_url(urls[n]) for n in (6, 7))
+    assert list(meta.find_topic(["airship"])) == [meta.find_url(urls[6])]
+    assert not len(meta.find_topic(["zeppelin"]))
