@@ -556,12 +556,10 @@ class Engine:
         elif query.is_empty:
             matched, key = np.zeros(meta.size, dtype=bool), np.zeros(meta.size)
         else:
-            scored = version.ranker.score(query.clauses, version.phrase_fields, defer_filler=True)
+            topics = topic_bonus(meta, query.clauses)
+            scored = version.ranker.score(query.clauses, version.phrase_fields, defer_filler=True, extra=topics)
             matched, key = scored.matched, scored.key
             settler = Settler(scored)
-            topics = topic_bonus(meta, query.clauses)
-            settler.settle(key, topics.ids)  # a settled key keeps a bonus added later
-            key[topics.ids] += topics.values
             short = shortfall(query.clauses, scored)
             if version.meaning is not None and short > 0:
                 lexical = matched

@@ -144,6 +144,7 @@ class Scored:
     scores: tuple[Sparse, ...] = ()
     worths: tuple[float, ...] = ()
     left_out: float = 0.0
+    extra: Sparse = NOTHING  # a bonus of some documents besides the clauses' (``search.topics``)
 
 
 class Ranker:
@@ -264,13 +265,14 @@ class Ranker:
         clauses: Sequence[Clause],
         phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None,
         defer_filler: bool = False,
+        extra: Sparse = NOTHING,
     ) -> Scored:
         """Rank by BM25 plus a bonus for each clause matched whole, more if exactly (not by a typo).
 
         Each clause scores as ``match`` does; filler and notation clauses add score but no bonus.
         An article that holds only most of a synonym's words is found, without that clause's bonus.
         With ``defer_filler``, filler beside other words is left out of the key until
-        ``search.settle`` adds it where the ranking reads the key.
+        ``search.settle`` adds it where the ranking reads the key. ``extra`` is added to the key last.
         """
         matches = [self.match(clause, phrases) for clause in clauses]
         worths = [
@@ -283,6 +285,7 @@ class Ranker:
         key, matched = _keyed(
             [clauses[i].filler for i in now], [matches[i] for i in now], [worths[i] for i in now], self.size
         )
+        key[extra.ids] += extra.values
         left_out = sum(_most(m.score) for m, deferred in zip(matches, later, strict=True) if deferred)
         matched &= self.live
         return Scored(
@@ -293,6 +296,7 @@ class Ranker:
             tuple(m.score for m in matches),
             tuple(worths),
             left_out,
+            extra,
         )
 
 

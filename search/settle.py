@@ -69,7 +69,7 @@ class Settler:
             if worth:
                 bonus += worth * _found(whole, docs)[1]
                 bonus += worth * EXACT_SHARE * _found(exact, docs)[1]
-        return bonus + total.astype(np.float32)
+        return _plus_extra(bonus + total.astype(np.float32), scored, docs)
 
 
 def _whole_dense(scored: Scored, docs: np.ndarray) -> np.ndarray:
@@ -82,7 +82,14 @@ def _whole_dense(scored: Scored, docs: np.ndarray) -> np.ndarray:
         if worth:
             bonus[whole] += worth
             bonus[exact] += worth * EXACT_SHARE
-    return bonus[docs] + total[docs].astype(np.float32)
+    return _plus_extra(bonus[docs] + total[docs].astype(np.float32), scored, docs)
+
+
+def _plus_extra(key: np.ndarray, scored: Scored, docs: np.ndarray) -> np.ndarray:
+    """``key`` of ``docs`` with ``scored.extra`` added, last, as ``Ranker.score`` adds it."""
+    at, held = _found(scored.extra.ids, docs)
+    key[held] += scored.extra.values[at[held]]
+    return key
 
 
 def _found(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,14 +16,15 @@ from index.articles import read_corpus
 from index.build import build
 from search.engine import Engine
 from search.query import parse
+from search.ranking import NOTHING
 from search.ranking import Ranker
 from tests.factory import write_article
 
 FULL_SUM = Ranker.score
 
 
-def _full_sum(self, clauses, phrases=None, defer_filler=False):
-    return FULL_SUM(self, clauses, phrases, False)
+def _full_sum(self, clauses, phrases=None, defer_filler=False, extra=NOTHING):
+    return FULL_SUM(self, clauses, phrases, False, extra)
 
 
 def _prefixes(questions: list[str], seed: int) -> list[str]:
