@@ -59,7 +59,7 @@ class DocMeta:
 
 
 def _key(text: str) -> np.uint64:
-    # 64 bits: a collision among a million urls has odds of about 1 in 30 million.
+    # 64 bits: a collision among two million keys (urls and keyword entries) has odds of about 1 in 9 million.
     return np.uint64(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little"))
 
 
