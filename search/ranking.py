@@ -320,7 +320,15 @@ def _keyed(
     """
     bonus = np.zeros(size)
     for found, worth in zip(matches, worths, strict=True):
-        if worth:
+        if not worth:
+            continue
+        if len(found.exact) == len(found.whole):  # held exactly wherever held (``exact`` is a subset)
+            # One gather and scatter, adding in the order ``search.settle`` adds, to the bit.
+            held = bonus[found.whole]
+            held += worth
+            held += worth * EXACT_SHARE
+            bonus[found.whole] = held
+        else:
             bonus[found.whole] += worth
             bonus[found.exact] += worth * EXACT_SHARE
     bonus += _dense_sum([m.score for m in matches], size)
