@@ -47,6 +47,7 @@ from search.meaning import Meaning
 from search.postings import PostingsStore
 from search.postings import phrase_counts
 from search.proximity import RERANK_DEPTH
+from search.proximity import Where
 from search.proximity import rerank
 from search.query import Clause
 from search.query import UserQuery
@@ -317,19 +318,23 @@ class _Version:
         chosen = choose(self.neighbours, docnum, links)
         return [Related(self.questions[d], self.urls[d]) for d in chosen]
 
-    def positions(self, terms: set[str], field: str, docs: np.ndarray) -> list[dict[str, list[int]]]:
-        """For each of ``docs``, where each of ``terms`` stands in its ``field``."""
-        found: list[dict[str, list[int]]] = [{} for _ in docs]
+    def positions(self, terms: set[str], field: str, docs: np.ndarray) -> dict[str, Where]:
+        """Where each of ``terms`` stands in the ``field`` of ``docs``: the row in ``docs`` and the position of each."""
+        found = {}
         docs = docs.astype(np.int32)  # as postings hold them: searching int64 ones copied each list to int64
         for term in terms:
+            rows, places = [], []
             # Segment by segment: joining a common word's positions across segments copied
             # tens of megabytes per query, too many for the cache to keep.
             for part in self.postings.positional(field, term):
                 ids = part.postings.ids
                 at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
                 held = np.flatnonzero(ids[at] == docs)
-                for i, positions in zip(held, part.positions(at[held]), strict=True):
-                    found[i][term] = positions
+                counts, positions = part.positions(at[held])
+                rows.append(np.repeat(held, counts))
+                places.append(positions)
+            if rows:
+                found[term] = (np.concatenate(rows), np.concatenate(places))
         return found
 
     def phrase_fields(self, clause: Clause) -> dict[str, Sparse]:

@@ -42,15 +42,18 @@ class Positional:
         sums = np.add.reduceat(postings.tf, np.arange(0, len(postings.tf), BLOCK), dtype=np.int64)
         return cls(postings, np.concatenate(([0], np.cumsum(sums)[:-1])))
 
-    def positions(self, at: np.ndarray) -> list[list[int]]:
-        """The positions of the documents at indexes ``at`` of the postings."""
+    def positions(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(counts, positions)``: how many positions each document at indexes ``at`` of the postings
+        has, and those positions, document after document (int64)."""
         tf = self.postings.tf
         block = at // BLOCK
         before = np.arange(BLOCK)
         counts = tf[np.minimum(block[:, None] * BLOCK + before, len(tf) - 1)]
         starts = self.blocks[block] + np.where(before < (at % BLOCK)[:, None], counts, 0).sum(axis=1, dtype=np.int64)
-        ends = starts + tf[at].astype(np.int64)
-        return [self.postings.positions[a:b].tolist() for a, b in zip(starts, ends, strict=True)]
+        lengths = tf[at].astype(np.int64)
+        # Each position's index: its document's start, plus its place after the first of that document's.
+        offsets = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return lengths, self.postings.positions[np.repeat(starts, lengths) + offsets].astype(np.int64)
 
 
 def _join(parts: list[Postings]) -> Postings:

@@ -29,52 +29,57 @@ ANSWER_BONUS = 5.0
 KEYWORDS_BONUS = 4.0
 
 
-# For some documents, each query term's word positions in one of their fields.
-PositionsOf = Callable[[str, np.ndarray], list[dict[str, list[int]]]]
+# Per occurrence of a query term in one field of the reranked documents: the document's row
+# among them, and the position.
+Where = tuple[np.ndarray, np.ndarray]
+PositionsOf = Callable[[str, np.ndarray], dict[str, Where]]
+ROW_SHIFT = 32  # a row and a position as one int64 key: row << ROW_SHIFT | position
 
 
-def order_score(positions: dict[str, list[int]], clauses: Sequence[Clause]) -> float:
-    """The share of consecutive query words, filler left out, that stand in order, close together, in a question.
+def share_in_order(where: dict[str, Where], pairs: Sequence[tuple[Clause, Clause]], rows: int) -> np.ndarray:
+    """Per row, the share of ``pairs`` whose clauses stand in order, close together: a pair side by side
+    counts 1, one with words between them within ``WINDOW`` counts ``APART``.
 
-    :param positions: where each query term stands in the question.
+    All rows at once: a loop over each document's words cost most of the rerank.
     """
-    return _share_in_order(positions, list(pairwise(c for c in clauses if not c.filler)))
-
-
-def pair_score(positions: dict[str, list[int]], clauses: Sequence[Clause]) -> float:
-    """The share of neighbouring query clauses, not both filler, that stand in order, close together, in a text.
-
-    :param positions: where each query term stands in the text.
-    """
-    return _share_in_order(positions, [(a, b) for a, b in pairwise(clauses) if not (a.filler and b.filler)])
-
-
-def _share_in_order(positions: dict[str, list[int]], pairs: list[tuple[Clause, Clause]]) -> float:
+    held = np.zeros(rows)
     if not pairs:
-        return 0.0
-    held = 0.0
-    where: dict[int, set[int]] = {}  # per clause: a clause stands in two pairs, and most articles lack some
+        return held
+    known: dict[int, np.ndarray] = {}  # per clause: a clause stands in two pairs
     for first, second in pairs:
-        following = _where(positions, second, where)
-        starts = _where(positions, first, where) if following else following
-        if not starts:
-            continue
-        if any(p + 1 in following for p in starts):
-            held += 1
-        elif any(p + step in following for p in starts for step in range(2, WINDOW + 1)):
-            held += APART
+        starts, following = _keys(where, first, known), _keys(where, second, known)
+        beside = _followed(starts, following, 1, rows)
+        near = np.zeros(rows, dtype=bool)
+        for step in range(2, WINDOW + 1):
+            near |= _followed(starts, following, step, rows)
+        held += np.where(beside, 1.0, np.where(near, APART, 0.0))
     return held / len(pairs)
 
 
-def _where(positions: dict[str, list[int]], clause: Clause, known: dict[int, set[int]]) -> set[int]:
+def _keys(where: dict[str, Where], clause: Clause, known: dict[int, np.ndarray]) -> np.ndarray:
+    """The ascending keys of where any of the clause's terms stands."""
     found = known.get(id(clause))
     if found is None:
-        found = known[id(clause)] = {p for term in clause.terms for p in positions.get(term, ())}
+        parts = [(where[t][0].astype(np.int64) << ROW_SHIFT) | where[t][1] for t in clause.terms if t in where]
+        found = known[id(clause)] = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    return found
+
+
+def _followed(starts: np.ndarray, following: np.ndarray, step: int, rows: int) -> np.ndarray:
+    """Per row, whether a key of ``following`` stands ``step`` positions after one of ``starts``."""
+    found = np.zeros(rows, dtype=bool)
+    if len(starts) and len(following):
+        wanted = starts + step
+        at = np.minimum(np.searchsorted(following, wanted), len(following) - 1)
+        found[starts[following[at] == wanted] >> ROW_SHIFT] = True
     return found
 
 
 def rerank(leaders: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], positions_of: PositionsOf) -> np.ndarray:
     """``key`` with the proximity bonuses of question, answer and keywords added for the first ``RERANK_DEPTH`` leaders.
+
+    In question and keywords, consecutive query words count, filler left out; in the answer, neighbouring
+    clauses that are not both filler ("for loop", "E[X] = sum x").
 
     :param leaders: the best candidates by ``key``, best first.
     """
@@ -82,10 +87,13 @@ def rerank(leaders: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], posi
         return key
     adjusted = key.copy()
     docs = leaders[:RERANK_DEPTH]
-    for doc, positions in zip(docs, positions_of("question", docs), strict=True):
-        adjusted[doc] += BONUS * order_score(positions, clauses)
-    for doc, positions in zip(docs, positions_of("answer", docs), strict=True):
-        adjusted[doc] += ANSWER_BONUS * pair_score(positions, clauses)
-    for doc, positions in zip(docs, positions_of("keywords", docs), strict=True):
-        adjusted[doc] += KEYWORDS_BONUS * order_score(positions, clauses)
+    in_order = list(pairwise(c for c in clauses if not c.filler))
+    neighbours = [(a, b) for a, b in pairwise(clauses) if not (a.filler and b.filler)]
+    for field, bonus, pairs in (
+        ("question", BONUS, in_order),
+        ("answer", ANSWER_BONUS, neighbours),
+        ("keywords", KEYWORDS_BONUS, in_order),
+    ):
+        if pairs:
+            adjusted[docs] += bonus * share_in_order(positions_of(field, docs), pairs, len(docs))
     return adjusted
