@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -550,7 +549,7 @@ class Engine:
             return found
         query, matched, key = found.query, found.matched, found.key
         leaders = found.settler.settle_best(key, matched, depth)
-        key = rerank(leaders, key, query.clauses, partial(version.positions, query.terms))
+        key = rerank(leaders, key, query.clauses, version.positions)
         return replace(found, key=key, settler=None, leaders=leaders)
 
     def _unranked(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:

@@ -32,7 +32,7 @@ KEYWORDS_BONUS = 4.0
 # Per occurrence of a query term in one field of the reranked documents: the document's row
 # among them, and the position.
 Where = tuple[np.ndarray, np.ndarray]
-PositionsOf = Callable[[str, np.ndarray], dict[str, Where]]
+PositionsOf = Callable[[set[str], str, np.ndarray], dict[str, Where]]  # (terms, field, docs)
 ROW_SHIFT = 32  # a row and a position as one int64 key: row << ROW_SHIFT | position
 
 
@@ -95,5 +95,7 @@ def rerank(leaders: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], posi
         ("keywords", KEYWORDS_BONUS, in_order),
     ):
         if pairs:
-            adjusted[docs] += bonus * share_in_order(positions_of(field, docs), pairs, len(docs))
+            # Only the terms of the pairs: filler, the longest lists, is in none of the question's or keywords'.
+            terms = {term for pair in pairs for clause in pair for term in clause.terms}
+            adjusted[docs] += bonus * share_in_order(positions_of(terms, field, docs), pairs, len(docs))
     return adjusted
