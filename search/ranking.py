@@ -120,8 +120,17 @@ def sparse_all(parts: Sequence[Sparse]) -> Sparse:
 
 def dense(size: int, ids: np.ndarray, value=True, dtype=bool) -> np.ndarray:
     array = np.zeros(size, dtype=dtype)
-    array[ids] = value
+    array[at(ids)] = value
     return array
+
+
+def at(ids: np.ndarray) -> np.ndarray:
+    """``ids`` (int32 docnums, as postings hold them) as numpy's own index type.
+
+    An index of int32 is cast at every read or write through it: converted once, writing
+    through 60,000 docnums of an array of 200,000 took half the time.
+    """
+    return ids.astype(np.intp, copy=False)
 
 
 @dataclass(frozen=True)
@@ -179,7 +188,7 @@ class Ranker:
             # Updates delete a few articles: finding those among ``ids`` costs less than reading ``live`` at each.
             df = len(ids) - int(np.count_nonzero(members(self._dead, ids)))
         else:
-            df = int(np.count_nonzero(self.live[ids]))
+            df = int(np.count_nonzero(self.live.take(ids)))
         return np.float32(np.log1p((self.documents - df + 0.5) / (df + 0.5)))
 
     def term_score(self, term: str) -> Sparse:
@@ -191,7 +200,7 @@ class Ranker:
                 postings = self._postings(field, term)
                 if len(postings.ids):
                     tf = postings.tf.astype(np.float32)
-                    parts.append(Sparse(postings.ids, self.boosts[field] * tf / (tf + saturation[postings.ids])))
+                    parts.append(Sparse(postings.ids, self.boosts[field] * tf / (tf + saturation.take(postings.ids))))
             found = sparse_sum(parts, self.size)
             found = Sparse(found.ids, found.values * self._idf(found.ids))
             self._terms.put(term, found, found.nbytes)
@@ -322,15 +331,16 @@ def _keyed(
     for found, worth in zip(matches, worths, strict=True):
         if not worth:
             continue
-        if len(found.exact) == len(found.whole):  # held exactly wherever held (``exact`` is a subset)
+        whole = at(found.whole)
+        if len(found.exact) == len(whole):  # held exactly wherever held (``exact`` is a subset)
             # One gather and scatter, adding in the order ``search.settle`` adds, to the bit.
-            held = bonus[found.whole]
+            held = bonus[whole]
             held += worth
             held += worth * EXACT_SHARE
-            bonus[found.whole] = held
+            bonus[whole] = held
         else:
-            bonus[found.whole] += worth
-            bonus[found.exact] += worth * EXACT_SHARE
+            bonus[whole] += worth
+            bonus[at(found.exact)] += worth * EXACT_SHARE
     bonus += _dense_sum([m.score for m in matches], size)
     return bonus, _content(filler, matches, size)
 
@@ -340,7 +350,7 @@ def _content(filler: list[bool], matches: list[ClauseMatch], size: int) -> np.nd
     content = np.zeros(size, dtype=bool)
     for found, only_filler in zip(matches, filler, strict=True):
         if not only_filler:
-            content[found.score.ids] = True
+            content[at(found.score.ids)] = True
     return content
 
 

@@ -120,7 +120,7 @@ class Neighbours:
         # A document stands once in each term's postings, so the best CANDIDATES are among the
         # documents of the CANDIDATES entries per term with the highest totals (ties included):
         # ranking those few cost less than a pass over every docnum.
-        totals = total[ids]
+        totals = total.take(ids)  # an index of int32 is cast at every read: ``take`` reads it as it is
         entries = CANDIDATES * len(mine)
         floor = np.partition(totals, len(ids) - entries)[len(ids) - entries] if len(ids) > entries else 0.0
         docs = np.unique(ids[(totals >= floor) & (totals > 0)])
