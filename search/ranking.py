@@ -328,22 +328,33 @@ def _keyed(
     0 where none matches. Arrays of every document: a map from docnum to place among the
     matches cost more than the passes over them that it saved.
     """
+    bonus = presence_bonus(worths, [m.whole for m in matches], [m.exact for m in matches], size)
+    bonus += _dense_sum([m.score for m in matches], size)
+    return bonus, _content(filler, matches, size)
+
+
+def presence_bonus(
+    worths: Sequence[float], wholes: Sequence[np.ndarray], exacts: Sequence[np.ndarray], size: int
+) -> np.ndarray:
+    """Per docnum, the bonus each clause is worth where held whole, a third more where held exactly.
+
+    Added clause by clause, the whole bonus before the exact one: ``search.settle`` adds them
+    in this order for a few documents, and a key must come out the same to the bit.
+    """
     bonus = np.zeros(size)
-    for found, worth in zip(matches, worths, strict=True):
+    for worth, found, exact in zip(worths, wholes, exacts, strict=True):
         if not worth:
             continue
-        whole = as_index(found.whole)
-        if len(found.exact) == len(whole):  # held exactly wherever held (``exact`` is a subset)
-            # One gather and scatter, adding in the order ``search.settle`` adds, to the bit.
+        whole = as_index(found)
+        if len(exact) == len(whole):  # held exactly wherever held (``exact`` is a subset): one gather and scatter
             held = bonus[whole]
             held += worth
             held += worth * EXACT_SHARE
             bonus[whole] = held
         else:
             bonus[whole] += worth
-            bonus[as_index(found.exact)] += worth * EXACT_SHARE
-    bonus += _dense_sum([m.score for m in matches], size)
-    return bonus, _content(filler, matches, size)
+            bonus[as_index(exact)] += worth * EXACT_SHARE
+    return bonus
 
 
 def _content(filler: list[bool], matches: list[ClauseMatch], size: int) -> np.ndarray:

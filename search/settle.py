@@ -17,6 +17,7 @@ import numpy as np
 from search.ranking import EXACT_SHARE
 from search.ranking import Scored
 from search.ranking import best
+from search.ranking import presence_bonus
 
 DENSE_SHARE = 16  # settling more than one article in this many works over arrays of every article
 TOLERANCE = 1e-5  # relative: the float32 rounding of a key's word scores
@@ -77,11 +78,7 @@ def _whole_dense(scored: Scored, docs: np.ndarray) -> np.ndarray:
     total = np.zeros(len(scored.key))
     for score in scored.scores:
         total[score.ids] += score.values
-    bonus = np.zeros(len(scored.key))
-    for worth, whole, exact in zip(scored.worths, scored.present, scored.exact, strict=True):
-        if worth:
-            bonus[whole] += worth
-            bonus[exact] += worth * EXACT_SHARE
+    bonus = presence_bonus(scored.worths, scored.present, scored.exact, len(scored.key))
     return _plus_extra(bonus[docs] + total[docs].astype(np.float32), scored, docs)
 
 
