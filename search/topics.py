@@ -48,5 +48,7 @@ def topic_bonus(meta: DocMeta, clauses: Sequence[Clause]) -> Sparse:
     best = np.zeros(meta.size, dtype=np.float32)
     for share, docs in found:
         best[docs] = BONUS * share**2
-    ids = np.flatnonzero(best).astype(np.int32)  # a pass over every article costs less than joining the lists
+    # A pass over every article costs less than joining the lists; numpy finds nonzero
+    # floats ten times more slowly than the same places in a boolean array.
+    ids = np.flatnonzero(best > 0).astype(np.int32)
     return Sparse(ids, best[ids])
