@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
+
 import numpy as np
 from hypothesis import given
 from hypothesis import settings
@@ -21,6 +24,15 @@ def _parts(draw_sets: list[set[int]], seed: int) -> list[Sparse]:
     ]
 
 
+def _by_hand(parts: list[Sparse], combine: Callable[[float, float], float]) -> dict[int, float]:
+    """Each document's values combined one at a time, in the parts' order (in float64, as numpy adds)."""
+    found: dict[int, float] = {}
+    for part in parts:
+        for doc, value in zip(part.ids.tolist(), part.values.tolist(), strict=True):
+            found[doc] = combine(found[doc], value) if doc in found else value
+    return found
+
+
 parts_strategy = st.lists(st.sets(st.integers(0, DOCS - 1), max_size=60), max_size=12)
 
 
@@ -29,10 +41,7 @@ parts_strategy = st.lists(st.sets(st.integers(0, DOCS - 1), max_size=60), max_si
 @given(draw_sets=parts_strategy, seed=st.integers(0, 2**32 - 1), size=st.sampled_from([0, DOCS]))
 def test_sum_adds_each_documents_values_in_the_parts_order(draw_sets, seed, size):
     parts = _parts(draw_sets, seed)
-    expected: dict[int, float] = {}
-    for part in parts:
-        for doc, value in zip(part.ids.tolist(), part.values.tolist(), strict=True):
-            expected[doc] = expected.get(doc, 0.0) + value  # in float64, as numpy adds before rounding
+    expected = _by_hand(parts, operator.add)
     found = sparse_sum(parts, size)
     assert found.ids.tolist() == sorted(expected)
     assert found.values.tolist() == [float(np.float32(expected[doc])) for doc in sorted(expected)]
@@ -42,10 +51,7 @@ def test_sum_adds_each_documents_values_in_the_parts_order(draw_sets, seed, size
 @given(draw_sets=parts_strategy, seed=st.integers(0, 2**32 - 1), size=st.sampled_from([0, DOCS]))
 def test_max_is_each_documents_largest_value(draw_sets, seed, size):
     parts = _parts(draw_sets, seed)
-    expected: dict[int, float] = {}
-    for part in parts:
-        for doc, value in zip(part.ids.tolist(), part.values.tolist(), strict=True):
-            expected[doc] = max(expected.get(doc, value), value)
+    expected = _by_hand(parts, max)
     found = sparse_max(parts, size)
     assert found.ids.tolist() == sorted(expected)
     assert found.values.tolist() == [expected[doc] for doc in sorted(expected)]
