@@ -51,7 +51,7 @@ def test_candidates_are_the_articles_sharing_the_most_weight(keywords, dead, can
     live = [d not in dead for d in range(len(keywords))]
     meta, postings = _index(keywords, live, split)
     key_terms = [" ".join(sorted(terms)) for terms in keywords]
-    # Small limits, so that terms both above and below the floor's cut show up among a few dozen articles.
+    # Small limits, so that a few dozen articles hold both generic terms and more candidates than are kept.
     with (
         mock.patch.object(related, "CANDIDATES", candidates),
         mock.patch.object(related, "GENERIC_MIN", generic),
