@@ -14,6 +14,7 @@ inside its wheel, so nothing is downloaded at build or query time. The
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,9 @@ from common.values import WORDLLAMA as DEFAULT
 
 BATCH = 512
 UNITS_REMEMBERED = 1_000_000  # tokenized words kept per process (about 100 MB at most)
+# Inside the wordllama package, as its loader names them for the default model and 256 dimensions.
+WORDLLAMA_WEIGHTS = "weights/l2_supercat_256.safetensors"
+WORDLLAMA_TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 VERSION_KEY = "embedding"  # in a version's metadata: the model its vectors were made with
 
 log = logging.getLogger(__name__)
@@ -56,17 +60,19 @@ class _WordLlama:
     """
 
     def __init__(self, dim: int) -> None:
-        import wordllama
+        from safetensors import safe_open
         from tokenizers import Tokenizer
 
-        # The loader looks for the bundled files under a folder name the wheel does not use and then
-        # downloads; pointing its cache at the package itself finds them, and downloading stays off.
-        here = Path(wordllama.__file__).parent
-        model = wordllama.WordLlama.load(
-            cache_dir=here, disable_download=True, dim=256, trunc_dim=None if dim == 256 else dim
-        )
-        self._table = np.ascontiguousarray(model.embedding[:, :dim], dtype=np.float32)
-        self._tokenizer = Tokenizer.from_str(model.tokenizer.to_str())
+        # The wheel's own files, read as WordLlama.load reads them: importing wordllama (its configs,
+        # pydantic, requests) took 0.23 s of every update and every worker's start, and its loader 0.27 more.
+        package = importlib.util.find_spec("wordllama")
+        if package is None or package.origin is None:
+            raise ModelError("embedding model wordllama: the wordllama package is not installed")
+        here = Path(package.origin).parent
+        with safe_open(str(here / WORDLLAMA_WEIGHTS), framework="np", device="cpu") as weights:
+            table = weights.get_tensor("embedding.weight")
+        self._table = np.ascontiguousarray(table[:, :dim], dtype=np.float32)
+        self._tokenizer = Tokenizer.from_file(str(here / WORDLLAMA_TOKENIZER))
         self._tokenizer.no_padding()  # WordLlama pads a batch to its longest text; here each unit stands alone
         self._tokenizer.no_truncation()
         self._units: dict[str, list[int]] = {}
