@@ -15,8 +15,8 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
@@ -96,16 +96,18 @@ class Reader:
     def map(
         self,
         function: Callable[[list[Item]], Result],
-        chunks: Iterable[list[Item]],
+        chunks: Sequence[list[Item]],
         lost: Callable[[list[Item], str], Result],
     ) -> Iterator[Result]:
         """``function(chunk)`` for each chunk, in order; a file that no worker survives is ``lost([file], why)``."""
-        if self.procs < 1:
+        if self.procs < 1 or not chunks:
             yield from map(function, chunks)
             return
+        # Starting a process costs a few tenths of a second: an update's few changed files need one.
+        workers = min(self.procs, len(chunks))
         todo = iter(chunks)
         while True:
-            with _executor(self.procs) as executor:
+            with _executor(workers) as executor:
                 failed = yield from self._run(executor, function, todo)
             if not failed:
                 return
