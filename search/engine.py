@@ -321,14 +321,20 @@ class _Version:
         """Where each of ``terms`` stands in the ``field`` of ``docs``: the row in ``docs`` and the position of each."""
         found = {}
         docs = docs.astype(np.int32)  # as postings hold them: searching int64 ones copied each list to int64
+        lowest, highest = (int(docs.min()), int(docs.max())) if len(docs) else (0, -1)
         for term in terms:
             rows, places = [], []
             # Segment by segment: joining a common word's positions across segments copied
             # tens of megabytes per query, too many for the cache to keep.
             for part in self.postings.positional(field, term):
                 ids = part.postings.ids
+                # An update's segment holds a few new docnums, most often none of the leaders.
+                if int(ids[0]) > highest or int(ids[-1]) < lowest:
+                    continue
                 at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
                 held = np.flatnonzero(ids[at] == docs)
+                if not len(held):
+                    continue
                 counts, positions = part.positions(at[held])
                 rows.append(np.repeat(held, counts))
                 places.append(positions)
