@@ -28,6 +28,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask import jsonify
+from werkzeug.datastructures import MultiDict
 
 from bench.visitors import SEED
 from bench.visitors import visitor_queries
@@ -50,6 +51,7 @@ from search.synonyms import Synonyms
 from web import close_app
 from web import create_app
 from web.api import result_json
+from web.params import search_params
 
 OTHER = "other"
 MEANING = "meaning"
@@ -109,9 +111,10 @@ def stage_seconds(stats: dict, roots: dict[Func, str] = ROOTS) -> dict[str, floa
     return seconds
 
 
-def search_args(params: dict) -> tuple[str, tuple[str, ...], int]:
-    """``Engine.search``'s text, subjects and page for the ``/api/search`` parameters ``params``."""
-    return params["q"], tuple(filter(None, [params.get("subject")])), int(params.get("page", 1))
+def search_args(params: dict) -> tuple[str, tuple[str, ...], int, int, int]:
+    """``Engine.search``'s arguments for the ``/api/search`` parameters ``params``, read as the API reads them."""
+    found = search_params(MultiDict(params))
+    return found.q, found.subjects, found.page, found.per_page, found.related
 
 
 def _answer(engine: Engine, params: dict) -> None:

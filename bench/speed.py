@@ -8,7 +8,9 @@ articles/s, index size and the build's peak memory; an incremental update of
 100 changed and 10 deleted articles, with a server answering throughout;
 /api/search over HTTP cold (each query once), side by side for a mixed query
 set (rare and very common words, 3-5 word queries, phrases, typos, subject
-filters, page 2+) and the visitor set (bench/visitors.py); warm (a
+filters, page 2+) and the visitor set (bench/visitors.py), then two sets of
+the next visitor queries side by side, one as the widget asks and one with
+related questions as the results page shows them (``related=3``); warm (a
 Zipf-distributed replay of the visitor set); /api/suggest; throughput of 8
 concurrent clients for 30 s on the visitor set with the error count; memory
 per server worker once the server has answered 10,000 distinct visitor
@@ -336,7 +338,13 @@ def run(args: argparse.Namespace, work: Path) -> None:
             f"throughput on the visitor set: {rate:.0f} requests/s, {CLIENTS} clients, {LOAD_SECONDS} s: "
             f"{done} done, {errors} errors"
         )
-        rest = ask_all(visiting[len(first) :])
+        # Two more sets of as many, asked in turn: as the widget asks, and with related questions as the page shows.
+        step = len(first)
+        related = [url + "&related=3" for url in visiting[2 * step : 3 * step]]
+        plain, paged = side_by_side(visiting[step : 2 * step], related)
+        print(f"/api/search cold, next visitors {percentiles(plain)}")
+        print(f"  and next with related=3       {percentiles(paged)}")
+        rest = ask_all(visiting[3 * step :])
         print(f"/api/search cold, the other {len(rest)} visitor queries, {FILL_CLIENTS} clients: {percentiles(rest)}")
         memory = worker_memory_mb(server)
         shown = (f"resident {m['rss']:.0f}, proportional {m['pss']:.0f}, own heap {m['heap']:.0f}" for m in memory)

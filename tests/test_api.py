@@ -102,6 +102,9 @@ def test_suggestion_shape(live_server):
         {"page": "-1"},
         {"per_page": "1.5"},
         {"q": "x" * 5000},
+        {"related": 4},
+        {"related": -1},
+        {"related": "all"},
     ],
 )
 def test_bad_parameters_are_400(live_server, params):
@@ -111,6 +114,19 @@ def test_bad_parameters_are_400(live_server, params):
 @pytest.mark.parametrize("q", ['"unbalanced', "(((", "AND OR", "*", "field:", "%", "\\", "🙂" * 50])
 def test_odd_queries_are_200(live_server, q):
     assert get(live_server, "/api/search", {"q": q}).status == 200
+
+
+def test_related_questions_only_for_as_many_first_hits_as_asked(live_server):
+    eigen = "https://kb.example.org/learn/mathematics/questions/eigen"
+
+    def related(params: dict) -> list[list[str]]:
+        hits = get(live_server, "/api/search", {"q": "what", **params}).json()["hits"]
+        assert hits[2]["question"] == "What is the binomial theorem?"  # the one article with a related link
+        return [[r["url"] for r in hit["related"]] for hit in hits]
+
+    assert related({"related": 3})[2] == [eigen]
+    assert related({"related": 2})[2] == []
+    assert related({}) == [[]] * 4  # the widget shows none: none are looked up
 
 
 def test_page_past_the_end_is_empty_not_an_error(live_server):

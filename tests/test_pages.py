@@ -36,6 +36,13 @@ def test_results_page(client):
     assert '<label for="q">' in html and "<main" in html and 'role="search"' in html
 
 
+def test_first_hits_show_their_related_questions(client):
+    html = client.get("/?q=binomial+theorem").get_data(as_text=True)
+    related = html[html.index('class="related"') :]
+    assert '<a href="https://kb.example.org/learn/mathematics/questions/eigen">' in related
+    assert "How do you compute eigenvalues of a matrix?" in related
+
+
 def test_article_text_cannot_inject_markup(client):
     html = client.get("/?q=alert+text").get_data(as_text=True)
     assert "<script>alert" not in html

@@ -68,7 +68,7 @@ def completion_json(completion: Completion) -> dict:
 def search():
     """Search results, subject facets and a spelling suggestion."""
     params = search_params(request.args)
-    result = engine().search(params.q, params.subjects, params.page, params.per_page)
+    result = engine().search(params.q, params.subjects, params.page, params.per_page, params.related)
     search_id = record_search(params, result, typing=request.args.get("typing") == "1") if params.q else None
     return jsonify({**result_json(result), "search_id": search_id})
 

@@ -8,6 +8,7 @@ from flask import request
 from flask import url_for
 
 from search.engine import MAX_PAGE
+from search.engine import RELATED_HITS
 from web.analytics import record_search
 from web.engine import article_url
 from web.engine import engine
@@ -51,8 +52,8 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
 @bp.get("/")
 def search():
     """Results, facets and paging for ``?q=&subject=&page=``."""
-    params = search_params(request.args)
-    result = engine().search(params.q, params.subjects, params.page, params.per_page)
+    params = search_params(request.args, related=RELATED_HITS)  # the page shows them under its first hits
+    result = engine().search(params.q, params.subjects, params.page, params.per_page, params.related)
     search_id = record_search(params, result, typing=request.args.get("typing") == "1") if params.q else None
     return render_template(
         "search.html",

@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.engine import MAX_PAGE
 from search.engine import MAX_PER_PAGE
+from search.engine import RELATED_HITS
 from search.query import MAX_QUERY_CHARS
 
 MAX_SUBJECTS = 20
@@ -24,6 +25,7 @@ class SearchParams:
     subjects: tuple[str, ...]
     page: int
     per_page: int
+    related: int  # how many of the first hits carry their related questions
 
 
 def _integer(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
@@ -46,7 +48,8 @@ def query_text(args: MultiDict) -> str:
     return q.replace("\x00", " ").strip()  # control characters are no text; searched as a space
 
 
-def search_params(args: MultiDict) -> SearchParams:
+def search_params(args: MultiDict, related: int = 0) -> SearchParams:
+    """:param related: how many of the first hits carry related questions unless ``related`` in ``args`` says."""
     subjects = tuple(s.strip() for s in args.getlist("subject") if s.strip())
     if len(subjects) > MAX_SUBJECTS or any(len(s) > 200 for s in subjects):
         raise BadParameter(f"at most {MAX_SUBJECTS} 'subject' values of up to 200 characters")
@@ -55,6 +58,7 @@ def search_params(args: MultiDict) -> SearchParams:
         subjects=subjects,
         page=_integer(args, "page", 1, 1, MAX_PAGE),
         per_page=_integer(args, "per_page", 10, 1, MAX_PER_PAGE),
+        related=_integer(args, "related", related, 0, RELATED_HITS),
     )
 
 
