@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,17 +52,18 @@ class _Detector:
     heads: tuple[str, ...]
 
     def starts(self, text: str) -> set[int]:
-        found = set()
+        return set(self._starts(text))
+
+    def occurs(self, text: str) -> bool:
+        return next(self._starts(text), None) is not None
+
+    def _starts(self, text: str) -> Iterator[int]:
         for head in self.heads:
             at = text.find(head)
             while at >= 0:
                 if not at or not _word_char(text[at - 1]):
-                    found.add(at)
+                    yield at
                 at = text.find(head, at + 1)
-        return found
-
-    def occurs(self, text: str) -> bool:
-        return bool(self.starts(text))
 
 
 def _word_char(char: str) -> bool:
@@ -96,7 +98,8 @@ def _detector(terms: frozenset[str], prefix: str) -> _Detector | None:
 def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: _Detector) -> list[tuple[int, int]]:
     """The sentences of ``text`` in which a query word may occur (tokenizing only those is cheap)."""
     if not text.isascii():
-        folded = [text[a:b].lower().translate(accent_map) for a, b in sentences]
+        # Most of its sentences are ASCII, which lower-casing folds: translating them cost more than the rest.
+        folded = [_folded(text[a:b].lower()) for a, b in sentences]
         # A compound's part or its joined form ("deterministic", "nondeterministic").
         found = (detector.occurs(words) or detector.occurs(_compounds_joined(words)) for words in folded)
         return [sentence for sentence, hit in zip(sentences, found, strict=True) if hit]
@@ -108,18 +111,18 @@ def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: _De
     return [sentences[i] for i in chosen if i >= 0]
 
 
+def _folded(lowered: str) -> str:
+    return lowered if lowered.isascii() else lowered.translate(accent_map)
+
+
 def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]:
     """Where ``text`` has a word whose stem is in ``terms`` (or that starts with ``prefix``)."""
     detector = _detector(terms, prefix)
     if detector is None:
         return []
-    if plain_text(text):
-        blocks, words = _candidate_chunks(text, detector), _chunk_tokens
-    else:
-        blocks, words = _candidate_blocks(text, _sentences(text), detector), _block_tokens
     spans = {
         (start, end)
-        for offset, block_end in blocks
+        for offset, block_end, words in _candidates(text, detector)
         for word, start, end in words(text, offset, block_end)
         if stem(word) in terms or (prefix and word.startswith(prefix))
     }
@@ -128,6 +131,26 @@ def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]
     for start, end in spans:
         widest[start] = max(end, widest.get(start, end))
     return [Span(start, end) for start, end in sorted(widest.items())]
+
+
+Tokens = Callable[[str, int, int], Iterator[tuple[str, int, int]]]  # (text, start, end) -> (word, start, end)
+
+
+def _candidates(text: str, detector: _Detector) -> Iterator[tuple[int, int, Tokens]]:
+    """The stretches of ``text`` in which a query word may occur, each with how to tokenize it.
+
+    Of text that is not plain, most sentences are (a formula or an accent stands in a few):
+    those are cut into runs too, as tokenizing them whole cost three times a plain text's snippet.
+    """
+    if plain_text(text):
+        yield from ((start, end, _chunk_tokens) for start, end in _candidate_chunks(text, detector))
+        return
+    for start, end in _candidate_blocks(text, _sentences(text), detector):
+        sentence = text[start:end]
+        if plain_text(sentence):
+            yield from ((start + a, start + b, _chunk_tokens) for a, b in _candidate_chunks(sentence, detector))
+        else:
+            yield start, end, _block_tokens
 
 
 def _candidate_chunks(text: str, detector: _Detector) -> set[tuple[int, int]]:
