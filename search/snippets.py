@@ -133,10 +133,10 @@ def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]
     return [Span(start, end) for start, end in sorted(widest.items())]
 
 
-Tokens = Callable[[str, int, int], Iterator[tuple[str, int, int]]]  # (text, start, end) -> (word, start, end)
+_Tokens = Callable[[str, int, int], Iterator[tuple[str, int, int]]]  # (text, start, end) -> (word, start, end)
 
 
-def _candidates(text: str, detector: _Detector) -> Iterator[tuple[int, int, Tokens]]:
+def _candidates(text: str, detector: _Detector) -> Iterator[tuple[int, int, _Tokens]]:
     """The stretches of ``text`` in which a query word may occur, each with how to tokenize it.
 
     Of text that is not plain, most sentences are (a formula or an accent stands in a few):
