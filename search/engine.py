@@ -174,15 +174,15 @@ class _Matches:
     def total(self) -> int:
         return int(np.count_nonzero(self.matched))
 
-    def exact_words(self, counted: frozenset[str] = frozenset()) -> int:
-        """The most of the query's words that one match holds exactly, not counting filler unless ``counted``.
+    def exact_words(self) -> int:
+        """The most of the query's words that one match holds exactly, not counting filler.
 
         Any match, not only the first: the ranking may put a rarer word first, while the
         question is whether a correction finds an article that holds more of what was typed.
         """
         if self.scored is None:
             return 0
-        return most_words(self.query.clauses, self.scored.exact, self.matched, counted)
+        return most_words(self.query.clauses, self.scored.exact, self.matched, frozenset())
 
 
 def most_words(
@@ -240,10 +240,12 @@ class _Version:
         self.questions, self.urls = Column(self.path, "question"), Column(self.path, "url")
         self.key_terms = Column(self.path, "key_term")
         # Joined postings exist only after incremental updates; scored terms are what queries reuse.
-        # Visitors' common words alone filled 64 MB of scored terms at 200,000 articles: with 128 MB
-        # the median uncached visitor query took 7.5 ms instead of 9.0 (91% of terms found, not 81%).
+        # Filler's scores ("the", "what") have a share of their own: among the rest they took a third
+        # of the scored terms' room at 200,000 articles and two fifths at 400,000, and the words
+        # that decide rankings were scored again and again.
         self.postings = PostingsStore(self.path, self.cache_bytes // 6, self.cache_bytes // 12)
-        self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, self.cache_bytes * 2 // 3)
+        scored, filler = self.cache_bytes // 2, self.cache_bytes // 6
+        self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, scored, filler, self.postings.parts)
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 12)
         self.speller = Speller(vocabulary.load(self.path))
         self.neighbours = Neighbours(self.meta, self.postings.parts, self.key_terms)
@@ -549,11 +551,11 @@ class Engine:
         suggestion = Suggestion(correction.query, correction.html)
         expanded = self._expand(version, parse(correction.query))
         # A word put in counts even if it is filler: "exmaple" was typed as something asked for.
+        if self._exact_words(version, expanded, subjects, correction.words) <= found.exact_words():
+            return None, None
         if found.total:  # the page shows the query's own hits, and the suggestion above them
-            better = self._exact_words(version, expanded, subjects, correction.words) > found.exact_words()
-            return (suggestion, None) if better else (None, None)
-        fixed = self._unranked(version, expanded, subjects, False)
-        return (suggestion, fixed) if fixed.exact_words(correction.words) > found.exact_words() else (None, None)
+            return suggestion, None
+        return suggestion, self._unranked(version, expanded, subjects, False)
 
     def _match(
         self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool, depth: int
@@ -614,7 +616,7 @@ class Engine:
     ) -> int:
         """``_Matches.exact_words`` of ``query``'s matches, found without a ranking key, facets or meaning:
         a word is found by the words of an article, and whether one holds more of them needs no order."""
-        scored = version.ranker.presence(query.clauses, version.phrase_fields)
+        scored = version.ranker.presence(query.clauses, version.phrase_fields, counted)
         mask, _selected = subject_filter(version.meta, subjects)
         matched = self._required(version, query, scored, scored.matched)
         return most_words(query.clauses, scored.exact, matched if mask is None else matched & mask, counted)

@@ -22,6 +22,7 @@ from search.cache import ByteBoundedCache
 
 # (field, term) -> postings; what the ranker reads terms through.
 PostingsSource = Callable[[str, str], Postings]
+PartsSource = Callable[[str, str], list[Postings]]  # (field, term) -> its postings in each segment that has any
 # A document's positions begin at the sum of the counts before it in its term's postings.
 # The sums at every BLOCK-th posting are kept per term (for "the" in the answers of
 # 200,000 articles, summing all its counts cost a millisecond of every query); the

@@ -19,6 +19,7 @@ import numpy as np
 from index.docmeta import DocMeta
 from index.fields import LENGTH_NORMS
 from search.cache import ByteBoundedCache
+from search.postings import PartsSource
 from search.postings import PostingsSource
 from search.postings import members
 from search.query import Alternative
@@ -126,6 +127,16 @@ def sparse_all(parts: Sequence[Sparse]) -> Sparse:
     return Sparse(ids, values)
 
 
+def find_sorted(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``docs`` would sit in the ascending ``ids``, and whether it is there."""
+    if not len(ids):
+        return np.zeros(len(docs), dtype=np.intp), np.zeros(len(docs), dtype=bool)
+    # Of the same type as ``ids``: a search of int64 docnums first copied all of int32 ``ids`` to int64.
+    docs = docs.astype(ids.dtype, copy=False)
+    at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    return at, ids[at] == docs
+
+
 def dense(size: int, ids: np.ndarray, value=True, dtype=bool) -> np.ndarray:
     array = np.zeros(size, dtype=dtype)
     array[as_index(ids)] = value
@@ -143,10 +154,34 @@ def as_index(ids: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Deferred:
+    """A filler word's weighted BM25, read only at the articles that ask (``search.settle``).
+
+    Filler ("the", "what") stands in nearly every article: its scores over all of them
+    took a third of the scored terms' cache at 200,000 articles and two fifths at
+    400,000, crowding out the words that decide rankings, while a query reads them for
+    a few hundred contenders at most.
+    """
+
+    ranker: Ranker
+    term: str
+    weight: float
+    most: float  # its largest value at any article
+    kept: Sparse | None  # its scores at every article, while the filler cache holds them
+
+    def at(self, docs: np.ndarray) -> np.ndarray:
+        """float32 per docnum of ``docs`` (ascending), 0 where the word is not."""
+        if self.kept is None or not len(self.kept.ids):
+            return self.ranker.term_score_at(self.term, docs) * self.weight
+        at, held = find_sorted(self.kept.ids, docs)
+        return np.where(held, self.kept.values[at], np.float32(0)) * self.weight
+
+
+@dataclass(frozen=True)
 class ClauseMatch:
     """Where one clause matches and how well."""
 
-    score: Sparse  # its best alternative's weighted BM25, wherever it matches at all
+    score: Sparse | Deferred  # its best alternative's weighted BM25, wherever it matches at all
     whole: np.ndarray  # ascending docnums that match the whole clause, not just most of a synonym's words
     exact: np.ndarray  # the same, leaving out typo alternatives
 
@@ -159,7 +194,9 @@ class Scored:
     exact: tuple[np.ndarray, ...] = ()  # per clause: the ascending docnums where it matches whole without a typo
     # With filler deferred (search.settle): every clause's score and presence bonus, and
     # the most that the clauses left out of ``key`` add to any document's key (0: none left out).
-    scores: tuple[Sparse, ...] = ()
+    # A clause left out has no ``present`` or ``exact`` docnums: filler earns no bonus, is not
+    # reported missing, and ``Ranker.presence`` finds where it stands when that is asked.
+    scores: tuple[Sparse | Deferred, ...] = ()
     worths: tuple[float, ...] = ()
     left_out: float = 0.0
     extra: Sparse = NOTHING  # a bonus of some documents besides the clauses' (``search.topics``)
@@ -174,8 +211,16 @@ class Ranker:
     """
 
     def __init__(
-        self, meta: DocMeta, postings: PostingsSource, boosts: Mapping[str, float], cache_bytes: int = 0
+        self,
+        meta: DocMeta,
+        postings: PostingsSource,
+        boosts: Mapping[str, float],
+        cache_bytes: int = 0,
+        filler_bytes: int = 0,
+        parts: PartsSource | None = None,
     ) -> None:
+        """:param parts: a term's postings in each segment (``PostingsStore.parts``), read where a few
+        documents' scores are asked: ``postings`` joins them, copying every posting."""
         self.size = meta.size
         self.live = meta.live
         self.documents = max(int(meta.live.sum()), 1)
@@ -183,6 +228,7 @@ class Ranker:
         # A version built before a field existed simply does not score it.
         self.boosts = {field: boost for field, boost in boosts.items() if field in meta.lengths}
         self._postings = postings
+        self._parts = parts or (lambda field, term: [postings(field, term)])
         self._saturation = {}  # K1 * length norm per document, for each field
         for field in self.boosts:
             lengths = meta.lengths[field]
@@ -191,6 +237,8 @@ class Ranker:
             self._saturation[field] = (K1 * ((1.0 - b) + b * lengths / max(average, 1e-6))).astype(np.float32)
         self._terms = ByteBoundedCache(cache_bytes)
         self._frequencies: dict[str, int] = {}  # bounded by the vocabulary
+        self._deferred: dict[str, tuple[np.float32, np.float32]] = {}  # bounded by the filler words
+        self._filler = ByteBoundedCache(filler_bytes)
 
     def _idf(self, ids: np.ndarray) -> np.float32:
         if len(self._dead) < len(ids):
@@ -204,16 +252,52 @@ class Ranker:
         """BM25 of ``term`` where it occurs: idf times the boosted, saturated frequency in each field."""
         found = self._terms.get(term)
         if found is None:
-            parts = []
-            for field, saturation in self._saturation.items():
-                postings = self._postings(field, term)
-                if len(postings.ids):
-                    tf = postings.tf.astype(np.float32)
-                    parts.append(Sparse(postings.ids, self.boosts[field] * tf / (tf + saturation.take(postings.ids))))
-            found = sparse_sum(parts, self.size)
-            found = Sparse(found.ids, found.values * self._idf(found.ids))
+            saturated = self._saturated(term)
+            found = Sparse(saturated.ids, saturated.values * self._idf(saturated.ids))
             self._terms.put(term, found, found.nbytes)
         return found
+
+    def _saturated(self, term: str) -> Sparse:
+        """The boosted, saturated frequency of ``term`` in each field, summed: BM25 before its idf."""
+        parts = []
+        for field, saturation in self._saturation.items():
+            postings = self._postings(field, term)
+            if len(postings.ids):
+                tf = postings.tf.astype(np.float32)
+                parts.append(Sparse(postings.ids, self.boosts[field] * tf / (tf + saturation.take(postings.ids))))
+        return sparse_sum(parts, self.size)
+
+    def term_score_at(self, term: str, docs: np.ndarray) -> np.ndarray:
+        """``term_score(term)`` at ``docs`` (ascending docnums), 0 where it is not, to the bit:
+        each field's part is found in the postings and added in field order, as ``sparse_sum`` adds them."""
+        idf, _most = self._facts(term)
+        total = np.zeros(len(docs))
+        for field, saturation in self._saturation.items():
+            for postings in self._parts(field, term):  # segments hold ascending, disjoint docnums
+                at, held = find_sorted(postings.ids, docs)
+                if held.any():
+                    tf = postings.tf[at[held]].astype(np.float32)
+                    total[held] += self.boosts[field] * tf / (tf + saturation.take(docs[held]))
+        return total.astype(np.float32) * idf
+
+    def _facts(self, term: str) -> tuple[np.float32, np.float32]:
+        """``(idf, largest score)`` of ``term``, found once per version; its scores go to the filler cache."""
+        found = self._deferred.get(term)
+        if found is None:
+            saturated = self._saturated(term)
+            idf = self._idf(saturated.ids)
+            scores = Sparse(saturated.ids, saturated.values * idf)
+            found = self._deferred[term] = (idf, scores.values.max() if len(scores.ids) else np.float32(0))
+            self._filler.put(term, scores, scores.nbytes)
+        return found
+
+    def deferred(self, clause: Clause) -> Deferred | None:
+        """``clause``'s score to be read only where asked, if it is one filler word (one term, one alternative)."""
+        if not clause.filler or len(clause.alternatives) != 1 or len(clause.literal) != 1:
+            return None
+        term, weight = clause.literal[0], clause.alternatives[0].weight
+        _idf, most = self._facts(term)
+        return Deferred(self, term, weight, float(most * weight), self._filler.get(term))
 
     def frequency(self, term: str) -> int:
         """How many postings ``term`` has in the scored fields: a cheap bound on its document frequency."""
@@ -228,7 +312,11 @@ class Ranker:
 
     def finds(self, alternative: Alternative) -> bool:
         """Whether ``alternative`` matches any live article."""
-        ids = self._alternative(alternative)[0].ids
+        if len(alternative.terms) == 1:  # its postings say, unscored: filler is never scored whole
+            return any(self._any_live(self._postings(field, alternative.terms[0]).ids) for field in self._saturation)
+        return self._any_live(self._alternative(alternative)[0].ids)
+
+    def _any_live(self, ids: np.ndarray) -> bool:
         # More documents than are deleted: one of them is live, without reading which ("the" has 200,000).
         return len(ids) > len(self._dead) or bool(self.live[ids].any())
 
@@ -271,10 +359,20 @@ class Ranker:
         return Sparse(found.ids, found.values * self._idf(found.ids))
 
     def presence(
-        self, clauses: Sequence[Clause], phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None
+        self,
+        clauses: Sequence[Clause],
+        phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None,
+        counted: frozenset[str] = frozenset(),
     ) -> Scored:
-        """Where ``score`` would match and where each clause matches whole, with and without a typo: no key."""
-        matches = [self.match(clause, phrases) for clause in clauses]
+        """Where ``score`` would match and where each clause matches whole, with and without a typo: no key.
+
+        Of filler, only where the words ``counted`` stand: the rest match nearly every article.
+        """
+        unasked = ClauseMatch(NOTHING, NOTHING.ids, NOTHING.ids)
+        matches = [
+            self.match(clause, phrases) if not clause.filler or counted & set(clause.words) else unasked
+            for clause in clauses
+        ]
         matched = _content([c.filler for c in clauses], matches, self.size) & self.live
         return Scored(matched, NO_KEY, tuple(m.whole for m in matches), tuple(m.exact for m in matches))
 
@@ -292,19 +390,22 @@ class Ranker:
         With ``defer_filler``, filler beside other words is left out of the key until
         ``search.settle`` adds it where the ranking reads the key. ``extra`` is added to the key last.
         """
-        matches = [self.match(clause, phrases) for clause in clauses]
+        defer = defer_filler and not all(c.filler for c in clauses)  # a query of only filler ranks by it
+        deferred = [self.deferred(clause) if defer else None for clause in clauses]
+        matches = [
+            self.match(clause, phrases) if later is None else ClauseMatch(later, NOTHING.ids, NOTHING.ids)
+            for clause, later in zip(clauses, deferred, strict=True)
+        ]
         worths = [
             PRESENCE + PRESENCE_PER_IDF * float(self._idf(m.whole)) if counted else 0.0
             for m, counted in zip(matches, counted_clauses(clauses), strict=True)
         ]
-        defer = defer_filler and not all(c.filler for c in clauses)  # a query of only filler ranks by it
-        later = [defer and clause.filler for clause in clauses]
-        now = [i for i, deferred in enumerate(later) if not deferred]
+        now = [i for i, later in enumerate(deferred) if later is None]
         key, matched = _keyed(
             [clauses[i].filler for i in now], [matches[i] for i in now], [worths[i] for i in now], self.size
         )
         key[extra.ids] += extra.values
-        left_out = sum(_most(m.score) for m, deferred in zip(matches, later, strict=True) if deferred)
+        left_out = sum(later.most for later in deferred if later is not None)
         matched &= self.live
         return Scored(
             matched,
@@ -321,10 +422,6 @@ class Ranker:
 def _weighted(score: Sparse, weight: float) -> Sparse:
     # Most alternatives weigh 1: multiplying a common word's scores by it copied them for nothing.
     return score if weight == 1 else Sparse(score.ids, score.values * weight)
-
-
-def _most(score: Sparse) -> float:
-    return float(score.values.max()) if len(score.ids) else 0.0
 
 
 def _keyed(

@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from search.ranking import EXACT_SHARE
+from search.ranking import Deferred
 from search.ranking import Scored
 from search.ranking import best
+from search.ranking import find_sorted
 from search.ranking import presence_bonus
 
 DENSE_SHARE = 16  # settling more than one article in this many works over arrays of every article
@@ -63,13 +65,16 @@ class Settler:
             return _whole_dense(scored, docs)
         total = np.zeros(len(docs))
         for score in scored.scores:
-            at, held = _found(score.ids, docs)
-            total[held] += score.values[at[held]]
+            if isinstance(score, Deferred):
+                total += score.at(docs)
+            else:
+                at, held = find_sorted(score.ids, docs)
+                total[held] += score.values[at[held]]
         bonus = np.zeros(len(docs))
         for worth, whole, exact in zip(scored.worths, scored.present, scored.exact, strict=True):
             if worth:
-                bonus += worth * _found(whole, docs)[1]
-                bonus += worth * EXACT_SHARE * _found(exact, docs)[1]
+                bonus += worth * find_sorted(whole, docs)[1]
+                bonus += worth * EXACT_SHARE * find_sorted(exact, docs)[1]
         return _plus_extra(bonus + total.astype(np.float32), scored, docs)
 
 
@@ -77,23 +82,16 @@ def _whole_dense(scored: Scored, docs: np.ndarray) -> np.ndarray:
     """``Settler._whole`` over arrays of every article: for many documents, a pass over each posting list."""
     total = np.zeros(len(scored.key))
     for score in scored.scores:
-        total[score.ids] += score.values
+        if isinstance(score, Deferred):
+            total[docs] += score.at(docs)
+        else:
+            total[score.ids] += score.values
     bonus = presence_bonus(scored.worths, scored.present, scored.exact, len(scored.key))
     return _plus_extra(bonus[docs] + total[docs].astype(np.float32), scored, docs)
 
 
 def _plus_extra(key: np.ndarray, scored: Scored, docs: np.ndarray) -> np.ndarray:
     """``key`` of ``docs`` with ``scored.extra`` added, last, as ``Ranker.score`` adds it."""
-    at, held = _found(scored.extra.ids, docs)
+    at, held = find_sorted(scored.extra.ids, docs)
     key[held] += scored.extra.values[at[held]]
     return key
-
-
-def _found(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each of ``docs`` would sit in the ascending ``ids``, and whether it is there."""
-    if not len(ids):
-        return np.zeros(len(docs), dtype=np.intp), np.zeros(len(docs), dtype=bool)
-    # Of the same type as ``ids``: a search of int64 docnums first copied all of int32 ``ids`` to int64.
-    docs = docs.astype(ids.dtype, copy=False)
-    at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-    return at, ids[at] == docs

@@ -6,6 +6,8 @@ from bench.relevance.run import HERE
 from bench.relevance.run import load_queries
 from index.articles import read_corpus
 from search.engine import Engine
+from search.engine import most_words
+from search.facets import subject_filter
 from search.query import parse
 from search.spelling import unknown_words
 
@@ -93,7 +95,8 @@ def test_typos_of_the_relevance_benchmark_still_get_suggestions(sample_engine):
 
 
 def test_a_suggestion_above_the_query_hits_is_judged_as_its_full_matches_would_judge_it(sample_engine, sample_dir):
-    """The quick judgement (where the corrected words match, no ranking, facets or meaning) against the full one."""
+    """The quick judgement (where the corrected words match, no ranking, facets or meaning, filler only where
+    it was put in) against the one every clause's full scores give."""
     subject = read_corpus(sample_dir).articles[0].subject
     typos = [q["query"] for q in load_queries() if q["kind"] == "typo"]
     judged = 0
@@ -105,8 +108,12 @@ def test_a_suggestion_above_the_query_hits_is_judged_as_its_full_matches_would_j
             if correction is None:
                 continue
             fixed = sample_engine._expand(version, parse(correction.query))
+            scored = version.ranker.score(fixed.clauses, version.phrase_fields)  # nothing deferred
             for subjects in ((), (subject,)):
-                full = sample_engine._unranked(version, fixed, subjects, False).exact_words(correction.words)
+                mask, _selected = subject_filter(version.meta, subjects)
+                matched = scored.matched.copy() if mask is None else scored.matched & mask
+                matched = sample_engine._required(version, fixed, scored, matched)
+                full = most_words(fixed.clauses, scored.exact, matched, correction.words)
                 assert sample_engine._exact_words(version, fixed, subjects, correction.words) == full, text
                 judged += 1
     assert judged > 100

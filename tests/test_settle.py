@@ -10,14 +10,17 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.articles import read_corpus
 from index.build import build
+from index.fields import BOOSTS
 from search.engine import Engine
 from search.query import parse
 from search.ranking import NOTHING
 from search.ranking import Ranker
+from search.ranking import find_sorted
 from tests.factory import write_article
 
 FULL_SUM = Ranker.score
@@ -107,3 +110,40 @@ def test_filler_orders_articles_that_tie_on_every_other_word(monkeypatch, tmp_pa
 @pytest.mark.parametrize("query", ["what is the", "how does it"])
 def test_a_query_of_only_filler_is_not_deferred(sample_index, query):
     assert _deferring(sample_index, [query]) == 0
+
+
+@pytest.mark.parametrize("filler_bytes", [0, 1 << 30])
+def test_filler_read_where_asked_scores_as_the_whole_word_does(updated_generated_index, filler_bytes):
+    """Over two segments, from the filler cache (``filler_bytes``) or from each segment's postings."""
+    engine = Engine(updated_generated_index, semantic=False)
+    try:
+        with engine._using() as version:
+            assert len(version.postings.parts("answer", "the")) > 1
+            ranker = Ranker(version.meta, version.postings.get, BOOSTS, 0, filler_bytes, version.postings.parts)
+            docs = np.flatnonzero(version.meta.live)[::3]
+            for word in ("the", "what", "how", "is", "of", "whom"):
+                clause = parse(f"{word} gyroscope").clauses[0]
+                deferred = ranker.deferred(clause)
+                whole = ranker.match(clause).score
+                assert (deferred.kept is None) == (filler_bytes == 0 and len(whole.ids) > 0), word
+                at, held = find_sorted(whole.ids, docs)
+                expected = np.zeros(len(docs), dtype=np.float32)
+                expected[held] = whole.values[at[held]]
+                assert np.array_equal(deferred.at(docs), expected), word
+                assert deferred.most == (float(whole.values.max()) if len(whole.ids) else 0.0), word
+    finally:
+        engine.close()
+
+
+def test_filler_is_not_kept_among_the_scored_words(sample_index):
+    queries = ("what is the gyroscope", "how does the heart pump blood", "what are the uses of it")
+    filler = {term for q in queries for clause in parse(q).clauses if clause.filler for term in clause.terms}
+    engine = Engine(sample_index, semantic=False)
+    try:
+        for query in queries:
+            engine.search(query)
+        with engine._using() as version:
+            kept = set(version.ranker._terms._entries)
+        assert len(filler) >= 8 and {"gyroscop", "heart", "use"} <= kept and not kept & filler, kept & filler
+    finally:
+        engine.close()
