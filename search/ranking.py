@@ -312,8 +312,9 @@ class Ranker:
 
     def finds(self, alternative: Alternative) -> bool:
         """Whether ``alternative`` matches any live article."""
-        if len(alternative.terms) == 1:  # its postings say, unscored: filler is never scored whole
-            return any(self._any_live(self._postings(field, alternative.terms[0]).ids) for field in self._saturation)
+        if len(alternative.terms) == 1:  # its postings say, unscored and unjoined: filler is never scored whole
+            term = alternative.terms[0]
+            return any(self._any_live(part.ids) for field in self._saturation for part in self._parts(field, term))
         return self._any_live(self._alternative(alternative)[0].ids)
 
     def _any_live(self, ids: np.ndarray) -> bool:
