@@ -260,24 +260,28 @@ class Ranker:
     def _saturated(self, term: str) -> Sparse:
         """The boosted, saturated frequency of ``term`` in each field, summed: BM25 before its idf."""
         parts = []
-        for field, saturation in self._saturation.items():
+        for field in self._saturation:
             postings = self._postings(field, term)
             if len(postings.ids):
-                tf = postings.tf.astype(np.float32)
-                parts.append(Sparse(postings.ids, self.boosts[field] * tf / (tf + saturation.take(postings.ids))))
+                parts.append(Sparse(postings.ids, self._saturate(field, postings.tf, postings.ids)))
         return sparse_sum(parts, self.size)
+
+    def _saturate(self, field: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """float32 boosted, saturated counts ``tf`` of the documents ``ids`` in ``field``: one expression
+        for scores over every posting and at a few documents, so that both agree to the bit."""
+        tf = tf.astype(np.float32)
+        return self.boosts[field] * tf / (tf + self._saturation[field].take(ids))
 
     def term_score_at(self, term: str, docs: np.ndarray) -> np.ndarray:
         """``term_score(term)`` at ``docs`` (ascending docnums), 0 where it is not, to the bit:
         each field's part is found in the postings and added in field order, as ``sparse_sum`` adds them."""
         idf, _most = self._facts(term)
         total = np.zeros(len(docs))
-        for field, saturation in self._saturation.items():
+        for field in self._saturation:
             for postings in self._parts(field, term):  # segments hold ascending, disjoint docnums
                 at, held = find_sorted(postings.ids, docs)
                 if held.any():
-                    tf = postings.tf[at[held]].astype(np.float32)
-                    total[held] += self.boosts[field] * tf / (tf + saturation.take(docs[held]))
+                    total[held] += self._saturate(field, postings.tf[at[held]], docs[held])
         return total.astype(np.float32) * idf
 
     def _facts(self, term: str) -> tuple[np.float32, np.float32]:
