@@ -237,7 +237,7 @@ class Ranker:
             self._saturation[field] = (K1 * ((1.0 - b) + b * lengths / max(average, 1e-6))).astype(np.float32)
         self._terms = ByteBoundedCache(cache_bytes)
         self._frequencies: dict[str, int] = {}  # bounded by the vocabulary
-        self._deferred: dict[str, tuple[np.float32, np.float32]] = {}  # bounded by the filler words
+        self._filler_facts: dict[str, tuple[np.float32, np.float32]] = {}  # bounded by the filler words
         self._filler = ByteBoundedCache(filler_bytes)
 
     def _idf(self, ids: np.ndarray) -> np.float32:
@@ -286,12 +286,12 @@ class Ranker:
 
     def _facts(self, term: str) -> tuple[np.float32, np.float32]:
         """``(idf, largest score)`` of ``term``, found once per version; its scores go to the filler cache."""
-        found = self._deferred.get(term)
+        found = self._filler_facts.get(term)
         if found is None:
             saturated = self._saturated(term)
             idf = self._idf(saturated.ids)
             scores = Sparse(saturated.ids, saturated.values * idf)
-            found = self._deferred[term] = (idf, scores.values.max() if len(scores.ids) else np.float32(0))
+            found = self._filler_facts[term] = (idf, scores.values.max() if len(scores.ids) else np.float32(0))
             self._filler.put(term, scores, scores.nbytes)
         return found
 
