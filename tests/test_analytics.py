@@ -108,7 +108,10 @@ def test_closing_the_app_writes_what_was_queued_and_stops_the_writer(index_dir):
 def seed(path) -> None:
     """Two days of searches: typing that led to a query, a query nobody clicked, one that found nothing."""
     recorder = Recorder(path)
-    day = time.time() - 86400
+    # Early in two past UTC days (as reports count days), whatever the time now: "a day ago" and
+    # "a minute ago" fell on one date in the first minutes after midnight.
+    yesterday = (time.time() // 86400 - 1) * 86400 + 3600
+    day = yesterday - 86400
     events = [
         Search("a" * 16, day, "mer", "", 3, False, False, 2.0, True),
         Search("b" * 16, day + 1, "merge sort", "", 5, False, False, 4.0, True),
@@ -116,9 +119,9 @@ def seed(path) -> None:
         Click("b" * 16, day + 2, 1, "/learn/a"),
         Click("c" * 16, day + 61, 3, "/learn/b"),
         Search("d" * 16, day + 100, "hash tables", "", 4, False, False, 90.0, False),
-        Search("e" * 16, time.time() - 60, "quantum tunneling", "", 0, False, False, 1.0, False),
-        Search("f" * 16, time.time() - 50, "quantum tunnelling effect", "", 0, True, True, 1.5, False),
-        Search("g" * 16, time.time() - 40, "quantum tunneling", "", 0, False, False, 1.0, False),
+        Search("e" * 16, yesterday, "quantum tunneling", "", 0, False, False, 1.0, False),
+        Search("f" * 16, yesterday + 10, "quantum tunnelling effect", "", 0, True, True, 1.5, False),
+        Search("g" * 16, yesterday + 20, "quantum tunneling", "", 0, False, False, 1.0, False),
     ]
     for event in events:
         recorder.record(event)
