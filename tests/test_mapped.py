@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
 
 from index import mapped
@@ -33,3 +35,22 @@ def test_an_engine_over_its_resident_budget_trims_and_answers_the_same(index_dir
     assert found == expected
     assert len(released) == len(queries)  # a look after every request
     assert all(released)  # each gave back the pages of every mapped file
+
+
+def _child_growth(grow: int, answer) -> None:
+    before = mapped.resident_bytes()
+    block = np.ones(grow, dtype=np.uint8)  # every page written
+    answer.send((before, mapped.resident_bytes(), int(block[::4096].sum())))
+
+
+def test_a_forked_process_reads_its_own_resident_size():
+    # The parent has looked already; a child that kept the parent's open file would report the parent's size.
+    parent = mapped.resident_bytes()
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child_growth, args=(256 * 1024 * 1024, send))
+    child.start()
+    before, after, _ = receive.recv()
+    child.join(timeout=60)
+    assert after - before > 200 * 1024 * 1024
+    assert mapped.resident_bytes() - parent < 100 * 1024 * 1024
