@@ -592,7 +592,7 @@ class Engine:
                 weighed = settler.settle_best(key, matched, LEXICAL_WEIGHED)
                 near = version.meaning.nearest(query.text, meta.live, weighed)
                 settler.settle(key, near.ids)
-                matched, key = fuse(matched, key, near, short)
+                matched, key = fuse(matched, key, near, short, weighed[:2])
                 by_meaning = matched & ~lexical
             matched = self._required(version, query, scored, matched)
         mask, selected = subject_filter(meta, subjects)

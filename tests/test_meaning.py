@@ -29,6 +29,12 @@ from index.manifest import read as read_manifest
 from index.update import update
 from index.versions import current_version
 from search.engine import Engine
+from search.fusion import FLOOR
+from search.fusion import LEAD
+from search.fusion import SHORTFALL_POWER
+from search.fusion import WEIGHT
+from search.fusion import fuse
+from search.ranking import Sparse
 from tests.conftest import production_server
 from tests.factory import write_article
 from tests.http import get
@@ -178,6 +184,70 @@ def test_the_api_says_which_hits_came_from_meaning_alone(topics_index, tmp_path)
     assert found["hits"][0]["question"] == "Why is the sky blue?"
     assert words["hits"][0]["by_meaning"] is False
     assert off["total"] == 0 and off["hits"] == []
+
+
+# "inclusive" is in every article but the first, "xor" in the first alone: by words it leads clearly,
+# while meaning finds the articles on inclusive schooling nearer to the wording of these queries.
+LOGIC = (
+    "What is exclusive-or and how does it differ from disjunction?",
+    "XOR is true when exactly one input is true. An xor gate outputs 1 for inputs 0 and 1. Disjunction allows both.",
+    "Mathematics",
+    "xor, exclusive or, logic gates",
+)
+SCHOOLING = [
+    (
+        "What are the main applications of inclusive inclusion in education studies?",
+        "Inclusive classrooms bring every learner together. Inclusive practice values difference and belonging.",
+        "Education",
+        "inclusive education, inclusion",
+    ),
+    (
+        "What is the role of inclusive inclusion in reflective accountability?",
+        "Inclusive schools are accountable to all pupils. Inclusion asks teachers to reflect on difference.",
+        "Education",
+        "inclusion, accountability",
+    ),
+    (
+        "How do inclusive policies shape schools?",
+        "Inclusive policy makes room for every student and every difference among them.",
+        "Education",
+        "inclusive policy",
+    ),
+]
+
+
+def test_a_clear_leader_by_words_stays_first_whatever_meaning_prefers(tmp_path):
+    articles = [LOGIC, *SCHOOLING] + [
+        (f"How did era {n} shape history?", f"Era {n} in an inclusive account of dates and people.", "History", "era")
+        for n in range(40)
+    ]
+    for n, (question, answer, subject, keywords) in enumerate(articles, start=1):
+        write_article(tmp_path / "articles", question=question, answer=answer, subject=subject, keywords=keywords, id=n)
+    build(tmp_path / "articles", tmp_path / "index", model=WORDLLAMA)
+    queries = ["difference between xor and inclusive or", "xor inclusive", "inclusive or versus xor"]
+    with Engine(tmp_path / "index") as hybrid, Engine(tmp_path / "index", semantic=False) as words:
+        for query in queries:
+            by_words = [hit.question for hit in words.search(query).hits]
+            found = [hit.question for hit in hybrid.search(query).hits]
+            assert by_words[0] == found[0] == LOGIC[0], (query, found[:3])
+            # Meaning still orders the rest: the schooling articles come before the history ones.
+            assert set(found[1:4]) == {question for question, *_ in SCHOOLING}, (query, found[:4])
+
+
+def test_meaning_gives_a_clear_leader_by_words_the_nearest_article_s_gain():
+    matched = np.array([True, True, True, False, False, False])
+    near = Sparse(np.array([1, 4], dtype=np.int32), np.array([0.5, 0.6], dtype=np.float32))
+    gain = WEIGHT * 0.5**SHORTFALL_POWER * (near.values - FLOOR)  # at a shortfall of a half
+    for lead, kept in ((LEAD, True), (LEAD * 0.95, False)):
+        key = np.array([100.0 * lead, 100.0, 50.0, 0, 0, 0])
+        leaders = np.array([0, 1])
+        fused_matched, fused = fuse(matched, key, near, 0.5, leaders)
+        assert fused[0] == (key[0] + gain[1] if kept else key[0])
+        assert fused[1] == key[1] + gain[0]
+        assert fused[4] == gain[1] and fused_matched[4] and not fused_matched[5]
+        np.testing.assert_array_equal(key, [100.0 * lead, 100.0, 50.0, 0, 0, 0])  # the input is not changed
+    alone = fuse(matched, np.array([80.0, 0, 0, 0, 0, 0]), near, 0.5, np.array([0]))[1]
+    assert alone[0] == np.float64(80.0) + gain[1]  # the only match by words leads clearly too
 
 
 def test_incremental_updates_keep_vectors_and_postings_in_step(tmp_path):
