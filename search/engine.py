@@ -57,6 +57,7 @@ from search.ranking import Sparse
 from search.ranking import best
 from search.ranking import counted_clauses
 from search.ranking import dense
+from search.ranking import find_sorted
 from search.ranking import held_whole
 from search.ranking import sparse_max
 from search.ranking import top
@@ -337,8 +338,8 @@ class _Version:
                 # An update's segment holds a few new docnums, most often none of the leaders.
                 if int(ids[0]) > highest or int(ids[-1]) < lowest:
                     continue
-                at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-                held = np.flatnonzero(ids[at] == docs)
+                at, there = find_sorted(ids, docs)
+                held = np.flatnonzero(there)
                 if not len(held):
                     continue
                 counts, positions = part.positions(at[held])
