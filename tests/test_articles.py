@@ -9,6 +9,8 @@ import pytest
 from index.articles import MAX_FILE_BYTES
 from index.articles import Article
 from index.articles import Problem
+from index.articles import file_stamps
+from index.articles import find_article_files
 from index.articles import read_article
 from index.articles import read_corpus
 from index.build import build
@@ -156,3 +158,23 @@ def test_sample_reads_completely(sample_dir):
     subjects = {a.subject for a in corpus.articles}
     assert "Computer Science" in subjects and "Computer science" not in subjects
     assert all("\\n" not in a.answer_text.replace("\\neg", "").replace("\\neq", "") for a in corpus.articles)
+
+
+def test_file_stamps_see_the_files_a_build_reads(tmp_path):
+    # An update compares file_stamps with what the last build read: the two walks must agree on odd trees.
+    source = tmp_path / "src"
+    write_article(source, name="good.md", **GOOD)
+    write_article(source / "a" / "b", name="deep.md", **GOOD)
+    os.symlink(source / "missing-target.md", source / "dangling.md")
+    os.symlink("itself.md", source / "itself.md")
+    os.symlink(source, source / "a" / "loop")
+    (source / "folder.md").mkdir()
+    write_article(source / "folder.md", name="inside.md", **GOOD)
+    os.symlink(source / "a", source / "linked.md")  # a link to a folder, named like an article
+    (source / "notes.txt").write_text("not an article")
+    stamps = file_stamps(source)
+    assert set(stamps) == {str(path.relative_to(source)) for path in find_article_files(source)}
+    assert set(stamps) == {"good.md", "a/b/deep.md", "dangling.md", "itself.md", "folder.md/inside.md"}
+    deep = (source / "a" / "b" / "deep.md").stat()
+    assert stamps["a/b/deep.md"] == (deep.st_size, deep.st_mtime_ns)
+    assert stamps["dangling.md"] == stamps["itself.md"] == (-1, -1)
