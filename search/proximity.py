@@ -47,11 +47,7 @@ def share_in_order(where: dict[str, Where], pairs: Sequence[tuple[Clause, Clause
         return held
     known: dict[int, np.ndarray] = {}  # per clause: a clause stands in two pairs
     for first, second in pairs:
-        starts, following = _keys(where, first, known), _keys(where, second, known)
-        beside = _followed(starts, following, 1, rows)
-        near = np.zeros(rows, dtype=bool)
-        for step in range(2, WINDOW + 1):
-            near |= _followed(starts, following, step, rows)
+        beside, near = _followed(_keys(where, first, known), _keys(where, second, known), rows)
         held += np.where(beside, 1.0, np.where(near, APART, 0.0))
     return held / len(pairs)
 
@@ -65,14 +61,18 @@ def _keys(where: dict[str, Where], clause: Clause, known: dict[int, np.ndarray])
     return found
 
 
-def _followed(starts: np.ndarray, following: np.ndarray, step: int, rows: int) -> np.ndarray:
-    """Per row, whether a key of ``following`` stands ``step`` positions after one of ``starts``."""
-    found = np.zeros(rows, dtype=bool)
+def _followed(starts: np.ndarray, following: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, whether a key of ``following`` stands right after one of ``starts``, and whether one stands
+    within ``WINDOW`` after one: the first key after each start tells both, in one search."""
+    beside, near = np.zeros(rows, dtype=bool), np.zeros(rows, dtype=bool)
     if len(starts) and len(following):
-        wanted = starts + step
-        at = np.minimum(np.searchsorted(following, wanted), len(following) - 1)
-        found[starts[following[at] == wanted] >> ROW_SHIFT] = True
-    return found
+        at = np.searchsorted(following, starts, side="right")
+        reached = at < len(following)
+        gap = following[np.minimum(at, len(following) - 1)] - starts
+        owners = starts >> ROW_SHIFT
+        beside[owners[reached & (gap == 1)]] = True
+        near[owners[reached & (gap > 1) & (gap <= WINDOW)]] = True
+    return beside, near
 
 
 def rerank(leaders: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], positions_of: PositionsOf) -> np.ndarray:
