@@ -121,16 +121,12 @@ def term_spans(text: str, terms: frozenset[str], prefix: str = "") -> list[Span]
     detector = _detector(terms, prefix)
     if detector is None:
         return []
-    spans = {
-        (start, end)
-        for offset, block_end, words in _candidates(text, detector)
-        for word, start, end in words(text, offset, block_end)
-        if stem(word) in terms or (prefix and word.startswith(prefix))
-    }
     # A compound and its parts can all match: keep the widest span at each start.
     widest: dict[int, int] = {}
-    for start, end in spans:
-        widest[start] = max(end, widest.get(start, end))
+    for offset, block_end, words in _candidates(text, detector):
+        for word, start, end in words(text, offset, block_end):
+            if end > widest.get(start, -1) and (stem(word) in terms or (prefix and word.startswith(prefix))):
+                widest[start] = end
     return [Span(start, end) for start, end in sorted(widest.items())]
 
 
@@ -190,7 +186,10 @@ def _compounds_joined(text: str) -> str:
 
 def _chunk(text: str, at: int) -> tuple[int, int]:
     """The run of non-space characters around ``at``."""
-    start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1
+    if not at or text[at - 1] in " \n\t":  # most words start their run: no search back
+        start = at
+    else:
+        start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("\t", 0, at)) + 1
     return start, _CHUNK_END.match(text, at).end()
 
 
