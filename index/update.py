@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -34,6 +35,7 @@ from index import vocabulary
 from index.articles import Article
 from index.articles import Problem
 from index.articles import file_stamps
+from index.articles import read_articles
 from index.articles import read_files
 from index.build import BuildError
 from index.build import embed_articles
@@ -194,7 +196,11 @@ def update(source: Path, index_dir: Path, progress: bool = False, strict: bool =
         versions.check_format(live)
         manifest = read_manifest(live)
         reader = Reader(procs)
-        plan = _plan(source, manifest, progress, reader)
+        reader.start(partial(read_articles, [], source=source))  # it boots while every file is stat-ed
+        try:
+            plan = _plan(source, manifest, progress, reader)
+        finally:
+            reader.close()
         if strict:
             refuse_skipped(plan.problems)
         if not (plan.new or plan.replaced or plan.gone):

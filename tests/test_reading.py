@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,60 @@ def test_build_survives_a_reading_process_killed_mid_way(tmp_path):
     assert "indexed 3,000 articles, skipped 0" in out
     with Engine(tmp_path / "ix") as engine:
         assert engine.search("", per_page=1).total == 3000
+
+
+def _note_pid(path: Path) -> None:
+    path.write_text(str(os.getpid()))
+
+
+def _booted(noted: Path) -> int:
+    """The pid a started worker wrote to ``noted``, once it has."""
+    for _ in range(600):
+        if noted.exists() and noted.read_text():
+            break
+        time.sleep(0.05)
+    return int(noted.read_text())
+
+
+def _pids(chunk: list[str]) -> list[int]:
+    return [os.getpid() for _ in chunk]
+
+
+def test_a_started_worker_reads_the_first_chunk(tmp_path):
+    noted = tmp_path / "pid"
+    reader = Reader(2)
+    reader.start(partial(_note_pid, noted))
+    try:
+        read = [pid for result in reader.map(_pids, [["a", "b"]], _lost) for pid in result]
+    finally:
+        reader.close()
+    assert read == [int(noted.read_text())] * 2
+
+
+def test_a_started_worker_no_map_takes_is_stopped(tmp_path):
+    noted = tmp_path / "pid"
+    reader = Reader(2)
+    reader.start(partial(_note_pid, noted))
+    pid = _booted(noted)
+    reader.close()
+    assert not Path(f"/proc/{pid}").exists()
+
+
+def test_a_started_worker_that_died_costs_nothing():
+    reader = Reader(2)
+    reader.start(partial(_work, [EXIT]))
+    time.sleep(1)  # the worker has exited by now
+    try:
+        assert [out for result in reader.map(_work, [["a"]], _lost) for out in result] == ["A"]
+    finally:
+        reader.close()
+
+
+def test_a_started_worker_is_stopped_when_more_are_needed(tmp_path):
+    noted = tmp_path / "pid"
+    reader = Reader(2)
+    reader.start(partial(_note_pid, noted))
+    pid = _booted(noted)
+    read = [worker for result in reader.map(_pids, [["a"], ["b"], ["c"]], _lost) for worker in result]
+    assert len(read) == 3 and pid not in read
+    assert not Path(f"/proc/{pid}").exists()
