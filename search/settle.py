@@ -49,13 +49,16 @@ class Settler:
         :return: the first ``depth`` articles of ``among`` by the settled keys, best first.
         """
         docs = np.flatnonzero(among)
-        first = docs[best(key[docs], docs, depth)]
+        keys = key[docs]
+        places = best(keys, docs, depth)
+        first = docs[places]
         if not self._scored.left_out or not len(first):
             return first
         self.settle(key, first)
-        reached = float(key[first].min())
+        keys[places] = key[first]  # only theirs changed: no second gather over every match
+        reached = float(keys[places].min())
         floor = reached - self._scored.left_out - TOLERANCE * max(1.0, abs(reached))
-        contenders = docs[key[docs] >= floor]
+        contenders = docs[keys >= floor]
         self.settle(key, contenders)
         return contenders[best(key[contenders], contenders, depth)]
 
