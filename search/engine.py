@@ -626,15 +626,15 @@ class Engine:
         query, key = found.query, found.key
         page, per_page, related = window
         docs = found.top((page - 1) * per_page, page * per_page)
-        hits = [self._hit(version, doc, query, float(key[doc]), rank < related) for rank, doc in enumerate(docs)]
+        marks = snippets.marks_for(query)
+        hits = [self._hit(version, doc, marks, float(key[doc]), rank < related) for rank, doc in enumerate(docs)]
         if found.by_meaning is not None:
             hits = [replace(hit, by_meaning=bool(found.by_meaning[doc])) for hit, doc in zip(hits, docs, strict=True)]
         relaxed = _relaxed(query, found.scored, int(docs[0])) if found.scored and len(docs) else None
         return SearchResult(query.text, found.total, page, per_page, hits, found.facets, relaxed=relaxed)
 
-    def _hit(self, version: _Version, docnum: int, query: UserQuery, score: float, with_related: bool) -> Hit:
+    def _hit(self, version: _Version, docnum: int, marks: snippets.Marks, score: float, with_related: bool) -> Hit:
         stored = version.stored(docnum)
-        marks = snippets.marks_for(query)
         return Hit(
             id=int(stored["id"]),
             question=stored["question"],
