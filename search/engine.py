@@ -48,6 +48,7 @@ from search.postings import phrase_counts
 from search.proximity import RERANK_DEPTH
 from search.proximity import Where
 from search.proximity import rerank
+from search.query import FILLER_TERMS
 from search.query import Clause
 from search.query import UserQuery
 from search.query import parse
@@ -247,6 +248,8 @@ class _Version:
         self.postings = PostingsStore(self.path, self.cache_bytes // 6, self.cache_bytes // 12)
         scored, filler = self.cache_bytes // 2, self.cache_bytes // 6
         self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, scored, filler, self.postings.parts)
+        # Here, once per version (0.1 s at 200,000 articles), rather than in the first twenty queries that use them.
+        self.ranker.prepare(FILLER_TERMS)
         self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 12)
         self.speller = Speller(vocabulary.load(self.path))
         self.neighbours = Neighbours(self.meta, self.postings.parts, self.key_terms)

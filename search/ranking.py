@@ -9,6 +9,7 @@ the query that an article holds adds a bonus to BM25, larger for rarer words.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -252,6 +253,8 @@ class Ranker:
         """BM25 of ``term`` where it occurs: idf times the boosted, saturated frequency in each field."""
         found = self._terms.get(term)
         if found is None:
+            found = self._filler.get(term)  # a filler word's, kept by ``_facts``
+        if found is None:
             saturated = self._saturated(term)
             found = Sparse(saturated.ids, saturated.values * self._idf(saturated.ids))
             self._terms.put(term, found, found.nbytes)
@@ -294,6 +297,15 @@ class Ranker:
             found = self._filler_facts[term] = (idf, scores.values.max() if len(scores.ids) else np.float32(0))
             self._filler.put(term, scores, scores.nbytes)
         return found
+
+    def prepare(self, terms: Iterable[str]) -> None:
+        """Find the idf and largest score of each of ``terms`` (filler words) now, not in a visitor's query.
+
+        The most frequent last, so that the filler cache keeps their scores: a query of nothing
+        but filler ("what is the") scores each of them whole.
+        """
+        for term in sorted(terms, key=self.frequency):
+            self._facts(term)
 
     def deferred(self, clause: Clause) -> Deferred | None:
         """``clause``'s score to be read only where asked, if it is one filler word (one term, one alternative)."""

@@ -144,6 +144,39 @@ def test_filler_is_not_kept_among_the_scored_words(sample_index):
             engine.search(query)
         with engine._using() as version:
             kept = set(version.ranker._terms._entries)
-        assert len(filler) >= 8 and {"gyroscop", "heart", "use"} <= kept and not kept & filler, kept & filler
+        # "uses" is asked for, but its stem is filler's ("use"): its scores are those the version prepared.
+        assert len(filler) >= 8 and {"gyroscop", "heart"} <= kept and not kept & filler, kept & filler
+    finally:
+        engine.close()
+
+
+def test_prepared_filler_scores_as_it_would_unprepared(updated_generated_index):
+    """Over two segments: the scores ``prepare`` keeps are those ``term_score`` finds in the postings, to the bit."""
+    engine = Engine(updated_generated_index, semantic=False)
+    try:
+        with engine._using() as version:
+            words = ("the", "what", "how", "is", "of", "whom")
+            fresh = Ranker(version.meta, version.postings.get, BOOSTS, 0, 0, version.postings.parts)
+            prepared = Ranker(version.meta, version.postings.get, BOOSTS, 0, 1 << 30, version.postings.parts)
+            prepared.prepare(words)
+            for word in words:
+                kept, found = prepared.term_score(word), fresh.term_score(word)
+                assert np.array_equal(kept.ids, found.ids) and np.array_equal(kept.values, found.values), word
+    finally:
+        engine.close()
+
+
+def test_a_query_of_only_filler_reads_no_postings_once_a_version_is_open(sample_index):
+    """The first visitor to ask "what is the" does not pay for scoring three of the longest lists."""
+
+    def unread(field: str, term: str):
+        raise AssertionError(f"{term} read in {field}")
+
+    engine = Engine(sample_index, semantic=False)
+    try:
+        with engine._using() as version:
+            version.ranker._postings = unread
+        for query in ("what is the", "how does it", "what are the"):
+            assert engine.search(query, related=0).hits, query
     finally:
         engine.close()
