@@ -247,10 +247,10 @@ class _Version:
         # that decide rankings were scored again and again.
         self.postings = PostingsStore(self.path, self.cache_bytes // 6, self.cache_bytes // 12)
         scored, filler = self.cache_bytes // 2, self.cache_bytes // 6
-        self.ranker = Ranker(self.meta, self.postings.get, FIELD_BOOSTS, scored, filler, self.postings.parts)
+        self.ranker = Ranker(self.meta, self.postings.parts, FIELD_BOOSTS, scored, filler)
         # Here, once per version (0.1 s at 200,000 articles), rather than in the first twenty queries that use them.
         self.ranker.prepare(FILLER_TERMS)
-        self.question_ranker = Ranker(self.meta, self.postings.get, {"question": 1.0}, self.cache_bytes // 12)
+        self.question_ranker = Ranker(self.meta, self.postings.parts, {"question": 1.0}, self.cache_bytes // 12)
         self.speller = Speller(vocabulary.load(self.path))
         self.neighbours = Neighbours(self.meta, self.postings.parts, self.key_terms)
         self.meaning = self._meaning() if self.semantic else None

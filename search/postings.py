@@ -20,9 +20,8 @@ from index.postings import Postings
 from index.postings import Segment
 from search.cache import ByteBoundedCache
 
-# (field, term) -> postings; what the ranker reads terms through.
-PostingsSource = Callable[[str, str], Postings]
-PartsSource = Callable[[str, str], list[Postings]]  # (field, term) -> its postings in each segment that has any
+# (field, term) -> its postings in each segment that has any: what the ranker reads terms through.
+PartsSource = Callable[[str, str], list[Postings]]
 # A document's positions begin at the sum of the counts before it in its term's postings.
 # The sums at every BLOCK-th posting are kept per term (for "the" in the answers of
 # 200,000 articles, summing all its counts cost a millisecond of every query); the
@@ -75,9 +74,6 @@ class PostingsStore:
         self._segments = [Segment(folder) for folder in segment_folders(version)]
         self._joined: ByteBoundedCache[Postings] = ByteBoundedCache(max_bytes)
         self._blocks: ByteBoundedCache[list[Positional]] = ByteBoundedCache(blocks_bytes)
-
-    def get(self, field: str, term: str) -> Postings:
-        return self.lookup(field, term)
 
     def parts(self, field: str, term: str, with_positions: bool = False) -> list[Postings]:
         """The term's postings in each segment that has any, oldest first (docnums ascend across them)."""

@@ -21,7 +21,6 @@ from index.docmeta import DocMeta
 from index.fields import LENGTH_NORMS
 from search.cache import ByteBoundedCache
 from search.postings import PartsSource
-from search.postings import PostingsSource
 from search.postings import members
 from search.query import Alternative
 from search.query import Clause
@@ -214,22 +213,20 @@ class Ranker:
     def __init__(
         self,
         meta: DocMeta,
-        postings: PostingsSource,
+        parts: PartsSource,
         boosts: Mapping[str, float],
         cache_bytes: int = 0,
         filler_bytes: int = 0,
-        parts: PartsSource | None = None,
     ) -> None:
-        """:param parts: a term's postings in each segment (``PostingsStore.parts``), read where a few
-        documents' scores are asked: ``postings`` joins them, copying every posting."""
+        """:param parts: a term's postings in each segment that has any (``PostingsStore.parts``): scored
+        segment by segment, as joining them first copied every posting of a version that an update extended."""
         self.size = meta.size
         self.live = meta.live
         self.documents = max(int(meta.live.sum()), 1)
         self._dead = np.flatnonzero(~meta.live).astype(np.int32)
         # A version built before a field existed simply does not score it.
         self.boosts = {field: boost for field, boost in boosts.items() if field in meta.lengths}
-        self._postings = postings
-        self._parts = parts or (lambda field, term: [postings(field, term)])
+        self._parts = parts
         self._saturation = {}  # K1 * length norm per document, for each field
         for field in self.boosts:
             lengths = meta.lengths[field]
@@ -262,11 +259,13 @@ class Ranker:
 
     def _saturated(self, term: str) -> Sparse:
         """The boosted, saturated frequency of ``term`` in each field, summed: BM25 before its idf."""
-        parts = []
-        for field in self._saturation:
-            postings = self._postings(field, term)
-            if len(postings.ids):
-                parts.append(Sparse(postings.ids, self._saturate(field, postings.tf, postings.ids)))
+        # Field after field, as ``term_score_at`` adds them: a document is in one segment, so its fields'
+        # values meet in the same order as over joined postings, and sum to the same bits.
+        parts = [
+            Sparse(postings.ids, self._saturate(field, postings.tf, postings.ids))
+            for field in self._saturation
+            for postings in self._parts(field, term)
+        ]
         return sparse_sum(parts, self.size)
 
     def _saturate(self, field: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -319,7 +318,8 @@ class Ranker:
         """How many postings ``term`` has in the scored fields: a cheap bound on its document frequency."""
         found = self._frequencies.get(term)
         if found is None:
-            found = self._frequencies[term] = sum(len(self._postings(field, term).ids) for field in self._saturation)
+            parts = (part for field in self._saturation for part in self._parts(field, term))
+            found = self._frequencies[term] = sum(len(part.ids) for part in parts)
         return found
 
     def alternative(self, terms: tuple[str, ...]) -> Sparse:

@@ -163,7 +163,7 @@ def _joined_groups(groups: dict[str, list[int]], searcher) -> dict[str, int]:
 
 def ranker_for(version: Path, meta: docmeta.DocMeta, boosts: dict[str, float] = FIELD_BOOSTS) -> Ranker:
     """The ranker the engine builds for a version (``search.engine``)."""
-    return Ranker(meta, PostingsStore(version, 1 << 24).get, boosts, 1 << 24)
+    return Ranker(meta, PostingsStore(version, 1 << 24).parts, boosts, 1 << 24)
 
 
 @pytest.fixture(scope="module")

@@ -119,7 +119,7 @@ def test_filler_read_where_asked_scores_as_the_whole_word_does(updated_generated
     try:
         with engine._using() as version:
             assert len(version.postings.parts("answer", "the")) > 1
-            ranker = Ranker(version.meta, version.postings.get, BOOSTS, 0, filler_bytes, version.postings.parts)
+            ranker = Ranker(version.meta, version.postings.parts, BOOSTS, 0, filler_bytes)
             docs = np.flatnonzero(version.meta.live)[::3]
             for word in ("the", "what", "how", "is", "of", "whom"):
                 clause = parse(f"{word} gyroscope").clauses[0]
@@ -156,8 +156,8 @@ def test_prepared_filler_scores_as_it_would_unprepared(updated_generated_index):
     try:
         with engine._using() as version:
             words = ("the", "what", "how", "is", "of", "whom")
-            fresh = Ranker(version.meta, version.postings.get, BOOSTS, 0, 0, version.postings.parts)
-            prepared = Ranker(version.meta, version.postings.get, BOOSTS, 0, 1 << 30, version.postings.parts)
+            fresh = Ranker(version.meta, version.postings.parts, BOOSTS, 0, 0)
+            prepared = Ranker(version.meta, version.postings.parts, BOOSTS, 0, 1 << 30)
             prepared.prepare(words)
             for word in words:
                 kept, found = prepared.term_score(word), fresh.term_score(word)
@@ -169,14 +169,32 @@ def test_prepared_filler_scores_as_it_would_unprepared(updated_generated_index):
 def test_a_query_of_only_filler_reads_no_postings_once_a_version_is_open(sample_index):
     """The first visitor to ask "what is the" does not pay for scoring three of the longest lists."""
 
-    def unread(field: str, term: str):
-        raise AssertionError(f"{term} read in {field}")
+    def unread(term: str):
+        raise AssertionError(f"{term} scored from its postings")
 
     engine = Engine(sample_index, semantic=False)
     try:
         with engine._using() as version:
-            version.ranker._postings = unread
+            version.ranker._saturated = unread
         for query in ("what is the", "how does it", "what are the"):
             assert engine.search(query, related=0).hits, query
+    finally:
+        engine.close()
+
+
+def test_terms_scored_segment_by_segment_score_as_over_joined_postings(updated_generated_index):
+    """A version an update extended: each segment's postings scored in turn give the scores of the joined lists."""
+    engine = Engine(updated_generated_index, semantic=False)
+    try:
+        with engine._using() as version:
+            store = version.postings
+            joined = Ranker(version.meta, lambda field, term: [store.lookup(field, term)], BOOSTS)
+            by_segment = Ranker(version.meta, store.parts, BOOSTS)
+            words = ("the", "gyroscope", "what", "balanced", "energy", "whom")
+            assert any(len(store.parts("answer", word)) > 1 for word in words)
+            for word in words:
+                found, expected = by_segment.term_score(word), joined.term_score(word)
+                assert np.array_equal(found.ids, expected.ids) and np.array_equal(found.values, expected.values), word
+                assert by_segment.frequency(word) == joined.frequency(word), word
     finally:
         engine.close()
