@@ -150,6 +150,12 @@ def test_filler_is_not_kept_among_the_scored_words(sample_index):
         engine.close()
 
 
+def _assert_scores_alike(ranker: Ranker, reference: Ranker, words: tuple[str, ...]) -> None:
+    for word in words:
+        found, expected = ranker.term_score(word), reference.term_score(word)
+        assert np.array_equal(found.ids, expected.ids) and np.array_equal(found.values, expected.values), word
+
+
 def test_prepared_filler_scores_as_it_would_unprepared(updated_generated_index):
     """Over two segments: the scores ``prepare`` keeps are those ``term_score`` finds in the postings, to the bit."""
     engine = Engine(updated_generated_index, semantic=False)
@@ -159,9 +165,7 @@ def test_prepared_filler_scores_as_it_would_unprepared(updated_generated_index):
             fresh = Ranker(version.meta, version.postings.parts, BOOSTS, 0, 0)
             prepared = Ranker(version.meta, version.postings.parts, BOOSTS, 0, 1 << 30)
             prepared.prepare(words)
-            for word in words:
-                kept, found = prepared.term_score(word), fresh.term_score(word)
-                assert np.array_equal(kept.ids, found.ids) and np.array_equal(kept.values, found.values), word
+            _assert_scores_alike(prepared, fresh, words)
     finally:
         engine.close()
 
@@ -192,9 +196,7 @@ def test_terms_scored_segment_by_segment_score_as_over_joined_postings(updated_g
             by_segment = Ranker(version.meta, store.parts, BOOSTS)
             words = ("the", "gyroscope", "what", "balanced", "energy", "whom")
             assert any(len(store.parts("answer", word)) > 1 for word in words)
-            for word in words:
-                found, expected = by_segment.term_score(word), joined.term_score(word)
-                assert np.array_equal(found.ids, expected.ids) and np.array_equal(found.values, expected.values), word
-                assert by_segment.frequency(word) == joined.frequency(word), word
+            _assert_scores_alike(by_segment, joined, words)
+            assert [by_segment.frequency(word) for word in words] == [joined.frequency(word) for word in words]
     finally:
         engine.close()
