@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -69,6 +70,14 @@ class Manifest:
         if self._rows is None:
             self._rows = dict(zip(self.paths, range(len(self.paths)), strict=True))
         return self._rows
+
+    def restamped(self, stamps: dict[str, tuple[int, int]]) -> Manifest:
+        """These rows with the new ``stamps`` of some of their paths."""
+        sizes, mtimes = list(self.sizes), list(self.mtimes)
+        for path, (size, mtime) in stamps.items():
+            row = self.rows[path]
+            sizes[row], mtimes[row] = size, mtime
+        return replace(self, sizes=sizes, mtimes=mtimes)  # the same paths in the same rows
 
     def _entry(self, row: int) -> Entry:
         stamp = (self.sizes[row], self.mtimes[row])

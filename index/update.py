@@ -3,9 +3,10 @@
 A file whose size and modification time are what they were when it was
 indexed is taken as unchanged without being read (as git does); any other
 is compared by content hash, so a touched but unchanged file is not
-re-indexed. The update is
-written into a new version that starts as hard links to the live one, so the
-live version keeps serving, untouched, until the new one is published.
+re-indexed, and its new stamp is recorded with the next version the update
+publishes, so that it is not hashed again. The update is written into a new
+version that starts as hard links to the live one, so the live version keeps
+serving, untouched, until the new one is published.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from index import versions
 from index import vocabulary
 from index.articles import Article
 from index.articles import Problem
-from index.articles import file_stamps
 from index.articles import read_articles
 from index.articles import read_files
 from index.build import BuildError
@@ -44,6 +44,8 @@ from index.build import index_articles
 from index.build import manifest_of
 from index.build import publish_new_version
 from index.build import refuse_skipped
+from index.changes import Stamp
+from index.changes import changed_files
 from index.manifest import Manifest
 from index.manifest import read as read_manifest
 from index.reading import Reader
@@ -73,6 +75,7 @@ class _Plan:
     replaced: list[Article]
     gone: list[str]
     problems: list[Problem]
+    restamped: dict[str, Stamp]  # unchanged files with a new stamp (touched, or copied), recorded by the update
 
 
 def _digest(path: Path) -> str | None:
@@ -81,6 +84,16 @@ def _digest(path: Path) -> str | None:
             return hashlib.sha1(handle.read()).hexdigest()
     except OSError:
         return None  # read_article reports why
+
+
+def _taken(manifest: Manifest, gone: list[str]) -> tuple[dict[int, str], dict[str, str]]:
+    """The path holding each id and url in the index, less the ``gone`` files': new ones may take them."""
+    ids = dict(zip(manifest.ids, manifest.paths, strict=True))
+    urls = dict(zip(manifest.urls, manifest.paths, strict=True))
+    for path in gone:
+        entry = manifest[path]
+        del ids[entry.id], urls[entry.url]
+    return ids, urls
 
 
 def _accept(article: Article, ids: dict[int, str], urls: dict[str, str]) -> Problem | None:
@@ -96,23 +109,18 @@ def _accept(article: Article, ids: dict[int, str], urls: dict[str, str]) -> Prob
 
 
 def _plan(source: Path, manifest: Manifest, progress: bool, reader: Reader) -> _Plan:
-    stamps = file_stamps(source)
-    here = [path in stamps for path in manifest.paths]
-    plan = _Plan([], [], [path for path, kept in zip(manifest.paths, here, strict=True) if not kept], [])
-    # Ids and urls of deleted files are free for new ones in the same update.
-    ids = {n: path for n, path, kept in zip(manifest.ids, manifest.paths, here, strict=True) if kept}
-    urls = {url: path for url, path, kept in zip(manifest.urls, manifest.paths, here, strict=True) if kept}
+    changes = changed_files(source, manifest)
+    plan = _Plan([], [], changes.gone, [], {})
+    ids, urls = _taken(manifest, changes.gone)
     # New articles take the spelling their subject already has in the index.
     subjects = {subject.casefold(): subject for subject in dict.fromkeys(manifest.subjects)}
-    # Like git: a file whose size and modification time are as indexed is not read again.
-    indexed = dict(zip(manifest.paths, zip(manifest.sizes, manifest.mtimes, strict=True), strict=True))
-    touched = [path for path, stamp in stamps.items() if indexed.get(path) != stamp]
     rows = manifest.rows
-    changed = [
-        source / relative
-        for relative in tqdm(touched, desc="checking", unit=" files", disable=not progress)
-        if relative not in rows or manifest.digests[rows[relative]] != _digest(source / relative)
-    ]
+    changed = []
+    for relative, stamp in tqdm(changes.touched.items(), desc="checking", unit=" files", disable=not progress):
+        if relative in rows and manifest.digests[rows[relative]] == _digest(source / relative):
+            plan.restamped[relative] = stamp  # touched, not changed: not hashed again once this is recorded
+        else:
+            changed.append(source / relative)
     for found in read_files(changed, source, reader):
         known = manifest[found.path] if found.path in rows else None
         if isinstance(found, Problem):
@@ -163,7 +171,7 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: Manifest, source: 
     codec.register(building, folder and folder.name, len(added))
     meta = docmeta.extend(live_meta, deleted, added, found.lengths)
     columns.save_articles(added, found.key_terms, building, previous=live)
-    updated = manifest.without(removed) + manifest_of(added, size)
+    updated = manifest.restamped(plan.restamped).without(removed) + manifest_of(added, size)
     counts = _word_counts(live, deleted, words)
     finish_version(building, updated, meta, counts, source, len(plan.problems), started, live, model)
 

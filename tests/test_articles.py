@@ -9,11 +9,13 @@ import pytest
 from index.articles import MAX_FILE_BYTES
 from index.articles import Article
 from index.articles import Problem
-from index.articles import file_stamps
 from index.articles import find_article_files
 from index.articles import read_article
 from index.articles import read_corpus
 from index.build import build
+from index.changes import changed_files
+from index.manifest import Entry
+from index.manifest import Manifest
 from search.engine import Engine
 from tests.factory import article_text
 from tests.factory import write_article
@@ -160,8 +162,8 @@ def test_sample_reads_completely(sample_dir):
     assert all("\\n" not in a.answer_text.replace("\\neg", "").replace("\\neq", "") for a in corpus.articles)
 
 
-def test_file_stamps_see_the_files_a_build_reads(tmp_path):
-    # An update compares file_stamps with what the last build read: the two walks must agree on odd trees.
+def test_changed_files_see_the_files_a_build_reads(tmp_path):
+    # An update compares the stamps of what it finds with what the last build read: the two walks must agree.
     source = tmp_path / "src"
     write_article(source, name="good.md", **GOOD)
     write_article(source / "a" / "b", name="deep.md", **GOOD)
@@ -172,9 +174,29 @@ def test_file_stamps_see_the_files_a_build_reads(tmp_path):
     write_article(source / "folder.md", name="inside.md", **GOOD)
     os.symlink(source / "a", source / "linked.md")  # a link to a folder, named like an article
     (source / "notes.txt").write_text("not an article")
-    stamps = file_stamps(source)
+    stamps = changed_files(source, Manifest.of([])).touched
     assert set(stamps) == {str(path.relative_to(source)) for path in find_article_files(source)}
     assert set(stamps) == {"good.md", "a/b/deep.md", "dangling.md", "itself.md", "folder.md/inside.md"}
     deep = (source / "a" / "b" / "deep.md").stat()
     assert stamps["a/b/deep.md"] == (deep.st_size, deep.st_mtime_ns)
     assert stamps["dangling.md"] == stamps["itself.md"] == (-1, -1)
+
+
+def test_changed_files_compare_stamps_with_the_indexed_ones(tmp_path):
+    source = tmp_path / "src"
+    write_article(source, name="same.md", **GOOD)
+    write_article(source / "a", name="edited.md", **GOOD)
+    os.symlink(source / "missing-target.md", source / "dangling.md")
+    same = (source / "same.md").stat()
+    stamps = {
+        "same.md": (same.st_size, same.st_mtime_ns),
+        "a/edited.md": (same.st_size, same.st_mtime_ns - 1),
+        "dangling.md": (10, 10),  # there but unreadable: changed, not gone
+        "deleted.md": (10, 10),
+        "a/deleted.md": (10, 10),
+    }
+    indexed = Manifest.of((path, Entry("", n, f"/{n}", "", n, stamp)) for n, (path, stamp) in enumerate(stamps.items()))
+    changes = changed_files(source, indexed)
+    edited = (source / "a" / "edited.md").stat()
+    assert changes.touched == {"a/edited.md": (edited.st_size, edited.st_mtime_ns), "dangling.md": (-1, -1)}
+    assert sorted(changes.gone) == ["a/deleted.md", "deleted.md"]

@@ -7,6 +7,8 @@ import pytest
 from common.errors import OldFormat
 from index import docmeta
 from index import integrity
+from index import manifest
+from index import update as update_module
 from index import versions
 from index.build import BuildError
 from index.build import build
@@ -40,6 +42,21 @@ def test_nothing_changed_publishes_nothing(source, index_dir):
     report = update(source, index_dir)
     assert (report.added, report.changed, report.deleted, report.unchanged) == (0, 0, 0, 5)
     assert report.version is None and versions.current_version(index_dir) == live
+
+
+def test_a_touched_file_is_hashed_until_a_published_version_records_its_stamp(source, index_dir, monkeypatch):
+    hashed, digest = [], update_module._digest
+    monkeypatch.setattr(update_module, "_digest", lambda path: hashed.append(path.name) or digest(path))
+    os.utime(source / "what-is-topic1.md", (1, 1))
+    update(source, index_dir)  # nothing changed, nothing published: the stamp is not recorded
+    write_article(source, name="what-is-topic2.md", id=2, question="What is topic2?", answer="New.", subject="Physics")
+    report = update(source, index_dir)
+    assert (report.changed, report.unchanged) == (1, 4)
+    assert hashed == ["what-is-topic1.md", "what-is-topic1.md", "what-is-topic2.md"]
+    hashed.clear()
+    assert update(source, index_dir).version is None and hashed == []
+    stamp = (source / "what-is-topic1.md").stat()
+    assert manifest.read(report.version)["what-is-topic1.md"].stamp == (stamp.st_size, stamp.st_mtime_ns)
 
 
 def test_added_changed_and_deleted(source, index_dir, request):
