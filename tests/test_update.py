@@ -132,6 +132,22 @@ def test_an_article_may_keep_its_own_id_when_changed_and_take_a_deleted_ones(sou
     assert report.problems == [] and (report.added, report.changed, report.deleted) == (1, 1, 1)
 
 
+def test_a_change_refused_as_a_duplicate_keeps_its_old_url_taken(source, index_dir):
+    # topic2 keeps its last good version, so its url stays its own: a new article read after it
+    # (the walk reads a folder's files before its subfolders) cannot take it.
+    old_url = "/learn/physics/questions/what-is-topic2"
+    taken_url = "/learn/physics/questions/what-is-topic3"
+    write_article(source, name="what-is-topic2.md", id=2, question="Two?", answer="Edited.", url=taken_url)
+    write_article(source, name="later/new.md", id=9, question="Nine?", answer="New.", subject="Physics", url=old_url)
+    report = update(source, index_dir)
+    assert sorted(p.reason for p in report.problems) == [
+        "duplicate url /learn/physics/questions/what-is-topic2 (already in what-is-topic2.md)",
+        "duplicate url /learn/physics/questions/what-is-topic3 (already in what-is-topic3.md)",
+    ]
+    assert [p.path for p in report.problems] == ["what-is-topic2.md", "later/new.md"]
+    assert (report.added, report.changed) == (0, 0)
+
+
 def test_update_needs_an_index_and_never_empties_it(source, tmp_path, index_dir):
     with pytest.raises(BuildError, match="run a full build first"):
         update(source, tmp_path / "none")
