@@ -15,6 +15,8 @@ ones) and the seed, and its queries are distinct.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import heapq
 import json
 import random
 import re
@@ -22,13 +24,14 @@ import string
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-import numpy as np
 from whoosh.filedb.filestore import FileStorage
 
 from index import docmeta
 from index import versions
+from index.manifest import read as read_manifest
 from search.query import FILLER
 
 SEED = 15
@@ -85,17 +88,29 @@ def _source(stored: dict, subject: str) -> Source:
 
 
 def read_sources(index_dir: Path, count: int = SOURCE_ARTICLES, seed: int = SEED) -> list[Source]:
-    """Up to ``count`` live articles of the index's live version, picked by ``seed``, in docnum order."""
+    """Up to ``count`` live articles of the index's live version, picked by ``seed`` and their paths.
+
+    Each article's place in the pick depends on its own path only, so an update
+    that deletes or changes articles outside it (as ``bench.speed``'s own update
+    does, run after run) leaves the sources, and so the query set, as they were.
+    """
     version = versions.live_version(index_dir)
     meta = docmeta.load(version)
-    live = np.flatnonzero(meta.live).tolist()
-    docs = sorted(random.Random(seed).sample(live, min(count, len(live))))
+    indexed = read_manifest(version)
+    picked = heapq.nsmallest(count, zip(map(partial(_rank, seed), indexed.paths), indexed.docnums, strict=True))
     reader = FileStorage(str(version), supports_mmap=False).open_index().reader()
     try:
+        # Read in docnum order (the stored fields' order on disk), then put back in the pick's.
+        docs = sorted(doc for _, doc in picked)
         # The subject as the engine shows it: the build settles each subject's spelling after storing.
-        return [_source(reader.stored_fields(doc), meta.subjects[meta.subject[doc]]) for doc in docs]
+        found = {doc: _source(reader.stored_fields(doc), meta.subjects[meta.subject[doc]]) for doc in docs}
     finally:
         reader.close()
+    return [found[doc] for _, doc in picked]
+
+
+def _rank(seed: int, path: str) -> bytes:
+    return hashlib.blake2b(f"{seed} {path}".encode(), digest_size=8).digest()
 
 
 # --- What one visitor types ---------------------------------------------------

@@ -14,7 +14,9 @@ from bench.visitors import read_sources
 from bench.visitors import visitor_set
 from index import docmeta
 from index import versions
+from index.articles import read_article
 from index.build import build
+from index.update import update
 from search.query import parse
 from tests.factory import write_article
 
@@ -128,6 +130,22 @@ def test_same_seed_same_set_in_any_process(index_dir, sources, queries):
         for seed in ("1", "2")
     }
     assert len(printed) == 1 and len(printed.pop().splitlines()) == 60
+
+
+def test_an_update_outside_the_picked_articles_keeps_the_set(tmp_path):
+    # bench.speed's own update deletes and edits articles before the set is made, run after run.
+    source, folder = tmp_path / "articles", tmp_path / "index"
+    generate(source, 60, workers=1)
+    build(source, folder)
+    before = read_sources(folder, count=20)
+    picked = {s.question for s in before}
+    others = [p for p in sorted(source.rglob("*.md")) if read_article(p).question not in picked]
+    others[0].unlink()
+    others[1].write_text(others[1].read_text().replace("\nsubject:", " One more sentence.\nsubject:", 1))
+    report = update(source, folder)
+    assert (report.changed, report.deleted) == (1, 1)
+    assert read_sources(folder, count=20) == before
+    assert visitor_set(read_sources(folder, count=20), 30) == visitor_set(before, 30)
 
 
 def test_notation_as_written_in_the_texts(sources):
