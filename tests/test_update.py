@@ -59,6 +59,26 @@ def test_a_touched_file_is_hashed_until_a_published_version_records_its_stamp(so
     assert manifest.read(report.version)["what-is-topic1.md"].stamp == (stamp.st_size, stamp.st_mtime_ns)
 
 
+def test_an_update_publishes_for_many_touched_files_alone(source, index_dir, monkeypatch):
+    monkeypatch.setattr(update_module, "RESTAMPED_TO_PUBLISH", 2, raising=False)
+    hashed, digest = [], update_module._digest
+    monkeypatch.setattr(update_module, "_digest", lambda path: hashed.append(path.name) or digest(path))
+    os.utime(source / "what-is-topic1.md", (1, 1))
+    assert update(source, index_dir).version is None  # one file is cheaper to hash again
+    os.utime(source / "what-is-topic2.md", (1, 1))
+    report = update(source, index_dir)
+    assert report.version is not None and (report.changed, report.unchanged) == (0, 5)
+    assert versions.current_version(index_dir) == report.version
+    integrity.verify(report.version)
+    hashed.clear()
+    assert update(source, index_dir).version is None and hashed == []
+    engine = Engine(index_dir)
+    try:
+        assert [hit.url for hit in engine.search("topic2").hits] == ["/learn/physics/questions/what-is-topic2"]
+    finally:
+        engine.close()
+
+
 def test_added_changed_and_deleted(source, index_dir, request):
     engine = Engine(index_dir)
     request.addfinalizer(engine.close)
