@@ -56,7 +56,7 @@ from index.schema import build_schema
 from index.vocabulary import article_words
 
 # Files touched but unchanged that make an update publish for their stamps alone. Fewer are
-# hashed again by each update until one publishes (0.04 ms a file); publishing costs a second
+# hashed again by each update until one publishes (under 0.1 ms a file); publishing costs a second
 # or two at 200,000 articles, so many (a copy that reset every file's time) are recorded at once.
 RESTAMPED_TO_PUBLISH = 10_000
 
