@@ -13,6 +13,7 @@ their own, so that only the culprit is lost, reported with its path and why.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections import deque
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -37,6 +38,10 @@ ATTEMPTS = 2  # a worker killed from outside (the OOM killer) is not the file's 
 AHEAD = 2  # chunks queued per worker, so that none waits while the parent merges
 # A panicking Rust parser prints its backtrace to stderr; the report already names the file.
 WORKER_ENV = {"RUST_BACKTRACE": "0"}
+# loky's resource tracker is a process of its own that outlives ours and shares our stderr. When a
+# semaphore's release does not reach it (a race inside loky, seen once in CI: the semaphore was
+# already unlinked), it warns about it after the command's last line, with nothing left to clean.
+TRACKER_WARNINGS = "ignore::UserWarning:loky.backend.resource_tracker"
 
 
 def chunked(items: list[Item], size: int = CHUNK) -> list[list[Item]]:
@@ -48,7 +53,18 @@ class _Gone(Exception):
 
 
 def _executor(workers: int) -> contextlib.AbstractContextManager[ProcessPoolExecutor]:
-    return _stopping(ProcessPoolExecutor(max_workers=workers, env=WORKER_ENV))
+    return _stopping(_new_executor(workers))
+
+
+def _new_executor(workers: int) -> ProcessPoolExecutor:
+    _quiet_tracker()  # the tracker starts with the first executor and reads its warning filters from the environment
+    return ProcessPoolExecutor(max_workers=workers, env=WORKER_ENV)
+
+
+def _quiet_tracker() -> None:
+    filters = os.environ.get("PYTHONWARNINGS", "")
+    if TRACKER_WARNINGS not in filters:
+        os.environ["PYTHONWARNINGS"] = f"{filters},{TRACKER_WARNINGS}" if filters else TRACKER_WARNINGS
 
 
 @contextlib.contextmanager
@@ -104,7 +120,7 @@ class Reader:
         instead of after (a few tenths of a second). Call ``close`` when done.
         """
         if self.procs >= 1 and self._started is None:
-            self._started = ProcessPoolExecutor(max_workers=1, env=WORKER_ENV)
+            self._started = _new_executor(1)
             self._started.submit(warm_up)  # loky boots its workers at the first task
 
     def close(self) -> None:

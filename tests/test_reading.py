@@ -212,3 +212,20 @@ def test_a_started_worker_is_stopped_when_more_are_needed(tmp_path):
     read = [worker for result in reader.map(_pids, [["a"], ["b"], ["c"]], _lost) for worker in result]
     assert len(read) == 3 and pid not in read
     assert not Path(f"/proc/{pid}").exists()
+
+
+LOST_RELEASE = """
+import sys
+from loky.backend import resource_tracker
+from index.reading import Reader
+print(list(Reader(1).map(len, [[1, 2]], None)))
+resource_tracker.register("/kbsearch-already-unlinked", "semlock")  # what a release lost inside loky leaves behind
+print("error: the last line", file=sys.stderr)
+"""
+
+
+def test_the_resource_tracker_says_nothing_after_the_last_line():
+    # The tracker outlives the process and shares its stderr: capturing waits for it to exit too.
+    done = subprocess.run([sys.executable, "-c", LOST_RELEASE], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "[2]\n"
+    assert done.stderr.splitlines() == ["error: the last line"], done.stderr
