@@ -15,8 +15,8 @@ import numpy as np
 
 from index.docmeta import DocMeta
 from search.query import Clause
-from search.ranking import NOTHING
 from search.ranking import Sparse
+from search.ranking import sparse_max
 
 # For an entry that is the whole query, filler aside; times the square of the share covered, so
 # that an entry of one word in a query of four adds a sixteenth. Chosen on the relevance
@@ -29,26 +29,18 @@ BONUS = 16.0
 
 def topic_bonus(meta: DocMeta, clauses: Sequence[Clause]) -> Sparse:
     """The bonus of each article with an entry that some run of consecutive ``clauses`` spells."""
-    asked = sum(len(clause.words) for clause in clauses if not clause.filler)
-    found = []  # (share of the query, articles)
-    for start in range(len(clauses)):
-        for stop in range(start + 1, len(clauses) + 1):
-            run = clauses[start:stop]
-            counted = sum(len(clause.words) for clause in run if not clause.filler)
-            docs = meta.find_topic(word for clause in run for word in clause.words) if counted else ()
-            if len(docs):
-                found.append((counted / asked, docs))
-    if not found:
-        return NOTHING
-    if len(found) == 1:
-        share, docs = found[0]
-        return Sparse(docs, np.full(len(docs), BONUS * share**2, dtype=np.float32))
-    # Smaller shares first, so that an article's largest is written last.
-    found.sort(key=lambda pair: pair[0])
-    best = np.zeros(meta.size, dtype=np.float32)
-    for share, docs in found:
-        best[docs] = BONUS * share**2
-    # A pass over every article costs less than joining the lists; numpy finds nonzero
-    # floats ten times more slowly than the same places in a boolean array.
-    ids = np.flatnonzero(best > 0).astype(np.int32)
-    return Sparse(ids, best[ids])
+    asked = _counted(clauses)
+    runs = [clauses[start:stop] for start in range(len(clauses)) for stop in range(start + 1, len(clauses) + 1)]
+    runs = [run for run in runs if _counted(run)]
+    entries = [[word for clause in run for word in clause.words] for run in runs]
+    found = [
+        (_counted(run) / asked, docs) for run, docs in zip(runs, meta.find_topics(entries), strict=True) if len(docs)
+    ]
+    # An article's largest bonus is the one of its longest entry the query spells.
+    parts = [Sparse(docs, np.full(len(docs), BONUS * share**2, dtype=np.float32)) for share, docs in found]
+    return sparse_max(parts, meta.size)
+
+
+def _counted(clauses: Sequence[Clause]) -> int:
+    """The words of ``clauses`` that count towards a share of the query: filler does not."""
+    return sum(len(clause.words) for clause in clauses if not clause.filler)
