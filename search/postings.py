@@ -23,37 +23,47 @@ from search.cache import ByteBoundedCache
 # (field, term) -> its postings in each segment that has any: what the ranker reads terms through.
 PartsSource = Callable[[str, str], list[Postings]]
 # A document's positions begin at the sum of the counts before it in its term's postings.
-# The sums at every BLOCK-th posting are kept per term (for "the" in the answers of
-# 200,000 articles, summing all its counts cost a millisecond of every query); the
-# rest of a sum is at most BLOCK counts.
+# For a long list the sums at every BLOCK-th posting are kept (for "the" in the answers of
+# 200,000 articles, summing all its counts cost a millisecond of every query); the rest of
+# a sum is at most BLOCK counts. A short list has each posting's sum, found each time.
 BLOCK = 64
 BLOCKS_KEPT_FROM = 1024  # postings: shorter lists are summed each time, which costs less than keeping them
 
 
 @dataclass(frozen=True)
 class Positional:
-    """A term's postings in one segment, with the sum of its counts before each ``BLOCK``-th posting."""
+    """A term's postings in one segment, with the sum of its counts before every ``block``-th posting."""
 
     postings: Postings
-    blocks: np.ndarray  # int64
+    sums: np.ndarray  # int64
+    block: int
 
     @classmethod
     def of(cls, postings: Postings) -> Positional:
-        sums = np.add.reduceat(postings.tf, np.arange(0, len(postings.tf), BLOCK), dtype=np.int64)
-        return cls(postings, np.concatenate(([0], np.cumsum(sums)[:-1])))
+        tf = postings.tf
+        if len(tf) < BLOCKS_KEPT_FROM:
+            return cls(postings, np.cumsum(tf, dtype=np.int64) - tf, 1)
+        sums = np.add.reduceat(tf, np.arange(0, len(tf), BLOCK), dtype=np.int64)
+        return cls(postings, np.concatenate(([0], np.cumsum(sums)[:-1])), BLOCK)
 
     def positions(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(counts, positions)``: how many positions each document at indexes ``at`` of the postings
         has, and those positions, document after document (int64)."""
+        lengths = self.postings.tf[at].astype(np.int64)
+        ends = np.cumsum(lengths)
+        # Each position's index: its document's start, plus its place among that document's.
+        index = np.repeat(self._starts(at) - ends + lengths, lengths) + np.arange(int(ends[-1]) if len(at) else 0)
+        return lengths, self.postings.positions[index].astype(np.int64)
+
+    def _starts(self, at: np.ndarray) -> np.ndarray:
+        """Where the positions of each document at ``at`` begin."""
+        if self.block == 1:
+            return self.sums[at]
         tf = self.postings.tf
         block = at // BLOCK
         before = np.arange(BLOCK)
         counts = tf[np.minimum(block[:, None] * BLOCK + before, len(tf) - 1)]
-        starts = self.blocks[block] + np.where(before < (at % BLOCK)[:, None], counts, 0).sum(axis=1, dtype=np.int64)
-        lengths = tf[at].astype(np.int64)
-        # Each position's index: its document's start, plus its place after the first of that document's.
-        offsets = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        return lengths, self.postings.positions[np.repeat(starts, lengths) + offsets].astype(np.int64)
+        return self.sums[block] + np.where(before < (at % BLOCK)[:, None], counts, 0).sum(axis=1, dtype=np.int64)
 
 
 def _join(parts: list[Postings]) -> Postings:
@@ -86,7 +96,7 @@ class PostingsStore:
         if found is None:
             found = [Positional.of(p) for p in self.parts(field, term, with_positions=True)]
             if sum(len(part.postings.ids) for part in found) >= BLOCKS_KEPT_FROM:
-                self._blocks.put((field, term), found, sum(part.blocks.nbytes for part in found))
+                self._blocks.put((field, term), found, sum(part.sums.nbytes for part in found))
         return found
 
     def lookup(self, field: str, term: str, with_positions: bool = False) -> Postings:

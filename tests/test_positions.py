@@ -50,9 +50,9 @@ def test_positions_over_three_segments_are_those_of_the_articles_texts(updated_g
             assert sum(map(len, found)) > len(docs)  # most articles hold some of the words
 
 
-def test_positions_found_from_block_sums_are_those_of_summing_every_count():
+def test_positions_found_from_kept_sums_are_those_of_summing_every_count():
     rng = np.random.default_rng(5)
-    for size in (1, 63, 64, 65, 129, 5_000):
+    for size in (1, 63, 64, 65, 129, 1_023, 1_024, 1_025, 5_000):  # each posting summed, and blocks of them
         tf = rng.integers(1, 40, size).astype(np.uint16)
         positions = np.arange(int(tf.sum()), dtype=np.uint32)
         part = Positional.of(Postings(np.arange(size, dtype=np.int32), tf, positions))
