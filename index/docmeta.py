@@ -7,6 +7,7 @@ the live version's arrays, so servers load them in milliseconds.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from array import array
 from collections.abc import Iterable
@@ -43,6 +44,11 @@ class DocMeta:
     @property
     def size(self) -> int:
         return len(self.live)
+
+    @functools.cached_property
+    def live_subject(self) -> np.ndarray:
+        """Per docnum, its subject's number, or ``len(subjects)`` where deleted: a count per subject needs no mask."""
+        return np.where(self.live, self.subject, len(self.subjects)).astype(np.int16)
 
     def find_url(self, url: str) -> int | None:
         """The live document whose url is ``url``."""

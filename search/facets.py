@@ -33,7 +33,8 @@ def subject_filter(meta: DocMeta, wanted: Iterable[str]) -> tuple[np.ndarray | N
 def subject_counts(meta: DocMeta, matched: np.ndarray, selected: frozenset[int]) -> list[FacetValue]:
     """Counts per subject among ``matched``, most first, then by name; empty subjects left out."""
     # Gathered by docnum: indexing by the boolean array itself took two to three times longer.
-    counts = np.bincount(meta.subject[np.flatnonzero(matched & meta.live)], minlength=len(meta.subjects))
+    found = np.bincount(meta.live_subject.take(np.flatnonzero(matched)), minlength=len(meta.subjects) + 1)
+    counts = found[:-1]  # the last bucket holds the deleted
     values = [
         FacetValue(meta.subjects[i], int(counts[i]), i in selected)
         for i in range(len(meta.subjects))
