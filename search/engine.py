@@ -45,9 +45,9 @@ from search.fusion import shortfall
 from search.meaning import Meaning
 from search.postings import PostingsStore
 from search.postings import phrase_counts
-from search.proximity import RERANK_DEPTH
 from search.proximity import Where
 from search.proximity import rerank
+from search.proximity import rerank_depth
 from search.query import FILLER_TERMS
 from search.query import Clause
 from search.query import UserQuery
@@ -525,7 +525,7 @@ class Engine:
     ) -> SearchResult:
         query = parse(text)
         page, per_page, _related = window
-        depth = max(page * per_page, RERANK_DEPTH)
+        depth = max(page * per_page, rerank_depth(query.clauses))
         found = self._match(version, self._expand(version, query), subjects, not text.strip(), depth)
         suggestion, fixed = self._correction(version, query, found, subjects)
         corrected = fixed is not None and not found.total

@@ -10,7 +10,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from search.proximity import APART
+from search.proximity import FORMULA_RERANK_DEPTH
+from search.proximity import RERANK_DEPTH
 from search.proximity import WINDOW
+from search.proximity import rerank
 from search.proximity import share_in_order
 from search.query import Alternative
 from search.query import Clause
@@ -65,3 +68,18 @@ def test_a_pair_side_by_side_counts_more_than_one_apart():
     apart = {"a": (np.array([0]), np.array([4])), "b": (np.array([0]), np.array([4 + WINDOW]))}
     far = {"a": (np.array([0]), np.array([4])), "b": (np.array([0]), np.array([5 + WINDOW]))}
     assert [share_in_order(w, [(a, b)], 1)[0] for w in (beside, apart, far)] == [1.0, APART, 0.0]
+
+
+def _side_by_side(terms: set[str], _field: str, docs: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every document holds the terms in alphabetical order, one after the other."""
+    rows = np.arange(len(docs))
+    return {term: (rows, np.full(len(docs), place)) for place, term in enumerate(sorted(terms))}
+
+
+def test_a_formula_is_reranked_deeper_than_words():
+    leaders = np.arange(2 * FORMULA_RERANK_DEPTH)
+    words = [_clause(("alpha",)), _clause(("beta",))]
+    letters = [_clause(("x",)), _clause(("y",))]  # a formula's letters: common, told apart by their order
+    for clauses, depth in ((words, RERANK_DEPTH), (letters, FORMULA_RERANK_DEPTH)):
+        key = rerank(leaders, np.zeros(len(leaders)), clauses, _side_by_side)
+        assert np.flatnonzero(key).tolist() == list(range(depth))
