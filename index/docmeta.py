@@ -58,12 +58,9 @@ class DocMeta:
             return int(self.url_docs[at])
         return None
 
-    def find_topic(self, words: Iterable[str]) -> np.ndarray:
-        """The documents whose keywords list ``words`` (folded, in order) as one entry, ascending."""
-        return self.find_topics([words])[0]
-
     def find_topics(self, entries: Sequence[Iterable[str]]) -> list[np.ndarray]:
-        """``find_topic`` of each of ``entries``: one search for all (a query asks for a score of them)."""
+        """For each of ``entries``, the documents whose keywords list its words (folded, in order) as one entry,
+        ascending: one search for all (a query asks for a score of them)."""
         keys = np.fromiter((topic_key(words) for words in entries), dtype=np.uint64, count=len(entries))
         starts, ends = np.searchsorted(self.topic_keys, keys), np.searchsorted(self.topic_keys, keys, "right")
         return [self.topic_docs[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]

@@ -128,7 +128,7 @@ def read_meta(version: Path) -> dict:
 # 15: a list field's entries (keywords) stand ``index.tokens.ENTRY_GAP`` positions apart: no phrase spans two.
 # 16: more words kept apart from unrelated ones porter2 joins them to ("determinant" is not "determine").
 # 17: irregular plurals stem as their singulars ("automata" is "automaton", "vertices" "vertex").
-# 18: docmeta lists each article's keyword entries as topics (``DocMeta.find_topic``).
+# 18: docmeta lists each article's keyword entries as topics (``DocMeta.find_topics``).
 FORMAT = 18
 
 

@@ -274,6 +274,7 @@ def test_topics_follow_the_keywords_through_an_update(source, index_dir):
     meta = docmeta.load(versions.current_version(index_dir))
     with Engine(index_dir) as engine:
         urls = {number: engine.search(f"topic{number}").hits[0].url for number in (1, 6, 7)}
-    assert sorted(meta.find_topic(["zeppelin", "design"])) == sorted(meta.find_url(urls[n]) for n in (6, 7))
-    assert list(meta.find_topic(["airship"])) == [meta.find_url(urls[6])]
-    assert not len(meta.find_topic(["zeppelin"]))
+    both, airship, zeppelin = meta.find_topics([["zeppelin", "design"], ["airship"], ["zeppelin"]])
+    assert sorted(both) == sorted(meta.find_url(urls[n]) for n in (6, 7))
+    assert list(airship) == [meta.find_url(urls[6])]
+    assert not len(zeppelin)
