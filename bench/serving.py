@@ -79,6 +79,7 @@ def worker_memory_mb(server: subprocess.Popen) -> list[dict[str, float]]:
 def folder_or_temporary(given: Path | None, prefix: str) -> Iterator[Path]:
     """``given``, or a new temporary folder removed at the end, also on an error or Ctrl-C."""
     if given is not None:
+        given.mkdir(parents=True, exist_ok=True)
         yield given
         return
     with tempfile.TemporaryDirectory(prefix=prefix) as made:
