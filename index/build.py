@@ -24,6 +24,7 @@ from index import columns
 from index import docmeta
 from index import embedding
 from index import fields
+from index import impacts
 from index import integrity
 from index import inverted
 from index import vectors
@@ -266,6 +267,7 @@ def build(
                 indexed.vectors.save(folder)
         codec.register(building, folder.name, postings.size)
         meta = docmeta.from_articles(read.articles, postings.lengths(), topics)
+        impacts.write(folder, meta)
         columns.save_articles(read.articles, postings.key_terms, building)
         manifest = manifest_of(read.articles)
         finish_version(building, manifest, meta, indexed.words, source, len(read.problems), started, model=model)

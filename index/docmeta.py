@@ -26,6 +26,10 @@ from index.tokens import stem
 
 FILENAME = "docmeta.npz"
 NO_DATE = 0
+# An update keeps the last full build's mean field lengths until the live ones differ by more than this
+# share: the scores the build kept for common terms stay valid, while a field's length norm moves by
+# less than this times its ``b``. (A short field's mean drifts fastest: one subject word among 1.2 on average.)
+AVERAGES_DRIFT = 0.05
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class DocMeta:
     # Each keyword entry of each article (its topics, ``topic_key``), sorted, and the docnum that lists it.
     topic_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     topic_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    # Each field's mean length over the live documents of the last full build: BM25's length norm.
+    # An update keeps them, so that the scores a build kept (``index.impacts``) stay the scores.
+    averages: dict[str, float] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -64,6 +71,19 @@ class DocMeta:
         keys = np.fromiter((topic_key(words) for words in entries), dtype=np.uint64, count=len(entries))
         starts, ends = np.searchsorted(self.topic_keys, keys), np.searchsorted(self.topic_keys, keys, "right")
         return [self.topic_docs[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def average_lengths(lengths: dict[str, np.ndarray], live: np.ndarray) -> dict[str, float]:
+    """Each field's mean length over the ``live`` documents (1 where there is none)."""
+    return {name: float(array[live].mean()) if live.any() else 1.0 for name, array in lengths.items()}
+
+
+def _kept(meta: DocMeta, lengths: dict[str, np.ndarray], live: np.ndarray) -> dict[str, float]:
+    """``meta``'s averages, unless the live documents' ``lengths`` have drifted from them."""
+    now = average_lengths(lengths, live)
+    kept = meta.averages
+    drifted = any(abs(now[name] - kept.get(name, 0.0)) > AVERAGES_DRIFT * max(now[name], 1e-6) for name in now)
+    return now if drifted else kept
 
 
 def _key(text: str) -> np.uint64:
@@ -126,7 +146,8 @@ def from_articles(articles: Sequence[Article], lengths: dict[str, np.ndarray], t
     names: dict[str, int] = {}
     subject = np.array([names.setdefault(a.subject, len(names)) for a in articles], dtype=np.int16)
     date = np.array([_ordinal(a.date) for a in articles], dtype=np.int32)
-    meta = DocMeta(np.ones(len(articles), dtype=bool), subject, date, dict(lengths), tuple(names))
+    live = np.ones(len(articles), dtype=bool)
+    meta = DocMeta(live, subject, date, dict(lengths), tuple(names), averages=average_lengths(lengths, live))
     topics = topics_of(articles) if topics is None else topics
     return _with_keys(meta, (_url_keys(articles), np.arange(len(articles))), topics.pairs())
 
@@ -144,7 +165,9 @@ def extend(
     live[dead] = False
     subject[dead] = -1
     joined = {field: np.concatenate([meta.lengths[field], added.lengths[field]]) for field in meta.lengths}
-    extended = DocMeta(live, subject, np.concatenate([meta.date, added.date]), joined, tuple(names))
+    extended = DocMeta(
+        live, subject, np.concatenate([meta.date, added.date]), joined, tuple(names), averages=_kept(meta, joined, live)
+    )
     urls = _joined((meta.url_keys, meta.url_docs), (added.url_keys, added.url_docs), dead, meta.size)
     topics = _joined((meta.topic_keys, meta.topic_docs), (added.topic_keys, added.topic_docs), dead, meta.size)
     return _with_keys(extended, urls, topics)
@@ -175,6 +198,7 @@ def save(meta: DocMeta, version: Path) -> None:
         "topic_keys": meta.topic_keys,
         "topic_docs": meta.topic_docs,
         **{"len_" + field: array for field, array in meta.lengths.items()},
+        **{"avg_" + field: np.float64(average) for field, average in meta.averages.items()},
     }
     versions.save_arrays(version / FILENAME, arrays)
 
@@ -183,6 +207,8 @@ def load(version: Path) -> DocMeta:
     with np.load(version / FILENAME, allow_pickle=True) as data:
         lengths = {key[4:]: data[key] for key in data.files if key.startswith("len_")}
         subjects = tuple(data["subjects"].tolist())
+        # A version built before they were kept: its live documents' (an update of it keeps those from then on).
+        averages = {key[4:]: float(data[key]) for key in data.files if key.startswith("avg_")}
         return DocMeta(
             data["live"],
             data["subject"],
@@ -193,4 +219,5 @@ def load(version: Path) -> DocMeta:
             data["url_docs"],
             data["topic_keys"],
             data["topic_docs"],
+            averages or average_lengths(lengths, data["live"]),
         )

@@ -31,6 +31,7 @@ from index import columns
 from index import docmeta
 from index import embedding
 from index import fields
+from index import impacts
 from index import inverted
 from index import vectors
 from index import versions
@@ -194,6 +195,8 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: Manifest, source: 
             vectors.save(embedded, folder)
     codec.register(building, folder and folder.name, len(added))
     meta = docmeta.extend(live_meta, deleted, added, found.lengths)
+    if folder is not None:
+        impacts.write(folder, meta)
     columns.save_articles(added, found.key_terms, building, previous=live)
     updated = manifest.restamped(plan.restamped).without(removed) + manifest_of(added, size)
     counts = _word_counts(live, deleted, words)

@@ -26,6 +26,7 @@ from common.errors import IndexDamaged
 from index import codec
 from index import docmeta
 from index import embedding
+from index import impacts
 from index import integrity
 from index import mapped
 from index import versions
@@ -245,9 +246,11 @@ class _Version:
         # Filler's scores ("the", "what") have a share of their own: among the rest they took a third
         # of the scored terms' room at 200,000 articles and two fifths at 400,000, and the words
         # that decide rankings were scored again and again.
-        self.postings = PostingsStore(self.path, self.cache_bytes // 6, self.cache_bytes // 12)
+        self.postings = PostingsStore(
+            self.path, self.cache_bytes // 6, self.cache_bytes // 12, impacts.averages_of(self.meta)
+        )
         scored, filler = self.cache_bytes // 2, self.cache_bytes // 6
-        self.ranker = Ranker(self.meta, self.postings.parts, FIELD_BOOSTS, scored, filler)
+        self.ranker = Ranker(self.meta, self.postings.parts, FIELD_BOOSTS, scored, filler, self.postings.impacts)
         # Here, once per version (0.1 s at 200,000 articles), rather than in the first twenty queries that use them.
         self.ranker.prepare(FILLER_TERMS)
         self.question_ranker = Ranker(self.meta, self.postings.parts, {"question": 1.0}, self.cache_bytes // 12)

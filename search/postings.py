@@ -22,6 +22,9 @@ from search.cache import ByteBoundedCache
 
 # (field, term) -> its postings in each segment that has any: what the ranker reads terms through.
 PartsSource = Callable[[str, str], list[Postings]]
+# A term's impacts (``index.impacts``) in the segments that kept them, ``(docnums, values)`` each,
+# and the numbers of those segments, whose postings the ranker need not read for it.
+Kept = tuple[list[tuple[np.ndarray, np.ndarray]], frozenset[int]]
 # A document's positions begin at the sum of the counts before it in its term's postings.
 # For a long list the sums at every BLOCK-th posting are kept (for "the" in the answers of
 # 200,000 articles, summing all its counts cost a millisecond of every query); the rest of
@@ -80,15 +83,39 @@ def _join(parts: list[Postings]) -> Postings:
 class PostingsStore:
     """Every segment of one version; postings joined across segments are cached up to ``max_bytes``."""
 
-    def __init__(self, version: Path, max_bytes: int, blocks_bytes: int = 0) -> None:
+    def __init__(
+        self, version: Path, max_bytes: int, blocks_bytes: int = 0, averages: tuple[float, ...] | None = None
+    ) -> None:
+        """:param averages: the version's mean field lengths (``index.impacts.averages_of``): only the impacts
+        of segments scored with these are read (an update that refreshed them leaves older ones behind)."""
         self._segments = [Segment(folder) for folder in segment_folders(version)]
         self._joined: ByteBoundedCache[Postings] = ByteBoundedCache(max_bytes)
         self._blocks: ByteBoundedCache[list[Positional]] = ByteBoundedCache(blocks_bytes)
+        self._impacted = [
+            (number, segment)
+            for number, segment in enumerate(self._segments)
+            if averages is not None and segment.impact_averages() == averages
+        ]
 
-    def parts(self, field: str, term: str, with_positions: bool = False) -> list[Postings]:
-        """The term's postings in each segment that has any, oldest first (docnums ascend across them)."""
-        found = [segment.get(field, term, with_positions) for segment in self._segments]
+    def parts(
+        self, field: str, term: str, with_positions: bool = False, without: frozenset[int] = frozenset()
+    ) -> list[Postings]:
+        """The term's postings in each segment that has any, oldest first (docnums ascend across them),
+        but for the segments numbered ``without``."""
+        found = [
+            segment.get(field, term, with_positions) for n, segment in enumerate(self._segments) if n not in without
+        ]
         return [postings for postings in found if len(postings.ids)]
+
+    def impacts(self, term: str) -> Kept:
+        """The term's impacts where kept, and the numbers of those segments."""
+        kept, numbers = [], []
+        for number, segment in self._impacted:
+            found = segment.impact(term)
+            if found is not None:
+                kept.append(found)
+                numbers.append(number)
+        return kept, frozenset(numbers)
 
     def positional(self, field: str, term: str) -> list[Positional]:
         """``parts`` with positions, each ready to say where a document's positions are."""

@@ -14,19 +14,21 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 
 import numpy as np
 
 from index.docmeta import DocMeta
-from index.fields import LENGTH_NORMS
+from index.impacts import saturate
+from index.impacts import saturations
+from index.postings import Postings
 from search.cache import ByteBoundedCache
+from search.postings import Kept
 from search.postings import PartsSource
 from search.postings import members
 from search.query import Alternative
 from search.query import Clause
 
-K1 = 1.2
-B = LENGTH_NORMS  # per field, declared in index.fields
 # Each clause asked for that an article holds whole adds PRESENCE, plus PRESENCE_PER_IDF
 # for each unit of the clause's idf, and a third of both again when held without a typo.
 # A flat part alone made every word required (a tier per word); measured on the relevance
@@ -217,9 +219,13 @@ class Ranker:
         boosts: Mapping[str, float],
         cache_bytes: int = 0,
         filler_bytes: int = 0,
+        impacts: Callable[[str], Kept] | None = None,
     ) -> None:
         """:param parts: a term's postings in each segment that has any (``PostingsStore.parts``): scored
-        segment by segment, as joining them first copied every posting of a version that an update extended."""
+        segment by segment, as joining them first copied every posting of a version that an update extended.
+        :param impacts: a term's sums kept by the build (``PostingsStore.impacts``), read instead of its
+            postings where kept; they hold every field of ``index.fields.BOOSTS``, so only with those boosts.
+        """
         self.size = meta.size
         self.live = meta.live
         self.documents = max(int(meta.live.sum()), 1)
@@ -227,12 +233,8 @@ class Ranker:
         # A version built before a field existed simply does not score it.
         self.boosts = {field: boost for field, boost in boosts.items() if field in meta.lengths}
         self._parts = parts
-        self._saturation = {}  # K1 * length norm per document, for each field
-        for field in self.boosts:
-            lengths = meta.lengths[field]
-            average = float(lengths[meta.live].mean()) if meta.live.any() else 1.0
-            b = B.get(field, 0.5)
-            self._saturation[field] = (K1 * ((1.0 - b) + b * lengths / max(average, 1e-6))).astype(np.float32)
+        self._saturation = saturations(meta, self.boosts)  # K1 * length norm per document, for each field
+        self._impacts = impacts
         self._terms = ByteBoundedCache(cache_bytes)
         self._frequencies: dict[str, int] = {}  # bounded by the vocabulary
         self._filler_facts: dict[str, tuple[np.float32, np.float32]] = {}  # bounded by the filler words
@@ -259,28 +261,42 @@ class Ranker:
 
     def _saturated(self, term: str) -> Sparse:
         """The boosted, saturated frequency of ``term`` in each field, summed: BM25 before its idf."""
-        # Field after field, as ``term_score_at`` adds them: a document is in one segment, so its fields'
-        # values meet in the same order as over joined postings, and sum to the same bits.
+        # Field after field, as ``term_score_at`` and the build's impacts add them: a document is in one
+        # segment, so its fields' values meet in the same order as over joined postings, and sum to the same bits.
+        kept, covered = self._kept(term)
         parts = [
             Sparse(postings.ids, self._saturate(field, postings.tf, postings.ids))
             for field in self._saturation
-            for postings in self._parts(field, term)
+            for postings in self._unkept(field, term, covered)
         ]
-        return sparse_sum(parts, self.size)
+        return _disjoint([*kept, sparse_sum(parts, self.size)], self.size)
+
+    def _kept(self, term: str) -> tuple[list[Sparse], frozenset[int]]:
+        if self._impacts is None:
+            return [], frozenset()
+        kept, covered = self._impacts(term)
+        return [Sparse(ids, values) for ids, values in kept], covered
+
+    def _unkept(self, field: str, term: str, covered: frozenset[int]) -> list[Postings]:
+        """The term's postings in ``field`` in the segments that did not keep its impacts."""
+        return self._parts(field, term, without=covered) if covered else self._parts(field, term)
 
     def _saturate(self, field: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """float32 boosted, saturated counts ``tf`` of the documents ``ids`` in ``field``: one expression
-        for scores over every posting and at a few documents, so that both agree to the bit."""
-        tf = tf.astype(np.float32)
-        return self.boosts[field] * tf / (tf + self._saturation[field].take(ids))
+        (``index.impacts.saturate``) for scores over every posting, at a few documents and in the build's impacts."""
+        return saturate(self.boosts[field], tf, self._saturation[field].take(ids))
 
     def term_score_at(self, term: str, docs: np.ndarray) -> np.ndarray:
         """``term_score(term)`` at ``docs`` (ascending docnums), 0 where it is not, to the bit:
         each field's part is found in the postings and added in field order, as ``sparse_sum`` adds them."""
         idf, _most = self._facts(term)
         total = np.zeros(len(docs))
+        kept, covered = self._kept(term)
+        for impact in kept:
+            at, held = find_sorted(impact.ids, docs)
+            total[held] += impact.values[at[held]]
         for field in self._saturation:
-            for postings in self._parts(field, term):  # segments hold ascending, disjoint docnums
+            for postings in self._unkept(field, term, covered):  # segments hold ascending, disjoint docnums
                 at, held = find_sorted(postings.ids, docs)
                 if held.any():
                     total[held] += self._saturate(field, postings.tf[at[held]], docs[held])
@@ -434,6 +450,16 @@ class Ranker:
             left_out,
             extra,
         )
+
+
+def _disjoint(parts: Sequence[Sparse], size: int) -> Sparse:
+    """The union of parts from different segments: joined in order when their docnums do not interleave."""
+    parts = sorted((part for part in parts if len(part.ids)), key=lambda part: int(part.ids[0]))
+    if all(int(a.ids[-1]) < int(b.ids[0]) for a, b in pairwise(parts)):
+        if len(parts) <= 1:
+            return parts[0] if parts else NOTHING
+        return Sparse(np.concatenate([p.ids for p in parts]), np.concatenate([p.values for p in parts]))
+    return sparse_sum(parts, size)  # one value per document: added to nothing, the same bits
 
 
 def _weighted(score: Sparse, weight: float) -> Sparse:

@@ -24,7 +24,9 @@ from whoosh import index as whoosh_index
 from bench.generate import generate
 from common.values import WORDLLAMA
 from index import build as build_module
+from index import docmeta
 from index import embedding
+from index import impacts
 from index import inverted
 from index import vectors
 from index.articles import Article
@@ -133,7 +135,9 @@ def test_chunks_that_fit_16_bits_and_one_that_does_not_join_as_one_inversion(tmp
 def test_the_segment_is_one_plain_inversion_and_embedding_of_the_articles(source, pieces, tmp_path):
     articles = read_corpus(source).articles  # duplicates left out, as the build leaves them
     segment = tmp_path / "inverted-0"
-    inverted.save(inverted.invert(articles)[0], segment)
+    inverted_articles = inverted.invert(articles)[0]
+    inverted.save(inverted_articles, segment)
+    impacts.write(segment, docmeta.from_articles(articles, inverted_articles.lengths))
     vectors.save(vectors.of_articles(embedding.load(WORDLLAMA), articles), segment)
     plain = {path.name: path.read_bytes() for path in segment.iterdir()}
     built = {path.name: path.read_bytes() for path in (pieces / "inverted-0").iterdir()}

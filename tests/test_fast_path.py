@@ -19,6 +19,8 @@ import pytest
 from bench.generate import article_path
 from bench.generate import generate
 from index import docmeta
+from index import fields
+from index import impacts
 from index import manifest
 from index import versions
 from index.articles import read_corpus
@@ -146,9 +148,9 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
     documents = int(live.sum())
 
     def saturation(field, slowdown=1.0):
-        b = ranking.B.get(field, 0.5)
-        average = float(lengths[field][live].mean())
-        return slowdown * ranking.K1 * ((1 - b) + b * lengths[field] / average)
+        b = fields.LENGTH_NORMS[field]
+        average = meta.averages[field]  # the last full build's (tests/test_impacts.py)
+        return slowdown * impacts.K1 * ((1 - b) + b * lengths[field] / average)
 
     def idf(present):
         df = int(np.count_nonzero(present & live))

@@ -16,8 +16,10 @@ For each plain query (one to three words, each one token), this compares:
   proximity or expansions, against ``EngineBM25`` below: a Whoosh
   ``WeightingModel`` computing that formula from Whoosh's statistics alone —
   frequencies from the codec's matcher, each field boost as the parser's
-  query boost, lengths from ``doc_field_length``, average lengths from
-  ``field_length / doc_count``, document frequencies from Whoosh's postings.
+  query boost, lengths from ``doc_field_length``, document frequencies from
+  Whoosh's postings; the average lengths are the version's (the last full
+  build's, which ``test_a_full_build_averages_what_whoosh_counts`` checks
+  against ``field_length / doc_count``).
 
 The queries are words of the articles' questions, alone, in pairs and in
 triples, on the real sample and on generated articles after two updates
@@ -39,11 +41,12 @@ from whoosh.scoring import BaseScorer
 from whoosh.scoring import WeightingModel
 
 from index import docmeta
+from index import fields
+from index import impacts
 from index import versions
 from index.analysis import analyzer
 from index.inverted import SCORED_FIELDS
 from index.schema import FIELD_BOOSTS
-from search import ranking
 from search.facets import subject_counts
 from search.postings import PostingsStore
 from search.ranking import Ranker
@@ -54,9 +57,10 @@ MINIMUM_QUERIES = 1_000
 class EngineBM25(WeightingModel):
     """Field-saturated BM25 with an idf over the union of fields, as Whoosh scores a boosted term per field."""
 
-    def __init__(self, k1: float, b: dict[str, float]) -> None:
+    def __init__(self, k1: float, b: dict[str, float], averages: dict[str, float]) -> None:
         self.k1 = k1
         self.b = b
+        self.averages = averages
         self._idf: dict[str, float] = {}
 
     def idf(self, searcher, text: str) -> float:
@@ -74,9 +78,7 @@ class EngineBM25(WeightingModel):
 
     def scorer(self, searcher, fieldname: str, text, qf: float = 1) -> FieldScorer:
         text = text.decode("utf-8") if isinstance(text, bytes) else text
-        top = searcher.get_parent()
-        average = top.reader().field_length(fieldname) / max(top.doc_count(), 1)
-        saturation = (self.k1, self.b.get(fieldname, 0.5), max(average, 1e-6))
+        saturation = (self.k1, self.b.get(fieldname, 0.5), max(self.averages[fieldname], 1e-6))
         return FieldScorer(searcher, fieldname, qf * self.idf(searcher, text), saturation)
 
 
@@ -125,7 +127,7 @@ class Oracle:
     def differences(self, queries: list[str]) -> list[str]:
         """What differs between the two readers, per query; empty when they agree on everything."""
         found = []
-        with self.index.searcher(weighting=EngineBM25(ranking.K1, ranking.B)) as searcher:
+        with self.index.searcher(weighting=EngineBM25(impacts.K1, fields.LENGTH_NORMS, self.meta.averages)) as searcher:
             for text in queries:
                 found += [f"{text!r}: {problem}" for problem in self._compare(searcher, text)]
         return found
@@ -163,7 +165,8 @@ def _joined_groups(groups: dict[str, list[int]], searcher) -> dict[str, int]:
 
 def ranker_for(version: Path, meta: docmeta.DocMeta, boosts: dict[str, float] = FIELD_BOOSTS) -> Ranker:
     """The ranker the engine builds for a version (``search.engine``)."""
-    return Ranker(meta, PostingsStore(version, 1 << 24).parts, boosts, 1 << 24)
+    store = PostingsStore(version, 1 << 24, averages=impacts.averages_of(meta))
+    return Ranker(meta, store.parts, boosts, 1 << 24, impacts=store.impacts if boosts == FIELD_BOOSTS else None)
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +177,15 @@ def sample_oracle(sample_index) -> Oracle:
 @pytest.fixture(scope="module")
 def generated_oracle(updated_generated_index) -> Oracle:
     return Oracle(updated_generated_index)
+
+
+def test_a_full_build_averages_what_whoosh_counts(sample_oracle):
+    with sample_oracle.index.searcher() as searcher:
+        reader, documents = searcher.reader(), searcher.doc_count()
+        counted = {field: reader.field_length(field) / documents for field in SCORED_FIELDS}
+    assert set(sample_oracle.meta.averages) == set(counted)
+    for field, average in counted.items():
+        assert sample_oracle.meta.averages[field] == pytest.approx(average, rel=1e-6), field
 
 
 def test_the_fast_path_agrees_with_whoosh_on_the_real_sample(sample_oracle):
@@ -189,12 +201,12 @@ def test_the_fast_path_agrees_with_whoosh_on_generated_articles_after_updates(ge
 
 
 def wrong_k1(version: Path, meta: docmeta.DocMeta, monkeypatch) -> Ranker:
-    monkeypatch.setattr(ranking, "K1", 1.3)
+    monkeypatch.setattr(impacts, "K1", 1.3)
     return ranker_for(version, meta)
 
 
 def wrong_answer_b(version: Path, meta: docmeta.DocMeta, monkeypatch) -> Ranker:
-    monkeypatch.setitem(ranking.B, "answer", 0.7)
+    monkeypatch.setitem(fields.LENGTH_NORMS, "answer", 0.7)
     return ranker_for(version, meta)
 
 
