@@ -168,3 +168,19 @@ def test_the_engine_answers_alike_with_and_without_impacts(updated, monkeypatch)
         assert fast.total == slow.total
         assert [(h.id, h.score) for h in fast.hits] == [(h.id, h.score) for h in slow.hits]
         assert fast.facets == slow.facets
+
+
+def test_the_build_gives_back_the_postings_pages_it_read_for_impacts(tmp_path, monkeypatch):
+    """Mapped postings count in the build's resident size: summing every common term read most of them."""
+    monkeypatch.setattr(impacts, "MIN_POSTINGS", FEW)
+    source, index_dir = tmp_path / "articles", tmp_path / "index"
+    generate(source, 200)
+    build(source, index_dir)
+    folder = segment_folders(versions.current_version(index_dir))[0]
+    written = {path.name: path.read_bytes() for path in folder.glob("impacts.*")}
+    released = []
+    monkeypatch.setattr(impacts.mapped, "release", lambda: released.append(1) or 0)
+    monkeypatch.setattr(impacts, "RELEASE_EVERY", 1000)
+    impacts.write(folder, docmeta.load(versions.current_version(index_dir)))
+    assert len(released) >= len(written["impacts.ids"]) // 4 // 1000 > 10
+    assert {path.name: path.read_bytes() for path in folder.glob("impacts.*")} == written
