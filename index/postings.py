@@ -55,7 +55,7 @@ class _Terms:
 
     def _read(self) -> dict[str, int]:
         if self._numbers is None:
-            text = self._path.read_text(encoding="utf-8") if self._path.exists() else ""
+            text = self._path.read_text(encoding="utf-8")
             self._numbers = {name: number for number, name in enumerate(text.split("\n"))} if text else {}
         return self._numbers
 
@@ -90,15 +90,15 @@ class _Impacts:
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
+        self._kept = (folder / IMPACT_AVERAGES).exists()  # written last
         self.terms = _Terms(folder / IMPACT_TERMS)
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def averages(self) -> tuple[float, ...] | None:
-        path = self._folder / IMPACT_AVERAGES
-        return tuple(np.load(path).tolist()) if path.exists() else None
+        return tuple(np.load(self._folder / IMPACT_AVERAGES).tolist()) if self._kept else None
 
     def get(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        found = self.terms.find(term)
+        found = self.terms.find(term) if self._kept else None
         if found is None:
             return None
         starts, ids, values = self._arrays or self._map()

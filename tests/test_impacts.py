@@ -184,3 +184,16 @@ def test_the_build_gives_back_the_postings_pages_it_read_for_impacts(tmp_path, m
     impacts.write(folder, docmeta.load(versions.current_version(index_dir)))
     assert len(released) >= len(written["impacts.ids"]) // 4 // 1000 > 10
     assert {path.name: path.read_bytes() for path in folder.glob("impacts.*")} == written
+
+
+def test_a_segment_written_before_impacts_is_read_from_its_postings(tmp_path, monkeypatch):
+    monkeypatch.setattr(impacts, "MIN_POSTINGS", FEW)
+    source, index_dir = tmp_path / "articles", tmp_path / "index"
+    generate(source, 120)
+    build(source, index_dir)
+    terms = _terms(index_dir)
+    for path in segment_folders(versions.current_version(index_dir))[0].glob("impacts.*"):
+        path.unlink()
+    _reading, _summing, store = _rankers(index_dir)
+    assert store._impacted == [] and store.impacts("the") == ([], frozenset())
+    assert _assert_same_scores(index_dir, terms) == 0
