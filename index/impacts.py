@@ -13,6 +13,7 @@ each field's float32 part added in float64 in field order, then rounded to float
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,10 +41,10 @@ def saturations(meta: DocMeta, boosts: Mapping[str, float]) -> dict[str, np.ndar
     found = {}
     for field in boosts:
         if field in meta.lengths:
-            norm = (1.0 - fields.LENGTH_NORMS[field]) + fields.LENGTH_NORMS[field] * meta.lengths[field] / max(
-                meta.averages[field], 1e-6
+            b = fields.LENGTH_NORMS[field]
+            found[field] = (K1 * ((1.0 - b) + b * meta.lengths[field] / max(meta.averages[field], 1e-6))).astype(
+                np.float32
             )
-            found[field] = (K1 * norm).astype(np.float32)
     return found
 
 
@@ -67,10 +68,10 @@ def summed(
     return present.astype(np.int32), sums[present].astype(np.float32)
 
 
-def common_terms(segment: Segment, names: Mapping[str, np.ndarray]) -> list[str]:
-    """The terms with at least ``MIN_POSTINGS`` postings over the fields of ``names``, in byte order."""
+def common_terms(segment: Segment, scored: Iterable[str]) -> list[str]:
+    """The terms with at least ``MIN_POSTINGS`` postings over the ``scored`` fields, in byte order."""
     totals: Counter[str] = Counter()
-    for field in names:
+    for field in scored:
         terms = segment.fields[field].terms.names()
         counts = np.diff(segment.fields[field].starts).tolist()
         totals.update(dict(zip(terms, counts, strict=True)))
