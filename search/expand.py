@@ -53,7 +53,7 @@ def add_synonyms(clauses: list[Clause], synonyms: dict[Expression, tuple[Express
     while i < len(out):
         for size in range(min(longest, len(out) - i), 0, -1):
             run = out[i : i + size]
-            others = synonyms.get(tuple(c.literal[0] for c in run)) if all(map(_single, run)) else None
+            others = synonyms.get(_spelled(run)) if not any(c.quoted for c in run) else None
             if others:
                 extra = [Alternative(_content(e), SYNONYM_WEIGHT / size, synonym=True) for e in others]
                 out[i : i + size] = [_with(c, extra) for c in run]
@@ -62,6 +62,11 @@ def add_synonyms(clauses: list[Clause], synonyms: dict[Expression, tuple[Express
         else:
             i += 1
     return out
+
+
+def _spelled(run: list[Clause]) -> Expression:
+    """The stems a run of clauses spells: a compound joined from two words ("file system") spells both."""
+    return tuple(term for clause in run for term in clause.literal)
 
 
 def _content(expression: Expression) -> tuple[str, ...]:

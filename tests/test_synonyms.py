@@ -2,9 +2,16 @@
 
 import pytest
 
+from index import versions
+from index import vocabulary
 from search.engine import MAX_PER_PAGE
 from search.engine import Engine
+from search.expand import expand
+from search.query import parse
+from search.spelling import Speller
 from search.synonyms import DEFAULT_PATH
+from search.synonyms import Synonyms
+from search.synonyms import parse_synonyms
 
 
 def entries() -> list[str]:
@@ -43,6 +50,25 @@ def test_every_entry_finds_at_least_what_its_words_find(engines):
         if missing:
             lost[entry] = sorted(missing)
     assert not lost
+
+
+def test_every_entry_is_read_with_its_whole_group(sample_index):
+    """Typed as it is listed, each entry of several words gets every other entry of its group as
+    an alternative: also when two of its words join into a word the index holds ("file system"
+    is also "filesystem") before synonyms are looked up, and when it repeats a word, which a
+    query counts once ("bounded input bounded output")."""
+    speller = Speller(vocabulary.load(versions.current_version(sample_index)))
+    synonyms = Synonyms().lookup()
+    unread = []
+    for line in DEFAULT_PATH.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not parse_synonyms(line):
+            continue
+        others = len(parse_synonyms(line)[0]) - 1  # entries that stem alike are one
+        for entry in (e.strip() for e in line.split(",") if " " in e.strip()):
+            clauses = expand(parse(entry), speller, synonyms).clauses
+            if len({a.terms for clause in clauses for a in clause.alternatives if a.synonym}) < others:
+                unread.append(entry)
+    assert not unread
 
 
 @pytest.mark.parametrize(
