@@ -364,8 +364,8 @@ class _Version:
         return found
 
     def clause_docs(self, clause: Clause) -> np.ndarray:
-        """Where the clause matches: the exact phrase if quoted, else any alternative."""
-        if clause.quoted:
+        """Where the clause matches: the exact phrase if it is one, else any alternative."""
+        if clause.phrase:
             parts = self.phrase_fields(clause).values()
         else:
             parts = [self.ranker.alternative(alternative.terms) for alternative in clause.alternatives]

@@ -55,8 +55,15 @@ class Clause:
 
     words: tuple[str, ...]  # folded, as typed: for spelling and display
     alternatives: tuple[Alternative, ...]
-    quoted: bool = False  # an exact phrase: the first alternative's terms, adjacent and in order
+    # Typed in quotes, and required: a phrase is its words adjacent and in order, a single
+    # word is that word (by its stem) with no typo, completion or synonym read into it.
+    quoted: bool = False
     filler: bool = False
+
+    @property
+    def phrase(self) -> bool:
+        """A quoted phrase of several words: it matches where they stand together."""
+        return self.quoted and len(self.literal) > 1
 
     @property
     def notation(self) -> bool:
@@ -108,7 +115,7 @@ def word_clause(word: Word) -> Clause:
 
 def phrase_clause(words: list[Word]) -> Clause:
     texts = tuple(t for word in words for t in word.texts)
-    return Clause(words=texts, alternatives=(Alternative(tuple(stem(t) for t in texts)),), quoted=len(texts) > 1)
+    return Clause(words=texts, alternatives=(Alternative(tuple(stem(t) for t in texts)),), quoted=True)
 
 
 def _negated(text: str, word: Word) -> bool:

@@ -368,7 +368,7 @@ class Ranker:
     def match(self, clause: Clause, phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None) -> ClauseMatch:
         """Score ``clause`` as its best alternative, a quoted one only where its phrase stands
         (``phrases`` counts it per field; without it, where its words co-occur)."""
-        if clause.quoted and phrases is not None:
+        if clause.phrase and phrases is not None:
             # Only the phrase counts: its words elsewhere are not what the visitor asked for.
             found = self.phrase_score(phrases(clause))
             return ClauseMatch(found, found.ids, found.ids)

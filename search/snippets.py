@@ -225,7 +225,7 @@ def marks_for(query: UserQuery) -> Marks:
         for term in clause.terms
         if clause.literal == (term,) or term not in FILLER_TERMS
     )
-    phrases = tuple(clause.literal for clause in query.clauses if clause.quoted and set(clause.literal) - terms)
+    phrases = tuple(clause.literal for clause in query.clauses if clause.phrase and set(clause.literal) - terms)
     return Marks(terms, phrases=phrases)
 
 

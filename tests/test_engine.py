@@ -45,6 +45,15 @@ def test_exact_phrase(engine):
     assert ids(engine.search('"sort merge"')) == []
 
 
+def test_a_quoted_word_is_that_word_only(engine):
+    """Unquoted, a word may be cut short or mistyped; quoted, it is the word as typed (by its stem), and required."""
+    assert ids(engine.search("sor")) and ids(engine.search("sortng"))  # a completion, a typo
+    assert ids(engine.search('"sor"')) == []
+    assert engine.search('"sortng"').corrected  # found nothing itself: the page shows "sorting" instead, and says so
+    assert ids(engine.search('"sorting"')) == ids(engine.search("sorting"))
+    assert 5 in ids(engine.search("cafe sorting")) and 5 not in ids(engine.search('cafe "sorting"'))
+
+
 def test_exclusion(engine):
     assert ids(engine.search("sort -insertion")) == [3]
     assert ids(engine.search('sort -"running time"')) == [4]
