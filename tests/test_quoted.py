@@ -1,0 +1,57 @@
+"""A quoted word over the real sample: that word only, and wherever it stands.
+
+Checked against the articles' own text, split by a plain pattern rather than the
+index's tokenizer: a quoted word must not be completed, corrected or given synonyms
+("os" is not "oscillation", "dns" not "domain name system").
+"""
+
+import re
+
+import pytest
+
+from index.articles import read_corpus
+from index.tokens import GREEK_LETTERS
+from index.tokens import MATH_SYMBOLS
+from index.tokens import stem
+from search.engine import Engine
+from tests.test_synonyms import every_id
+
+# The index also reads "γ" as "gamma" and "∂" as "partial": words a plain pattern cannot see in the text.
+SPELT_OUT = set(GREEK_LETTERS.values()) | set(MATH_SYMBOLS.values())
+_WORDS = re.compile(r"[^\W\d_]+(?:[-_][^\W\d_]+)*")
+
+
+def stems_of(text: str) -> set[str]:
+    """The stems of the words of ``text`` and of its compounds joined ("n-MOS" is also "nmos", "a_n" "an")."""
+    words = _WORDS.findall(text.lower())
+    return {stem(part) for word in words for part in re.split("[-_]", word)} | {
+        stem(re.sub("[-_]", "", word)) for word in words
+    }
+
+
+@pytest.fixture(scope="module")
+def sample(sample_dir, sample_index):
+    articles = read_corpus(sample_dir).articles
+    with Engine(sample_index) as engine:
+        yield articles, engine
+
+
+def test_a_quoted_word_finds_where_it_stands_and_nowhere_else(sample):
+    articles, engine = sample
+    held = {
+        a.id: stems_of(" ".join((a.question, a.answer_text, a.keywords, a.title, a.description, a.subject)))
+        for a in articles
+    }
+    words = sorted({w.lower() for a in articles for w in re.findall(r"[A-Za-z]{2,}", a.question)} - SPELT_OUT)
+    strays, missed = {}, {}
+    for word in words:
+        found = every_id(engine, f'"{word}"')
+        pattern = re.compile(rf"(?<![\w'’-]){word}(?![\w'’-])", re.IGNORECASE)
+        asked = {a.id for a in articles if pattern.search(a.question)}
+        if stray := sorted(i for i in found if stem(word) not in held[i]):
+            strays[word] = stray
+        if miss := sorted(asked - found):
+            missed[word] = miss
+    assert len(words) > 500
+    assert not strays
+    assert not missed
