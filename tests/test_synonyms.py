@@ -71,6 +71,22 @@ def test_every_entry_is_read_with_its_whole_group(sample_index):
     assert not unread
 
 
+def test_every_entry_finds_the_articles_that_say_another_of_its_group(engines):
+    """ "network file system" finds every article that says "nfs", as the quoted word finds them."""
+    with_synonyms, _without = engines
+    lost = {}
+    for line in DEFAULT_PATH.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        entries = [e.strip() for e in line.split(",") if e.strip()]
+        for entry in entries:
+            found = every_id(with_synonyms, entry)
+            for other in entries:
+                if missing := every_id(with_synonyms, f'"{other}"') - found:
+                    lost[(entry, other)] = sorted(missing)
+    assert not lost
+
+
 @pytest.mark.parametrize(
     "text", ["binary search tree", "virtual private network", "large language model", "convolutional neural network"]
 )
