@@ -18,6 +18,7 @@ import pytest
 from bench.generate import generate
 from index.build import build
 from index.update import update
+from search.engine import MAX_PER_PAGE
 from search.engine import Engine
 from tests.corpus import write_corpus
 from web import close_app
@@ -182,3 +183,17 @@ def updated_generated_index(tmp_path_factory) -> Path:
         )
     update(source, folder)
     return folder
+
+
+def every_id(engine: Engine, text: str) -> set[int]:
+    """The ids of every article ``text`` finds, page by page; none when the page shows a correction's hits instead."""
+    found: set[int] = set()
+    page = 1
+    while True:
+        result = engine.search(text, page=page, per_page=MAX_PER_PAGE)
+        if result.corrected:
+            return found  # the hits are another query's, not what the words find
+        found |= {hit.id for hit in result.hits}
+        if page >= result.pages:
+            return found
+        page += 1

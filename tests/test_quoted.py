@@ -14,7 +14,7 @@ from index.tokens import GREEK_LETTERS
 from index.tokens import MATH_SYMBOLS
 from index.tokens import stem
 from search.engine import Engine
-from tests.test_synonyms import every_id
+from tests.conftest import every_id
 
 # The index also reads "γ" as "gamma" and "∂" as "partial": words a plain pattern cannot see in the text.
 SPELT_OUT = set(GREEK_LETTERS.values()) | set(MATH_SYMBOLS.values())

@@ -4,7 +4,6 @@ import pytest
 
 from index import versions
 from index import vocabulary
-from search.engine import MAX_PER_PAGE
 from search.engine import Engine
 from search.expand import expand
 from search.query import parse
@@ -12,25 +11,18 @@ from search.spelling import Speller
 from search.synonyms import DEFAULT_PATH
 from search.synonyms import Synonyms
 from search.synonyms import parse_synonyms
+from tests.conftest import every_id
+
+
+def groups() -> list[list[str]]:
+    """Each group of the bundled synonyms file: its entries, as written."""
+    lines = DEFAULT_PATH.read_text(encoding="utf-8").splitlines()
+    return [[e.strip() for e in line.split(",") if e.strip()] for line in lines if not line.startswith("#")]
 
 
 def entries() -> list[str]:
     """Every entry of every group in the bundled synonyms file, as written."""
-    lines = DEFAULT_PATH.read_text(encoding="utf-8").splitlines()
-    return [e.strip() for line in lines if not line.startswith("#") for e in line.split(",") if e.strip()]
-
-
-def every_id(engine: Engine, text: str) -> set[int]:
-    found: set[int] = set()
-    page = 1
-    while True:
-        result = engine.search(text, page=page, per_page=MAX_PER_PAGE)
-        if result.corrected:
-            return found  # the hits are another query's, not what the words find
-        found |= {hit.id for hit in result.hits}
-        if page >= result.pages:
-            return found
-        page += 1
+    return [entry for group in groups() for entry in group]
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +52,12 @@ def test_every_entry_is_read_with_its_whole_group(sample_index):
     speller = Speller(vocabulary.load(versions.current_version(sample_index)))
     synonyms = Synonyms().lookup()
     unread = []
-    for line in DEFAULT_PATH.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or not parse_synonyms(line):
+    for group in groups():
+        stemmed = parse_synonyms(", ".join(group))
+        if not stemmed:
             continue
-        others = len(parse_synonyms(line)[0]) - 1  # entries that stem alike are one
-        for entry in (e.strip() for e in line.split(",") if " " in e.strip()):
+        others = len(stemmed[0]) - 1  # entries that stem alike are one
+        for entry in (e for e in group if " " in e):
             clauses = expand(parse(entry), speller, synonyms).clauses
             if len({a.terms for clause in clauses for a in clause.alternatives if a.synonym}) < others:
                 unread.append(entry)
@@ -75,13 +68,10 @@ def test_every_entry_finds_the_articles_that_say_another_of_its_group(engines):
     """ "network file system" finds every article that says "nfs", as the quoted word finds them."""
     with_synonyms, _without = engines
     lost = {}
-    for line in DEFAULT_PATH.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        entries = [e.strip() for e in line.split(",") if e.strip()]
-        for entry in entries:
+    for group in groups():
+        for entry in group:
             found = every_id(with_synonyms, entry)
-            for other in entries:
+            for other in group:
                 if missing := every_id(with_synonyms, f'"{other}"') - found:
                     lost[(entry, other)] = sorted(missing)
     assert not lost
