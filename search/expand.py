@@ -7,6 +7,7 @@ from dataclasses import replace
 from index.tokens import stem
 from search.query import FILLER
 from search.query import FILLER_TERMS
+from search.query import MAX_CLAUSES
 from search.query import Alternative
 from search.query import Clause
 from search.query import UserQuery
@@ -153,10 +154,24 @@ def add_unknown_word_alternatives(clauses: list[Clause], speller: Speller) -> li
     return out
 
 
+def merge_repeats(clauses: list[Clause]) -> list[Clause]:
+    """Each clause once, where first typed, with the alternatives its repeats were given."""
+    merged: dict[tuple[tuple[str, ...], bool, bool], Clause] = {}
+    for clause in clauses:
+        key = (clause.literal, clause.quoted, clause.filler)
+        first = merged.get(key)
+        merged[key] = clause if first is None else _with(first, list(clause.alternatives))
+    return list(merged.values())
+
+
 def expand(query: UserQuery, speller: Speller, synonyms: dict[Expression, tuple[Expression, ...]]) -> UserQuery:
-    """``query`` with every clause given the alternatives the vocabulary allows."""
-    clauses = join_compounds(list(query.clauses), speller)
+    """``query`` with every clause given the alternatives the vocabulary allows.
+
+    Read as typed, repeats included, so that each run of words can name a synonym;
+    a repeated clause then counts once.
+    """
+    clauses = join_compounds(list(query.typed or query.clauses), speller)
     clauses = add_unknown_word_alternatives(clauses, speller)
     # Last: synonyms only add to what the words match by themselves.
     clauses = add_synonyms(clauses, synonyms)
-    return replace(query, clauses=tuple(clauses))
+    return replace(query, clauses=tuple(merge_repeats(clauses)[:MAX_CLAUSES]))

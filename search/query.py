@@ -18,6 +18,7 @@ from index.tokens import stem
 
 MAX_QUERY_CHARS = 256
 MAX_CLAUSES = 16
+MAX_TYPED = 4 * MAX_CLAUSES  # clauses read for synonyms, repeats included
 FILLER_WEIGHT = 0.3
 
 # Words that say how a question is asked, not what it is about. They still
@@ -86,8 +87,11 @@ class Clause:
 @dataclass(frozen=True)
 class UserQuery:
     text: str
-    clauses: tuple[Clause, ...]
+    clauses: tuple[Clause, ...]  # each once, in the order first typed
     excluded: tuple[Clause, ...]
+    # Every clause as typed, repeats included: "network file system vs common internet file
+    # system" names two synonyms entries though it asks for "file system" once.
+    typed: tuple[Clause, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -153,13 +157,20 @@ def _unfiller(clause: Clause) -> Clause:
 def parse(text: str) -> UserQuery:
     """Turn raw input (limited to ``MAX_QUERY_CHARS``) into clauses."""
     text = " ".join(text[:MAX_QUERY_CHARS].split())
-    clauses: list[Clause] = []
-    excluded: list[Clause] = []
-    for negated, clause in _segments(text):
-        kept = excluded if negated else clauses
-        if clause not in kept:  # "P(A) + P(B)" asks for p once: a repeated word must not count twice
-            kept.append(clause)
-    if clauses and all(c.filler for c in clauses):
+    segments = _segments(text)
+    typed = [clause for negated, clause in segments if not negated]
+    excluded = distinct([clause for negated, clause in segments if negated])
+    if typed and all(c.filler for c in typed):
         # A query made only of common words ("what is it") must still mean something.
-        clauses = [_unfiller(c) for c in clauses]
-    return UserQuery(text=text, clauses=tuple(clauses[:MAX_CLAUSES]), excluded=tuple(excluded[:MAX_CLAUSES]))
+        typed = [_unfiller(c) for c in typed]
+    return UserQuery(
+        text=text,
+        clauses=tuple(distinct(typed)[:MAX_CLAUSES]),
+        excluded=tuple(excluded[:MAX_CLAUSES]),
+        typed=tuple(typed[:MAX_TYPED]),
+    )
+
+
+def distinct(clauses: list[Clause]) -> list[Clause]:
+    """Each clause once, where first typed: "P(A) + P(B)" asks for p once, and a word must not count twice."""
+    return list(dict.fromkeys(clauses))

@@ -4,8 +4,11 @@ import pytest
 
 from index import versions
 from index import vocabulary
+from index.tokens import split_words
+from index.tokens import stem
 from search.engine import Engine
 from search.expand import expand
+from search.query import FILLER_TERMS
 from search.query import parse
 from search.spelling import Speller
 from search.synonyms import DEFAULT_PATH
@@ -62,6 +65,37 @@ def test_every_entry_is_read_with_its_whole_group(sample_index):
             if len({a.terms for clause in clauses for a in clause.alternatives if a.synonym}) < others:
                 unread.append(entry)
     assert not unread
+
+
+def test_two_entries_that_share_a_word_are_both_read_in_one_query(sample_index):
+    """ "network file system vs common internet file system": the repeated "file system" counts
+    once, but each entry still gets every other entry of its group."""
+    speller = Speller(vocabulary.load(versions.current_version(sample_index)))
+    synonyms = Synonyms().lookup()
+    others = {}  # entry -> the other entries of its group, stemmed, without filler (as alternatives hold them)
+    for group in groups():
+        for entry in group:
+            own = content(entry)
+            others[entry] = {content(e) for e in group if content(e) != own}
+    pairs = [
+        (a, b)
+        for a in others
+        for b in others
+        if a < b and " " in a and " " in b and set(a.split()) & set(b.split()) and not others[a] & others[b]
+    ]
+    assert len(pairs) > 20
+    unread = []
+    for a, b in pairs:
+        clauses = expand(parse(f"{a} vs {b}"), speller, synonyms).clauses
+        read = {alternative.terms for clause in clauses for alternative in clause.alternatives if alternative.synonym}
+        if not others[a] | others[b] <= read:
+            unread.append((a, b))
+    assert not unread
+
+
+def content(entry: str) -> tuple[str, ...]:
+    stems = [stem(t) for word in split_words(entry) for t in word.texts]
+    return tuple(t for t in stems if t not in FILLER_TERMS) or tuple(stems)
 
 
 def test_every_entry_finds_the_articles_that_say_another_of_its_group(engines):
