@@ -158,7 +158,7 @@ def merge_repeats(clauses: list[Clause]) -> list[Clause]:
     """Each clause once, where first typed, with the alternatives its repeats were given."""
     merged: dict[tuple[tuple[str, ...], bool, bool], Clause] = {}
     for clause in clauses:
-        key = (clause.literal, clause.quoted, clause.filler)
+        key = (clause.words, clause.quoted, clause.filler)  # as ``parse`` tells repeats: "recursive" is not "recursion"
         first = merged.get(key)
         merged[key] = clause if first is None else _with(first, list(clause.alternatives))
     return list(merged.values())
