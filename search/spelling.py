@@ -45,9 +45,9 @@ class Speller:
     """Edit-distance look-ups over one version's vocabulary."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
-        words = vocabulary.words.tolist()
-        self._sorted = words  # the index lists terms in order
-        self._frequency = dict(zip(words, vocabulary.frequencies.tolist(), strict=False))
+        self._frequency = _with_bases(vocabulary.words.tolist(), vocabulary.frequencies.tolist())
+        words = sorted(self._frequency)
+        self._sorted = words
         # Typos rarely hit the first letter; bucketing by it keeps each look-up to a few thousand words.
         self._buckets: dict[str, list[str]] = defaultdict(list)
         for word in words:
@@ -80,7 +80,7 @@ class Speller:
         best = min(d for _, d in near)
         return max(
             (w for w, d in near if d == best),
-            key=lambda w: (w[-1] == word[-1], np.log1p(self.frequency(w)), w),
+            key=lambda w: (w[-1] == word[-1], _vowels_only(word, w), np.log1p(self.frequency(w)), w),
         )
 
     def correct(self, query: UserQuery, unknown: frozenset[str]) -> Correction | None:
@@ -102,6 +102,24 @@ class Speller:
             f"<mark>{escape(replacements[p.lower()])}</mark>" if i % 2 else escape(p) for i, p in enumerate(parts)
         )
         return Correction(plain, html, frozenset(replacements.values()))
+
+
+def _with_bases(words: list[str], frequencies: list[int]) -> dict[str, int]:
+    """Each word's frequency, and each possessive's under its base word too: "djikstra" is a typo
+    of "dijkstra", which an index whose articles only say "Dijkstra's" holds as that token."""
+    found = dict(zip(words, frequencies, strict=False))
+    for word, frequency in zip(words, frequencies, strict=False):
+        if word.endswith(POSSESSIVES) and len(word) > 2:
+            found[word[:-2]] = found.get(word[:-2], 0) + frequency
+    return found
+
+
+VOWELS = frozenset("aeiouy")
+
+
+def _vowels_only(typed: str, word: str) -> bool:
+    """Whether ``word`` differs from ``typed`` only in vowels put for vowels: "heep" is "heap", not "help"."""
+    return len(typed) == len(word) and all(a == b or {a, b} <= VOWELS for a, b in zip(typed, word, strict=True))
 
 
 def unknown_words(

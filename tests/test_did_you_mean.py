@@ -4,11 +4,14 @@ import pytest
 
 from bench.relevance.run import HERE
 from bench.relevance.run import load_queries
+from index import versions
+from index import vocabulary
 from index.articles import read_corpus
 from search.engine import Engine
 from search.engine import most_words
 from search.facets import subject_filter
 from search.query import parse
+from search.spelling import POSSESSIVES
 from search.spelling import unknown_words
 
 PARAPHRASES = HERE / "paraphrase.tsv"
@@ -76,6 +79,21 @@ def test_a_typo_is_not_known_as_a_split_into_filler(sample_engine, text, fix):
     assert suggested(sample_engine, text) == fix
 
 
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        # The fix has the stem of another word typed ("recursion"): two words, each counted.
+        ("recursion base case recusrive case", "recursion base case recursive case"),
+        (
+            "geometric transformations vs fourier transfrom image",
+            "geometric transformations vs fourier transform image",
+        ),
+    ],
+)
+def test_a_fix_that_stems_as_another_typed_word_is_still_suggested(sample_engine, text, fix):
+    assert suggested(sample_engine, text) == fix
+
+
 def test_a_plural_that_porter2_keeps_finds_its_singular(sample_engine):
     hits = sample_engine.search("twos complement").hits
     assert hits and "two's complement" in hits[0].question
@@ -86,6 +104,31 @@ def test_no_suggestion_for_another_form_of_an_indexed_word(engine, text):
     # The test corpus has "sort", "sorted" and "eigenvalues", but never these forms.
     assert engine.search(text).total
     assert engine.search(text).suggestion is None
+
+
+def test_a_misspelled_name_that_articles_write_only_as_a_possessive_is_corrected_to_it(sample_engine, sample_index):
+    """ "djikstra" for "Dijkstra's": every possessive of the sample whose base word is not a token of its
+    own, typed with two inner letters swapped, is corrected to the base word and finds its articles."""
+    words = set(vocabulary.load(versions.current_version(sample_index)).words.tolist())
+    bases = sorted({w[:-2] for w in words if w.endswith(POSSESSIVES)} - words)
+    bases = [b for b in bases if len(b) >= 6 and b.isalpha()]
+    assert len(bases) >= 3  # dijkstra, kirchhoff, bessel ...
+    wrong = {}
+    for base in bases:
+        at = next(i for i in range(2, len(base) - 1) if base[i] != base[i + 1])
+        typo = base[:at] + base[at + 1] + base[at] + base[at + 2 :]
+        result = sample_engine.search(typo)
+        # The sample itself misspells some names ("Thvenin's" beside "Thévenin"): either is a fix.
+        if result.suggestion is None or result.suggestion.query not in {*bases, *words} or not result.total:
+            wrong[typo] = result.suggestion
+    assert not wrong
+
+
+def test_a_vowel_put_for_a_vowel_is_the_likelier_typo(sample_engine):
+    # "help" and "heap" are both one letter from "heep", and "help" is the more frequent.
+    result = sample_engine.search("heep")
+    assert result.suggestion.query == "heap"
+    assert "heap" in result.hits[0].question.lower()
 
 
 def test_typos_of_the_relevance_benchmark_still_get_suggestions(sample_engine):
