@@ -668,7 +668,12 @@ class Engine:
         if typed is None:
             return None
         lengths = version.meta.lengths["question"]
-        return rank_completions(typed, version.question_ranker, version.postings.lookup, version.questions, lengths)
+        ranked = rank_completions(typed, version.question_ranker, version.postings.lookup, version.questions, lengths)
+        shorter = typed.shorter()
+        if ranked.candidates.any() or shorter is None:
+            return ranked
+        # "pmf vs": no question has a word starting "vs", but the visitor is still typing one about pmf.
+        return rank_completions(shorter, version.question_ranker, version.postings.lookup, version.questions, lengths)
 
     @staticmethod
     def _completion(version: _Version, doc: int, ranked: Ranked) -> Completion:

@@ -54,6 +54,11 @@ class Typed:
     tokens: tuple[str, ...]  # the same, folded part by part: how a question beginning with the text starts
     prefix: str  # the last part typed, folded: the start of a question word
 
+    def shorter(self) -> Typed | None:
+        """The text without its last part, the word before it read as the one being typed: what a
+        question is suggested for when the last part starts no word of any question ("pmf vs")."""
+        return _typed(list(self.words)) if self.words else None
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -70,8 +75,10 @@ class Ranked:
 def split_typed(text: str) -> Typed | None:
     """The words typed and the last part; ``None`` when nothing was typed."""
     found = list(split_words(text[:MAX_QUERY_CHARS]))
-    if not found:
-        return None
+    return _typed(found) if found else None
+
+
+def _typed(found: list[Word]) -> Typed:
     *words, last = found
     if len(last.parts) > 1:  # "interrupt-dr": the compound's parts before the last are typed words
         words.append(Word(last.start, last.parts[-2][1], last.parts[:-1]))

@@ -5,6 +5,7 @@ import bisect
 import pytest
 
 from index.articles import read_corpus
+from index.tokens import split_words
 from search.engine import Engine
 
 SHOWN = 8  # suggestions the widget shows
@@ -58,3 +59,20 @@ def test_suggestions_for_a_long_question(sample_engine, typed):
 def test_a_question_about_none_of_the_earlier_words_is_not_suggested(engine):
     assert [c.id for c in engine.suggest("hash t")] == [6]
     assert engine.suggest("zebra t") == []
+
+
+@pytest.mark.parametrize("joiner", ["vs", "versus", "or", "v"])
+def test_the_suggestions_do_not_go_blank_at_a_joining_word(sample_engine, sample_dir, joiner):
+    """ "pmf vs": the visitor is still typing a comparison; the widget must not go blank at the joining word.
+    Where no question has a word that starts like it, the suggestions are those of the words before it."""
+    articles = read_corpus(sample_dir).articles
+    words = {max(split_words(a.question), key=lambda w: len(w.texts[0])).texts[0] for a in articles}
+    starts_none = not any(w.startswith(joiner) for a in articles for t in split_words(a.question) for w in t.texts)
+    wrong = []
+    for word in sorted(words):
+        before = [c.id for c in sample_engine.suggest(word)]
+        after = [c.id for c in sample_engine.suggest(f"{word} {joiner}")]
+        if before and (not after or (starts_none and after != before)):
+            wrong.append(word)
+    assert len(words) > 100
+    assert not wrong
