@@ -41,6 +41,7 @@ from search.expand import expand
 from search.facets import FacetValue
 from search.facets import subject_counts
 from search.facets import subject_filter
+from search.fusion import by_meaning_helps
 from search.fusion import fuse
 from search.fusion import shortfall
 from search.meaning import Meaning
@@ -593,7 +594,7 @@ class Engine:
             matched, key = scored.matched, scored.key
             settler = Settler(scored)
             short = shortfall(query.clauses, scored)
-            if version.meaning is not None and short > 0:
+            if version.meaning is not None and by_meaning_helps(query.clauses, matched, short):
                 lexical = matched
                 # The best by words are weighed by meaning too, wherever they rank by it.
                 weighed = settler.settle_best(key, matched, LEXICAL_WEIGHED)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from search.english import common_words
 from search.query import Clause
 from search.ranking import Scored
 from search.ranking import Sparse
@@ -47,6 +48,20 @@ def shortfall(clauses: Sequence[Clause], scored: Scored) -> float:
         held[present] += len(clause.words)
     best = int(held[scored.matched].max()) if scored.matched.any() else 0
     return max(0.0, 1.0 - best / words)
+
+
+def by_meaning_helps(clauses: Sequence[Clause], matched: np.ndarray, short: float) -> bool:
+    """Whether meaning joins the ranking: where the best match by words falls short of the query, and,
+    where no article holds any of its words, only for words of common English ("why heavens look
+    cerulean"). The model places names and jargon the site never uses ("kubernetes", "csrf") and
+    strings that are no words ("zxqv") near unrelated articles, as near as real paraphrases come."""
+    if short <= 0:
+        return False
+    if matched.any():
+        return True
+    english = common_words()
+    words = [word for clause in clauses if not clause.filler for word in clause.words]
+    return not english or all(word in english for word in words)  # without the list, as before it
 
 
 def fuse(

@@ -8,7 +8,9 @@ keyword phrase of the real sample and the benchmark's paraphrases.
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +31,7 @@ from index.manifest import read as read_manifest
 from index.update import update
 from index.versions import current_version
 from search.engine import Engine
+from search.english import common_words
 from search.fusion import FLOOR
 from search.fusion import LEAD
 from search.fusion import SHORTFALL_POWER
@@ -404,3 +407,18 @@ def test_a_rotted_vector_never_ranks(topics_index, tmp_path):
         found = engine.search("sky " + QUERY)
     assert [hit.question for hit in found.hits] == ["Why is the sky blue?"]
     assert np.isfinite(found.hits[0].score)
+
+
+def test_words_that_no_article_holds_and_english_does_not_use_find_nothing_by_meaning(hybrid_index):
+    """ "kubernetes", "csrf", "zxqv": the model's nearest articles are as near as real paraphrases come."""
+    rng = random.Random(7)
+    strings = {"".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9))) for _ in range(300)}
+    texts = [*sorted(strings - common_words()), "kubernetes", "docker", "csrf", "chmod", "中文", "ДНС", "f#"]
+    with Engine(hybrid_index) as hybrid:
+        shown = {}
+        for text in texts:
+            result = hybrid.search(text)
+            if not result.corrected and result.total:  # a correction's words are the site's: meaning may help them
+                shown[text] = [hit.question for hit in result.hits[:2]]
+    assert len(texts) > 250
+    assert not shown
