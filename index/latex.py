@@ -17,7 +17,7 @@ _SYMBOLS = {  # spaced, so "a \\neq 0" reads "a ≠ 0"
     "neq": "≠", "ne": "≠", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "approx": "≈", "equiv": "≡",
     "to": "→", "rightarrow": "→", "Rightarrow": "⇒", "implies": "⇒", "iff": "⇔", "in": "∈", "notin": "∉",
     "subseteq": "⊆", "times": "×", "cdot": "·", "pm": "±", "land": "∧", "lor": "∨",
-    "cup": "∪", "cap": "∩", "setminus": "∖", "subset": "⊂",
+    "cup": "∪", "cap": "∩", "setminus": "∖", "subset": "⊂", "oplus": "⊕",
 }  # fmt: skip
 _WORDS = ("log", "ln", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "mod")
 
@@ -48,8 +48,30 @@ def _accented(node, l2tobj: LatexNodes2Text, macroname: str) -> str:
     return f"{macroname}({text})" if text else ""
 
 
+# A numerator or denominator with an operator outside brackets: "\\frac{1}{1 + e^{-x}}" is 1/(1 + e^(-x)).
+_COMPOUND = re.compile(r"[\s+\-−·×/±]")
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def _grouped(text: str) -> str:
+    """``text`` in parentheses if an operator outside brackets would otherwise bind to a neighbour."""
+    bare = text
+    while _BRACKETED.search(bare):  # "n(n+1)" is one term: only what stands outside brackets counts
+        bare = _BRACKETED.sub("", bare)
+    return f"({text})" if _COMPOUND.search(bare) else text
+
+
+def _fraction(node, l2tobj: LatexNodes2Text, macroname: str) -> str:
+    """``a/b``, each side grouped when it is more than one term; pylatexenc passes these by name."""
+    sides = [l2tobj.nodelist_to_text([arg]).strip() if arg is not None else "" for arg in node.nodeargs[:2]]
+    if len(sides) < 2:
+        return "/".join(sides)
+    return f"{_grouped(sides[0])}/{_grouped(sides[1])}"
+
+
 _MACROS = [MacroTextSpec(name, simplify_repl=text) for name, text in _REPLACEMENTS.items()]
 _MACROS += [MacroTextSpec(name, simplify_repl=_accented) for name in _ACCENTS]
+_MACROS += [MacroTextSpec(name, simplify_repl=_fraction) for name in ("frac", "dfrac", "tfrac")]
 
 # The parser must know how many arguments these take before they can be rendered.
 _PARSED_MACROS = [MacroSpec(name, "{{") for name in _BINOMIALS]
@@ -93,6 +115,9 @@ def _balanced(latex: str) -> bool:
 
 
 _SPACES = re.compile(r"[ \t]+")
+# A named function's spaces ("\\log" reads " log ") inside brackets: "O(\\log n)" is O(log n), as typed.
+_INSIDE_BRACKETS = re.compile(r"(?<=[(\[]) +| +(?=[)\]])")
+_BEFORE_ARGUMENT = re.compile(r"\b(" + "|".join(_WORDS) + r") +(?=[(_^])")
 
 
 @lru_cache(maxsize=8192)  # formulas repeat across articles ("\( n \)"), and rendering one takes about a millisecond
@@ -105,4 +130,5 @@ def latex_to_text(latex: str) -> str:
         text = _converter().nodelist_to_text(nodes.get_latex_nodes()[0])
     except Exception:  # pylatexenc raises many types on odd input; the source is still readable
         text = latex
-    return _SPACES.sub(" ", text).strip()
+    text = _INSIDE_BRACKETS.sub("", _SPACES.sub(" ", text))
+    return _BEFORE_ARGUMENT.sub(r"\1", text).strip()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from index.articles import read_corpus
 from index.build import build
 from index.tokens import tokenize
 from search.engine import Engine
 from search.query import parse
+from tests.conftest import every_id
 from tests.factory import write_article
 
 COVARIANCE = "What is covariance and how is it measured?"
@@ -128,3 +132,24 @@ def test_math_alphabets_fold_to_plain_letters():
 def test_a_formula_of_letters_alone_still_finds_them(engine):
     """With nothing but notation in the query, the letters are what is asked for."""
     assert engine.search("x y").total >= 3
+
+
+BIG_O = re.compile(r"O\((?:[^()$]|\([^()$]*\))*\)")
+
+
+def typed(latex: str) -> str:
+    """A formula as a visitor types it: "O(\\log n)" is "O(log n)"."""
+    return " ".join(re.sub(r"\\([a-z]+)", r"\1", latex).replace("( ", "(").split())
+
+
+def test_every_big_o_of_the_sample_finds_its_article_as_typed(sample_index, sample_dir):
+    """ "O(log n)" finds the articles that write $O(\\log n)$, as "O(n log n)" finds $O(n \\log n)$."""
+    wanted = {
+        (typed(found), article.id)
+        for article in read_corpus(sample_dir).articles
+        for found in BIG_O.findall((sample_dir / article.path).read_text(encoding="utf-8"))
+    }
+    assert len(wanted) >= 12
+    with Engine(sample_index) as sample:
+        lost = sorted((text, id_) for text, id_ in wanted if id_ not in every_id(sample, f'"{text}"'))
+    assert not lost

@@ -31,6 +31,18 @@ from index.tokens import index_tokens
         (r"e^{-\infty}", "e^(-∞)"),
         (r"x^{2t}", "x^2t"),
         (r"\sum_{i=1}^{n} x_i", "∑_i=1^n x_i"),
+        # A fraction's side of more than one term keeps its grouping; one term needs none.
+        (r"\frac{1}{1 + e^{-x}}", "1/(1 + e^(-x))"),
+        (r"\frac{A}{s - r}", "A/(s - r)"),
+        (r"\frac{1}{n-1}", "1/(n-1)"),
+        (r"\frac{-b \pm \sqrt{b^2-4ac}}{2a}", "(-b ± √(b^2-4ac))/2a"),
+        (r"\frac{n(n+1)}{2}", "n(n+1)/2"),
+        (r"\frac{dy}{dx}", "dy/dx"),
+        # A named function reads as typed: no space inside brackets or before its argument.
+        (r"O(\log n)", "O(log n)"),
+        (r"O(\log(\min(a,b)))", "O(log(min(a,b)))"),
+        (r"\log_2 n", "log_2 n"),
+        (r"p \oplus q", "p ⊕ q"),
         # Malformed LaTeX stays as written rather than being mangled.
         (r"\frac{1", r"\frac{1"),
     ],
