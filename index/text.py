@@ -44,6 +44,9 @@ _SLOT = re.compile("\ue000(\\d+)\ue001")
 # As ``_MATH_SPAN``, but "$" math stays within a line and is not followed by a digit ("$5 and $10").
 _MATH_TO_CUT = re.compile(r"\$\$.*?\$\$|\$[^$\n]+?\$(?!\d)|\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
 _BLOCKS = {"paragraph", "heading", "lheading", "list_item", "blockquote", "bullet_list", "ordered_list", "hr"}
+# A table is read row by row, a line each, its cells apart: its pipes and rules are no text.
+_BLOCKS |= {"table", "thead", "tbody", "trow"}
+CELL_SEPARATOR = " · "
 _CODE = {"fence", "code_block"}
 
 
@@ -53,7 +56,7 @@ class MarkdownCrash(ValueError):
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark")
+    return MarkdownIt("commonmark").enable("table")
 
 
 def _parse(source: str) -> Node:
@@ -131,6 +134,8 @@ def _collect(root: Node, spans: list[str]) -> list[str]:
         elif child.name in _CODE:
             code = child.meta.get("content", "").strip()
             blocks.append(_SLOT.sub(lambda slot: spans[int(slot.group(1))], code))
+        elif child.name == "tcell":
+            inline.append((CELL_SEPARATOR if inline else "") + _inline_text(child))
         elif child.name != "html_block":
             inline.append(_inline_text(child))
     return blocks

@@ -101,3 +101,9 @@ def test_fenced_code_is_kept_as_text():
 
 def test_html_in_markdown_is_text_not_markup():
     assert markdown_to_text("a <b>bold</b> claim") == "a <b>bold</b> claim"
+
+
+def test_a_table_reads_row_by_row_with_its_cells_apart():
+    rows = r"| p | q | $p \oplus q$ |\n|---|:---:|---|\n| T | T | F |\n| T | F | T |"
+    source = rf"Truth table:\n\n{rows}\n\nSo it is odd parity."
+    assert markdown_to_text(source) == "Truth table:\np · q · p ⊕ q\nT · T · F\nT · F · T\nSo it is odd parity."
