@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 from html import escape
 from itertools import pairwise
@@ -26,9 +27,10 @@ SNIPPET_CHARS = 240
 MAX_FRAGMENTS = 2
 ELLIPSIS = "…"  # wherever a snippet leaves out text of a sentence, or sentences between two it shows
 # A stop (and any closing quotes or brackets) before whitespace, or a line break;
-# the look-around form is several times faster than an alternation.
+# the look-around form is several times faster than an alternation. Not a colon:
+# "**SMTPS**: SMTP with TLS." is one sentence, and a snippet of its label alone says nothing.
 _CLOSERS = "\"')]”’"
-_SENTENCE_END = re.compile(rf"[.!?:\n](?:(?<=\n)|[{re.escape(_CLOSERS)}]*(?=\s))\s*")
+_SENTENCE_END = re.compile(rf"[.!?\n](?:(?<=\n)|[{re.escape(_CLOSERS)}]*(?=\s))\s*")
 _CHUNK_END = re.compile(r"\S*")
 # Characters that no token of plain text begins or ends with (index.tokens): a run of
 # letters and digits between them is one token.
@@ -321,7 +323,6 @@ def _sentence_start(text: str, at: int) -> int:
             text.rfind(".", 0, before),
             text.rfind("!", 0, before),
             text.rfind("?", 0, before),
-            text.rfind(":", 0, before),
             text.rfind("\n", 0, before),
         )
         found = _SENTENCE_END.match(text, before) if before >= 0 else None
@@ -375,12 +376,36 @@ def snippet(text: str, marks: Marks, budget: int = SNIPPET_CHARS) -> str:
         order = _sentences(text)
     pieces: list[_Piece] = []
     left = budget
-    for sentence in order[:MAX_FRAGMENTS]:
-        if left < budget // 4:
+    for sentence in order:
+        if left < budget // 4 or len(pieces) == MAX_FRAGMENTS:
             break
-        pieces.append(_piece(text, sentence, spans, left))
+        if any(piece.start <= sentence[0] < piece.end for piece in pieces):
+            continue  # already shown, after the lead-in it follows
+        pieces.append(_followed_up(text, _piece(text, sentence, spans, left), left))
         left -= pieces[-1].end - pieces[-1].start
     return _joined(text, sorted(pieces, key=lambda piece: piece.start), spans)
+
+
+MIN_FOLLOW_UP = 20  # characters of what a lead-in introduces worth showing; less is cut at once
+
+
+def _followed_up(text: str, piece: _Piece, budget: int) -> _Piece:
+    """A whole piece ending in a colon introduces what follows ("**Relaxation**:", "represented as:"):
+    the next sentence joins it, and the one after if that too is a lead-in ("Key features:" then
+    "Length Field:"), cut on a word boundary where the budget runs out."""
+    while not piece.cut_after and text[piece.start : piece.end].rstrip(_CLOSERS).endswith(":"):
+        start = len(text) - len(text[piece.end :].lstrip())
+        room = budget - (start - piece.start)
+        if start >= len(text):
+            return piece
+        if room < MIN_FOLLOW_UP:
+            return replace(piece, cut_after=True)
+        end = _sentence_at(text, start)[1]
+        if end - start > room:
+            cut = text.rfind(" ", start, start + room)
+            return replace(piece, end=cut if cut > start else start + room, cut_after=True)
+        piece = replace(piece, end=end, cut_after=text[start:end].rstrip(_CLOSERS)[-1:] not in ".!?:")
+    return piece
 
 
 def _joined(text: str, pieces: list[_Piece], spans: list[Span]) -> str:
@@ -399,4 +424,5 @@ def _joined(text: str, pieces: list[_Piece], spans: list[Span]) -> str:
 
 def _marked(text: str, piece: _Piece, spans: list[Span]) -> str:
     lo, hi = piece.start, piece.end
-    return mark(text[lo:hi], [Span(s.start - lo, s.end - lo) for s in spans if lo <= s.start and s.end <= hi])
+    marked = mark(text[lo:hi], [Span(s.start - lo, s.end - lo) for s in spans if lo <= s.start and s.end <= hi])
+    return marked.replace("\n", " ")  # a lead-in and the line it introduces read as one passage

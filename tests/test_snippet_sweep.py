@@ -1,7 +1,8 @@
 """Every snippet of the real sample, for queries made from each article's own words, reads cleanly.
 
 The checks here are written from the text itself, not with ``search.snippets``'s helpers:
-a snippet starts at a sentence start or with "…", ends at a sentence end or with "…",
+a snippet starts at a sentence start (never after a colon) or with "…", ends at a sentence end
+or with "…" (never at a colon that introduces more),
 joins only adjacent sentences without "…", highlights no filler, and carries no combining
 accent that a letter does not hold.
 """
@@ -22,7 +23,10 @@ from search.query import FILLER_TERMS
 
 ELLIPSIS = "…"
 _STOP = re.compile(r"[.?!:][\"'”’)\]]*$")  # a sentence's last characters
+# What ends the sentence before a start: not a colon, which introduces the rest of its sentence.
+_STOP_BEFORE = re.compile(r"[.?!][\"'”’)\]]*$")
 _MARKED = re.compile(r"<mark>(.*?)</mark>")
+_TABLE_RULE = re.compile(r"\|\s*:?-{3,}")  # a Markdown table's rule row: "|---|:---|"
 _WORD = re.compile(r"\w+")
 
 
@@ -33,7 +37,7 @@ def plain(fragment_html: str) -> str:
 def sentence_start(text: str, at: int) -> bool:
     """Nothing but spaces before ``at`` since the text's start, a line break, or a stop and a space."""
     before = text[:at].rstrip(" \t")
-    return not before or before.endswith("\n") or (at > len(before) and bool(_STOP.search(before)))
+    return not before or before.endswith("\n") or (at > len(before) and bool(_STOP_BEFORE.search(before)))
 
 
 def sentence_end(text: str, start: int, end: int) -> bool:
@@ -64,6 +68,8 @@ def fragment_problems(snippet_html: str, answer: str) -> list[str]:
             problems.append(f"starts mid-sentence: {body[:50]!r}")
         if not cut_after and not any(sentence_end(answer, start, end) for start, end in found):
             problems.append(f"ends mid-sentence: {body[-50:]!r}")
+        elif not cut_after and body.endswith(":") and not any(answer[end:].strip() == "" for _start, end in found):
+            problems.append(f"ends at a lead-in without what it introduces: {body[-50:]!r}")
     return problems
 
 
@@ -109,6 +115,7 @@ def test_every_snippet_of_the_sample_reads_cleanly(sample_dir, sample_index):
                     found = fragment_problems(hit.snippet, answers[hit.url])
                     found += [f"filler marked: {w}" for w in marked_filler(hit.snippet + hit.question_html, query)]
                     found += [f"stray accent: {s!r}" for s in stray_combining(hit.snippet)]
+                    found += [f"table markup: {t!r}" for t in _TABLE_RULE.findall(plain(hit.snippet))]
                     problems += [(query, hit.url, problem) for problem in found]
     assert snippets > 3000
     assert not problems, f"{len(problems)} problems in {snippets} snippets, e.g. {problems[:10]}"
