@@ -71,6 +71,7 @@ from search.settle import Settler
 from search.spelling import Speller
 from search.spelling import unknown_words
 from search.suggest import Ranked
+from search.suggest import Typed
 from search.suggest import rank as rank_completions
 from search.suggest import split_typed
 from search.synonyms import Synonyms
@@ -655,26 +656,27 @@ class Engine:
             related=version.related(docnum, stored) if with_related else [],
         )
 
-    def suggest(self, text: str, limit: int = 8) -> list[Completion]:
-        """Questions that may be what ``text`` is the start of (its last word as a prefix), best first."""
+    def suggest(self, text: str, limit: int = 8, subjects: tuple[str, ...] = ()) -> list[Completion]:
+        """Questions that may be what ``text`` is the start of (its last word as a prefix), best first,
+        of the ``subjects`` only if any are given (case-insensitive, as ``search`` filters)."""
         with self._using() as version:
-            ranked = self._ranked_completions(version, text)
+            ranked = self._ranked_completions(version, text, subjects)
             if ranked is None:
                 return []
             return [self._completion(version, doc, ranked) for doc in ranked.best(max(1, min(limit, MAX_PER_PAGE)))]
 
     @staticmethod
-    def _ranked_completions(version: _Version, text: str) -> Ranked | None:
+    def _ranked_completions(version: _Version, text: str, subjects: tuple[str, ...] = ()) -> Ranked | None:
         typed = split_typed(text)
         if typed is None:
             return None
-        lengths = version.meta.lengths["question"]
-        ranked = rank_completions(typed, version.question_ranker, version.postings.lookup, version.questions, lengths)
+        mask, _selected = subject_filter(version.meta, subjects)
+        ranked = _completions_of(version, typed, mask)
         shorter = typed.shorter()
         if ranked.candidates.any() or shorter is None:
             return ranked
         # "pmf vs": no question has a word starting "vs", but the visitor is still typing one about pmf.
-        return rank_completions(shorter, version.question_ranker, version.postings.lookup, version.questions, lengths)
+        return _completions_of(version, shorter, mask)
 
     @staticmethod
     def _completion(version: _Version, doc: int, ranked: Ranked) -> Completion:
@@ -686,6 +688,13 @@ class Engine:
             subject=version.subject(doc),
             url=stored["url"],
         )
+
+
+def _completions_of(version: _Version, typed: Typed, mask: np.ndarray | None) -> Ranked:
+    """``typed``'s completions among the questions of ``version``, those ``mask`` holds only (if given)."""
+    lengths = version.meta.lengths["question"]
+    ranked = rank_completions(typed, version.question_ranker, version.postings.lookup, version.questions, lengths)
+    return ranked if mask is None else replace(ranked, candidates=ranked.candidates & mask)
 
 
 def _relaxed(query: UserQuery, scored: Scored, best: int) -> Relaxed | None:

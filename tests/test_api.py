@@ -145,7 +145,17 @@ def test_suggest(live_server):
     assert suggestion["url"] == "https://kb.example.org/learn/computer-science/questions/what-are-hash-tables"
 
 
-@pytest.mark.parametrize("params", [{"q": "a", "limit": 0}, {"q": "a", "limit": "x"}, {"q": "y" * 300}])
+def test_suggest_keeps_the_subjects_asked_for(live_server):
+    every = get(live_server, "/api/suggest", {"q": "wh"}).json()["suggestions"]
+    assert {s["subject"] for s in every} >= {"Mathematics", "Computer Science"}
+    kept = get(live_server, "/api/suggest", {"q": "wh", "subject": "mathematics"}).json()["suggestions"]
+    assert kept == [s for s in every if s["subject"] == "Mathematics"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "a", "limit": 0}, {"q": "a", "limit": "x"}, {"q": "y" * 300}, {"q": "a", "subject": ["s"] * 21}],
+)
 def test_suggest_bad_parameters(live_server, params):
     assert_error(get(live_server, "/api/suggest", params), 400)
 

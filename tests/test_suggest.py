@@ -76,3 +76,14 @@ def test_the_suggestions_do_not_go_blank_at_a_joining_word(sample_engine, sample
             wrong.append(word)
     assert len(words) > 100
     assert not wrong
+
+
+@pytest.mark.parametrize("typed", ["what", "how do", "wh", "the", "explain"])
+def test_suggestions_of_a_subject_are_its_best_questions_in_the_same_order(sample_engine, typed):
+    every = sample_engine.suggest(typed, limit=50)
+    subjects = {c.subject for c in every}
+    assert len(subjects) > 2
+    for subject in subjects:
+        own = [c.id for c in every if c.subject == subject]
+        kept = [c.id for c in sample_engine.suggest(typed, limit=SHOWN, subjects=(subject.upper(),))]
+        assert kept == own[:SHOWN] or (len(every) == 50 and kept[: len(own)] == own[:SHOWN])

@@ -17,6 +17,7 @@ from web.engine import article_url
 from web.engine import engine
 from web.params import query_text
 from web.params import search_params
+from web.params import subject_values
 from web.params import suggest_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -77,7 +78,7 @@ def search():
 def suggest():
     """Questions that complete what is being typed."""
     q = query_text(request.args)
-    completions = engine().suggest(q, suggest_limit(request.args))
+    completions = engine().suggest(q, suggest_limit(request.args), subject_values(request.args))
     return jsonify({"query": q, "suggestions": [completion_json(c) for c in completions]})
 
 

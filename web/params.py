@@ -48,14 +48,19 @@ def query_text(args: MultiDict) -> str:
     return q.replace("\x00", " ").strip()  # control characters are no text; searched as a space
 
 
-def search_params(args: MultiDict, related: int = 0) -> SearchParams:
-    """:param related: how many of the first hits carry related questions unless ``related`` in ``args`` says."""
+def subject_values(args: MultiDict) -> tuple[str, ...]:
+    """The ``subject`` values asked for, each filtering to one subject."""
     subjects = tuple(s.strip() for s in args.getlist("subject") if s.strip())
     if len(subjects) > MAX_SUBJECTS or any(len(s) > 200 for s in subjects):
         raise BadParameter(f"at most {MAX_SUBJECTS} 'subject' values of up to 200 characters")
+    return subjects
+
+
+def search_params(args: MultiDict, related: int = 0) -> SearchParams:
+    """:param related: how many of the first hits carry related questions unless ``related`` in ``args`` says."""
     return SearchParams(
         q=query_text(args),
-        subjects=subjects,
+        subjects=subject_values(args),
         page=_integer(args, "page", 1, 1, MAX_PAGE),
         per_page=_integer(args, "per_page", 10, 1, MAX_PER_PAGE),
         related=_integer(args, "related", related, 0, RELATED_HITS),
