@@ -406,7 +406,7 @@ class Ranker:
             self.match(clause, phrases) if not clause.filler or counted & set(clause.words) else unasked
             for clause in clauses
         ]
-        matched = _content([c.filler for c in clauses], matches, self.size) & self.live
+        matched = _content(clauses, matches, self.size) & self.live
         return Scored(matched, NO_KEY, tuple(m.whole for m in matches), tuple(m.exact for m in matches))
 
     def score(
@@ -434,9 +434,7 @@ class Ranker:
             for m, counted in zip(matches, counted_clauses(clauses), strict=True)
         ]
         now = [i for i, later in enumerate(deferred) if later is None]
-        key, matched = _keyed(
-            [clauses[i].filler for i in now], [matches[i] for i in now], [worths[i] for i in now], self.size
-        )
+        key, matched = _keyed([clauses[i] for i in now], [matches[i] for i in now], [worths[i] for i in now], self.size)
         key[extra.ids] += extra.values
         left_out = sum(later.most for later in deferred if later is not None)
         matched &= self.live
@@ -468,9 +466,9 @@ def _weighted(score: Sparse, weight: float) -> Sparse:
 
 
 def _keyed(
-    filler: list[bool], matches: list[ClauseMatch], worths: list[float], size: int
+    clauses: Sequence[Clause], matches: list[ClauseMatch], worths: list[float], size: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per docnum, the ranking key and whether some non-filler clause matches, at least in part.
+    """Per docnum, the ranking key and whether it matches (``_content``).
 
     The key is the clauses' scores summed plus the bonus each clause is worth where held,
     0 where none matches. Arrays of every document: a map from docnum to place among the
@@ -478,7 +476,7 @@ def _keyed(
     """
     bonus = presence_bonus(worths, [m.whole for m in matches], [m.exact for m in matches], size)
     bonus += _dense_sum([m.score for m in matches], size)
-    return bonus, _content(filler, matches, size)
+    return bonus, _content(clauses, matches, size)
 
 
 def presence_bonus(
@@ -505,11 +503,21 @@ def presence_bonus(
     return bonus
 
 
-def _content(filler: list[bool], matches: list[ClauseMatch], size: int) -> np.ndarray:
-    """Per docnum, whether some non-filler clause matches it, at least in part."""
+def _content(clauses: Sequence[Clause], matches: list[ClauseMatch], size: int) -> np.ndarray:
+    """Per docnum, whether a clause asked for (``counted_clauses``) matches it, at least in part.
+
+    A formula's lone letters and digits count only where no article holds another word of the
+    query: "ff02::1" must not find every article that holds a 1, nor "S/MIME" every lone s.
+    """
     content = np.zeros(size, dtype=bool)
-    for found, only_filler in zip(matches, filler, strict=True):
-        if not only_filler:
+    asked = counted_clauses(clauses)
+    for found, counted in zip(matches, asked, strict=True):
+        if counted:
+            content[as_index(found.score.ids)] = True
+    if content.any() or all(asked[i] or clause.filler for i, clause in enumerate(clauses)):
+        return content
+    for found, clause in zip(matches, clauses, strict=True):
+        if not clause.filler:
             content[as_index(found.score.ids)] = True
     return content
 
