@@ -1,5 +1,7 @@
 """The search page in a real browser: typing, facets, did-you-mean, history, accessibility, screenshots."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -152,3 +154,103 @@ def test_opening_a_result_is_recorded_for_analytics(watched, live_server, index_
     page.locator(".hit h2 a").first.click()
     page.wait_for_url("https://kb.example.org/**")
     assert ("insertion sort", 1) in clicks_for(index_dir, "how-does-insertion-sort-work")
+
+
+def test_back_restores_the_forms_subject_filter(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=sort")
+    subjects = page.locator("#search-form input[name=subject]")
+    page.locator(".facets a").first.click()
+    expect(page).to_have_url(re.compile(r"&subject="))
+    expect(subjects).to_have_count(1)
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/?q=sort")
+    expect(subjects).to_have_count(0)
+    page.go_forward()
+    expect(subjects).to_have_count(1)
+
+
+def test_back_returns_to_the_query_before_typing(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=sort")
+    entries = page.evaluate("history.length")
+    box = page.locator("#q")
+    box.press("End")
+    box.press_sequentially(" in", delay=30)
+    expect(page).to_have_url(f"{live_server}/?q=sort+in")  # settled once: one entry
+    box.press_sequentially("sertion", delay=30)
+    expect(page).to_have_url(f"{live_server}/?q=sort+insertion")
+    box.press("Enter")  # the query is already shown: no second entry for it
+    expect(page.locator("#layout")).not_to_have_attribute("aria-busy", "true")
+    assert page.evaluate("history.length") == entries + 1
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/?q=sort")
+    expect(box).to_have_value("sort")
+    expect(page.locator(".hit")).to_have_count(2)
+
+
+def test_a_long_unbroken_word_fits_a_phone(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(live_server + "/?q=sort+std::vector<std::unordered_map<std::string,int>>::iterator")
+    expect(page.locator(".notice.relaxed")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()
+
+
+def test_a_server_error_loads_the_page_instead_of_keeping_old_results(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=sort")
+
+    def failing_fetch(route):
+        if route.request.resource_type == "fetch":
+            route.fulfill(status=502, body="Bad gateway")
+        else:
+            route.continue_()
+
+    page.route(f"{live_server}/?*", failing_fetch)
+    page.locator("#q").fill("hash tables")
+    page.locator("#q").press("Enter")
+    expect(page.locator(".hit h2")).to_have_text(["What are hash tables?"])
+    expect(page).to_have_url(f"{live_server}/?q=hash+tables")
+
+
+def test_a_page_past_the_last_links_to_the_first(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=sort&page=1000")
+    expect(page.locator("text=Try fewer")).to_have_count(0)
+    page.get_by_role("link", name="Go to page 1").click()
+    expect(page).to_have_url(f"{live_server}/?q=sort")
+    expect(page.locator(".hit")).to_have_count(2)
+
+
+def test_marks_are_highlighted_and_the_css_has_no_repeated_rules(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=hash+tables")
+    transparent = "rgba(0, 0, 0, 0)"
+    for marks in (".hit .snippet mark", ".hit h2 mark"):
+        assert page.locator(marks).first.evaluate("m => getComputedStyle(m).backgroundColor") != transparent
+    repeated = page.evaluate(
+        """() => {
+        const seen = new Set(), repeated = [];
+        const walk = (rules, where) => { for (const rule of rules) {
+            if (rule.cssRules) walk(rule.cssRules, where + (rule.conditionText || ""));
+            const key = where + " " + (rule.selectorText || "");
+            if (rule.selectorText && seen.has(key)) repeated.push(key);
+            seen.add(key);
+        } };
+        walk(document.styleSheets[0].cssRules, "");
+        return repeated;
+    }"""
+    )
+    assert repeated == []
+
+
+def test_one_live_region_announces_each_update(watched, live_server):
+    page = watched.page
+    page.goto(live_server + "/?q=sort")
+    live = "[aria-live], [role=status]"
+    page.evaluate(f"window.liveRegion = document.querySelector('{live}')")
+    page.locator("#q").fill("hash tables")
+    expect(page.locator(live)).to_have_text("1 result for “hash tables”")
+    assert page.evaluate(f"document.querySelectorAll('{live}').length === 1 && window.liveRegion.isConnected")
