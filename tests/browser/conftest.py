@@ -69,8 +69,17 @@ def watched(context):
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title>
 <style>{css}</style><link rel="icon" href="data:,"></head>
-<body><main><h1>Partner</h1><div class="other">host content</div><div id="search"></div></main>
-<script src="{server}/widget.js" data-kbsearch-target="#search" {extra} async></script></body></html>"""
+<body><main><h1>Partner</h1><div class="other">host content</div><div id="search"></div>{second}</main>
+<script src="{server}/widget.js" data-kbsearch-target="#search" {extra} async></script>{second_script}</body></html>"""
+
+
+def host_page(server: str, css: str = "", extra: str = "", second: str | None = None) -> str:
+    """A partner page embedding the widget; ``second``: another script tag's attributes, for a second widget."""
+    if second is None:
+        return HOST_PAGE.format(css=css, server=server, extra=extra, second="", second_script="")
+    tag = f'<script src="{server}/widget.js" data-kbsearch-target="#search-2" {second} async></script>'
+    return HOST_PAGE.format(css=css, server=server, extra=extra, second='<div id="search-2"></div>', second_script=tag)
+
 
 HOSTILE_CSS = "* { all: unset !important; } div:not(#search) { display: none !important; } input { display: none; }"
 
@@ -79,10 +88,17 @@ HOSTILE_CSS = "* { all: unset !important; } div:not(#search) { display: none !im
 def second_origin(tmp_path_factory, live_server):
     """Host pages on another origin (another port) that embed the widget from the live server."""
     folder = tmp_path_factory.mktemp("partner")
-    (folder / "plain.html").write_text(HOST_PAGE.format(css="", server=live_server, extra=""))
-    (folder / "hostile.html").write_text(HOST_PAGE.format(css=HOSTILE_CSS, server=live_server, extra=""))
+    (folder / "plain.html").write_text(host_page(live_server))
+    (folder / "hostile.html").write_text(host_page(live_server, css=HOSTILE_CSS))
     (folder / "dialog.html").write_text(
-        HOST_PAGE.format(css="", server=live_server, extra='data-kbsearch-mode="button" data-kbsearch-theme="dark"')
+        host_page(live_server, extra='data-kbsearch-mode="button" data-kbsearch-theme="dark"')
+    )
+    (folder / "two.html").write_text(
+        host_page(
+            live_server,
+            extra='data-kbsearch-placeholder="First"',
+            second='data-kbsearch-placeholder="Second" data-kbsearch-subject="Economics"',
+        )
     )
     handler = functools.partial(QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -10,6 +10,7 @@ from tests.browser.conftest import screenshot
 INPUT = "[data-kbsearch] >> input[role=combobox]"
 OPTIONS = "[data-kbsearch] >> [role=option]"
 LISTBOX = "[data-kbsearch] >> [role=listbox]"
+POPUP = "[data-kbsearch] >> .pop"
 
 
 def open_host(watched, second_origin, name="plain.html"):
@@ -158,3 +159,105 @@ def test_opening_a_full_result_is_recorded_for_analytics(watched, second_origin,
     page.locator(OPTIONS).first.click()
     page.wait_for_url("https://kb.example.org/**")
     assert ("classical conditioning", 1) in clicks_for(index_dir, "what-is-classical-conditioning")
+
+
+def test_two_script_tags_make_two_widgets_with_their_own_settings(watched, second_origin, live_server):
+    page = watched.page
+    page.goto(f"{second_origin}/two.html")
+    expect(page.locator("#search input[role=combobox]")).to_have_attribute("placeholder", "First")
+    second = page.locator("#search-2 input[role=combobox]")
+    expect(second).to_have_attribute("placeholder", "Second")
+    second.fill("cafe")
+    second.press("Enter")
+    see_all = page.locator("#search-2 .foot a")
+    expect(see_all).to_have_attribute("href", f"{live_server}/?q=cafe&subject=Economics")
+    assert watched.exceptions == []
+
+
+def test_a_widget_of_one_subject_suggests_its_questions_only(watched, second_origin):
+    page = watched.page
+    page.goto(f"{second_origin}/two.html")
+    first, second = page.locator("#search input[role=combobox]"), page.locator("#search-2 input[role=combobox]")
+    first.press_sequentially("wh", delay=30)  # "What is…", "Why do cafés…": several subjects
+    expect(page.locator("#search [role=option]")).to_have_count(5)
+    second.press_sequentially("wh", delay=30)  # the second widget is limited to Economics
+    expect(page.locator("#search-2 [role=option]")).to_have_count(1)
+    expect(page.locator("#search-2 [role=option] .s")).to_have_text(["Economics"])
+    assert watched.exceptions == []
+
+
+def test_arrow_up_first_selects_the_last(watched, second_origin):
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).press_sequentially("sort", delay=30)
+    expect(page.locator(OPTIONS)).to_have_count(2)
+    page.keyboard.press("ArrowUp")
+    expect(page.locator(OPTIONS).last).to_have_attribute("aria-selected", "true")
+
+
+def test_escape_drops_a_pending_keystroke(watched, second_origin):
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).press_sequentially("sor", delay=30)
+    expect(page.locator(OPTIONS).first).to_be_visible()
+    page.keyboard.type("t")
+    page.keyboard.press("Escape")  # before the debounce fetches suggestions for "sort"
+    page.wait_for_timeout(300)
+    expect(page.locator(POPUP)).to_be_hidden()
+
+
+def test_an_answer_after_focus_left_does_not_reopen(watched, second_origin):
+    page = open_host(watched, second_origin)
+
+    def slow(route):
+        page.wait_for_timeout(250)
+        route.continue_()
+
+    page.route("**/api/suggest*", slow)
+    page.locator(INPUT).fill("hash")
+    page.locator("h1").click()  # focus leaves while the suggestions are on their way
+    page.wait_for_timeout(500)
+    expect(page.locator(POPUP)).to_be_hidden()
+    page.unroute_all(behavior="ignoreErrors")
+
+
+def test_see_all_survives_a_long_press(watched, second_origin, live_server):
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).fill("hash collisions")
+    page.keyboard.press("Enter")
+    see_all = page.locator("[data-kbsearch] >> .foot a")
+    see_all.hover()
+    page.mouse.down()
+    page.wait_for_timeout(250)  # longer than the box waits after losing focus
+    with page.expect_navigation(timeout=3000):
+        page.mouse.up()
+    assert page.url == f"{live_server}/?q=hash+collisions"
+
+
+def test_corrections_are_shown(watched, second_origin):
+    page = open_host(watched, second_origin)
+    note = page.locator("[data-kbsearch] >> .note")
+    page.locator(INPUT).fill("sprt")
+    page.keyboard.press("Enter")
+    expect(note).to_have_text("No results for sprt. Showing results for sort.")
+    expect(page.locator(OPTIONS)).to_have_count(2)
+    page.locator(INPUT).fill("sortt")
+    page.keyboard.press("Enter")
+    expect(note).to_have_text("Did you mean sort?")
+    note.locator("button").click()
+    expect(page.locator(INPUT)).to_have_value("sort")
+    expect(note).to_be_hidden()
+    expect(page.locator("[data-kbsearch] >> [role=status]")).to_have_text("2 results")
+
+
+def test_relative_article_urls_resolve_against_the_search_host(watched, second_origin, live_server):
+    page = open_host(watched, second_origin)
+
+    def without_site_url(route):
+        # What the API answers when KBSEARCH_SITE_URL is unset: the articles' own site-relative urls.
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace("https://kb.example.org", ""))
+
+    page.route("**/api/**", without_site_url)
+    page.locator(INPUT).fill("sort")
+    expect(page.locator(OPTIONS).first).to_have_attribute(
+        "href", re.compile(re.escape(f"{live_server}/learn/computer-science/questions/"))
+    )

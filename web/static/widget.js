@@ -3,7 +3,6 @@
  * JSON API of the host this script came from, and defines no global name but KBSearch. */
 (function () {
   "use strict";
-  if (window.KBSearch) return;
 
   var CSS = [
     ":host{all:initial;display:block;font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;",
@@ -28,7 +27,8 @@
     ".n{font-size:.9em;margin-top:.15rem;overflow-wrap:anywhere}",
     "mark{background:var(--mark);color:inherit;border-radius:.15rem}",
     ".q mark{background:none;font-weight:800}",
-    ".foot,.msg{padding:.5rem .85rem;font-size:.9em;color:var(--muted)}",
+    ".foot,.msg,.note{padding:.5rem .85rem;font-size:.9em;color:var(--muted)}",
+    "button.dym{font:inherit;color:var(--accent);background:none;border:0;padding:0;cursor:pointer;text-decoration:underline}",
     ".foot a{color:var(--accent)}",
     "button.open{font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:.5rem;",
     "padding:.55rem .9rem;cursor:pointer;min-height:2.75rem}",
@@ -100,9 +100,11 @@
     });
     this.pop = el("div", { class: "pop", hidden: "" });
     this.list = el("ul", { id: id + "-list", role: "listbox", "aria-label": "Search results" });
+    this.note = el("div", { class: "note", hidden: "" });
     this.message = el("div", { class: "msg", hidden: "" });
     this.foot = el("div", { class: "foot", hidden: "" });
     this.status = el("div", { class: "sr", role: "status", "aria-live": "polite" });
+    this.pop.appendChild(this.note);
     this.pop.appendChild(this.list);
     this.pop.appendChild(this.message);
     this.pop.appendChild(this.foot);
@@ -111,8 +113,10 @@
     box.appendChild(this.status);
     this.input.addEventListener("input", function () { self.typed(); });
     this.input.addEventListener("keydown", function (event) { self.key(event); });
-    this.input.addEventListener("blur", function () { setTimeout(function () { if (!self.hasFocus()) self.close(); }, 150); });
-    this.list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    box.addEventListener("focusout", function () { setTimeout(function () { if (!self.hasFocus()) self.close(); }, 150); });
+    // Pressing anywhere in the popup (a result, "Did you mean", "See all") must not take focus from the
+    // box: however long the press, the popup stays until the click.
+    this.pop.addEventListener("mousedown", function (event) { event.preventDefault(); });
     return box;
   };
 
@@ -134,7 +138,8 @@
     this.input.focus();
   };
 
-  Widget.prototype.hasFocus = function () { return this.root.activeElement === this.input; };
+  // The box or a control in its popup ("Did you mean", "See all"), which keyboard users reach with Tab.
+  Widget.prototype.hasFocus = function () { return this.box.contains(this.root.activeElement); };
 
   Widget.prototype.api = function (path, params) {
     var url = new URL(path, this.options.base);
@@ -166,9 +171,9 @@
   Widget.prototype.typed = function () {
     var self = this, q = this.input.value.trim();
     clearTimeout(this.timer);
-    if (!q) { this.seq++; if (this.request) this.request.abort(); this.close(); return; }
+    if (!q) { this.close(); return; }
     this.timer = setTimeout(function () {
-      self.fetch("/api/suggest", { q: self.input.value, limit: self.options.perPage }, function (data) {
+      self.fetch("/api/suggest", { q: self.input.value, subject: self.options.subject, limit: self.options.perPage }, function (data) {
         this.show(data.suggestions, data.suggestions.length ? null : "No matching questions. Press Enter to search.", null);
       });
     }, DEBOUNCE_MS);
@@ -194,13 +199,14 @@
       // Each option is the article's link itself (a[href] may take role=option), so
       // middle-click and "open in new tab" work, and no control nests in another.
       var li = el("li", { role: "none" });
-      var option = li.appendChild(el("a", { id: self.id + "-opt-" + index, role: "option", "aria-selected": "false", href: item.url, tabindex: "-1" }));
+      var option = li.appendChild(el("a", { id: self.id + "-opt-" + index, role: "option", "aria-selected": "false", href: self.url(index), tabindex: "-1" }));
       option.addEventListener("click", function () { self.clicked(index); });
       option.appendChild(el("div", { class: "q" })).appendChild(marked(item.question_html));
       option.appendChild(el("div", { class: "s" }, item.subject));
       if (item.snippet) option.appendChild(el("div", { class: "n" })).appendChild(marked(item.snippet));
       self.list.appendChild(li);
     });
+    this.correction(result);
     this.message.hidden = !message;
     this.message.textContent = message || "";
     this.foot.hidden = true;
@@ -214,12 +220,38 @@
     }
     this.pop.hidden = false;
     this.input.setAttribute("aria-expanded", items.length ? "true" : "false");
-    this.status.textContent = message ? message
-      : result ? result.total + (result.total === 1 ? " result" : " results")
+    var count = result ? result.total + (result.total === 1 ? " result" : " results")
       : items.length + (items.length === 1 ? " suggestion" : " suggestions");
+    this.status.textContent = (this.note.hidden ? "" : this.note.textContent + " ") + (message || count);
   };
 
+  function fill(node, parts) {
+    node.textContent = "";
+    parts.forEach(function (part) { node.appendChild(typeof part === "string" ? document.createTextNode(part) : part); });
+  }
+
+  // As on the search page: a query that found nothing shows its correction's results, and says so;
+  // a correction that was not applied is offered.
+  Widget.prototype.correction = function (result) {
+    var self = this, suggestion = result && result.suggestion;
+    this.note.hidden = !suggestion;
+    if (!suggestion) { this.note.textContent = ""; return; }
+    if (result.corrected) {
+      fill(this.note, ["No results for ", el("strong", {}, result.query), ". Showing results for ", marked(suggestion.html), "."]);
+      return;
+    }
+    var button = el("button", { type: "button", class: "dym" });
+    button.appendChild(marked(suggestion.html));
+    button.addEventListener("click", function () { self.input.value = suggestion.query; self.input.focus(); self.search(); });
+    fill(this.note, ["Did you mean ", button, "?"]);
+  };
+
+  // Also drops what is on its way (a keystroke waiting out the debounce, an unanswered request), so
+  // nothing reopens the popup after Escape or once focus has left it.
   Widget.prototype.close = function () {
+    clearTimeout(this.timer);
+    this.seq++;
+    if (this.request) this.request.abort();
     this.pop.hidden = true;
     this.active = -1;
     this.input.setAttribute("aria-expanded", "false");
@@ -240,13 +272,17 @@
   Widget.prototype.go = function (index) {
     if (!this.items[index]) return;
     this.clicked(index);
-    window.location.assign(this.items[index].url);
+    window.location.assign(this.url(index));
   };
+
+  // Without KBSEARCH_SITE_URL, article URLs are paths of the search site: a host page on another
+  // origin would resolve them against itself.
+  Widget.prototype.url = function (index) { return new URL(this.items[index].url, this.options.base).href; };
 
   // Tells search analytics which result of a full search was opened; suggestions are not searches.
   Widget.prototype.clicked = function (index) {
     if (!this.searchId || !navigator.sendBeacon) return;
-    var click = { search_id: this.searchId, rank: index + 1, url: this.items[index].url };
+    var click = { search_id: this.searchId, rank: index + 1, url: this.url(index) };
     navigator.sendBeacon(this.api("/api/click", {}).href, JSON.stringify(click));
   };
 
@@ -260,7 +296,8 @@
         break;
       case "ArrowUp":
         event.preventDefault();
-        if (open) this.move(this.active - 1);
+        // From no selection, up wraps to the last.
+        if (open) this.move((this.active < 0 ? this.items.length : this.active) - 1);
         break;
       case "Home":
       case "End":
@@ -271,8 +308,9 @@
         if (open && this.active >= 0) this.go(this.active); else this.search();
         break;
       case "Escape":
-        if (!this.pop.hidden) { event.preventDefault(); event.stopPropagation(); this.close(); }
+        if (!this.pop.hidden) { event.preventDefault(); event.stopPropagation(); }
         else if (this.input.value) { event.preventDefault(); this.input.value = ""; }
+        this.close();
         break;
     }
   };
@@ -318,7 +356,8 @@
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
   }
 
-  window.KBSearch = { init: init, version: "1" };
+  // Every script tag on a page makes its own widget from its own attributes; the first defines KBSearch.
+  if (!window.KBSearch) window.KBSearch = { init: init, version: "1" };
   var script = document.currentScript;
   if (script && script.dataset.kbsearchTarget !== undefined) fromScript(script);
 })();
