@@ -261,3 +261,12 @@ def test_relative_article_urls_resolve_against_the_search_host(watched, second_o
     expect(page.locator(OPTIONS).first).to_have_attribute(
         "href", re.compile(re.escape(f"{live_server}/learn/computer-science/questions/"))
     )
+
+
+def test_the_typed_words_are_highlighted_in_suggestions(watched, second_origin):
+    # A heavier weight on a bold question looked the same in Debian's fonts: the words need the highlight.
+    page = open_host(watched, second_origin)
+    page.locator(INPUT).press_sequentially("hash t", delay=30)
+    mark = page.locator(f"{OPTIONS} .q mark").first
+    expect(mark).to_have_text("hash")
+    assert mark.evaluate("m => getComputedStyle(m).backgroundColor") != "rgba(0, 0, 0, 0)"

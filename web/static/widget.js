@@ -26,7 +26,6 @@
     ".s{font-size:.8em;color:var(--muted)}",
     ".n{font-size:.9em;margin-top:.15rem;overflow-wrap:anywhere}",
     "mark{background:var(--mark);color:inherit;border-radius:.15rem}",
-    ".q mark{background:none;font-weight:800}",
     ".foot,.msg,.note{padding:.5rem .85rem;font-size:.9em;color:var(--muted)}",
     "button.dym{font:inherit;color:var(--accent);background:none;border:0;padding:0;cursor:pointer;text-decoration:underline}",
     ".foot a{color:var(--accent)}",
