@@ -53,11 +53,12 @@ class Typed:
     words: tuple[Word, ...]  # before the last part typed
     tokens: tuple[str, ...]  # the same, folded part by part: how a question beginning with the text starts
     prefix: str  # the last part typed, folded: the start of a question word
+    finished: bool = False  # a space after it: the question's word is that word, not one it starts
 
     def shorter(self) -> Typed | None:
         """The text without its last part, the word before it read as the one being typed: what a
         question is suggested for when the last part starts no word of any question ("pmf vs")."""
-        return _typed(list(self.words)) if self.words else None
+        return _typed(list(self.words), finished=True) if self.words else None
 
 
 @dataclass(frozen=True)
@@ -74,15 +75,16 @@ class Ranked:
 
 def split_typed(text: str) -> Typed | None:
     """The words typed and the last part; ``None`` when nothing was typed."""
-    found = list(split_words(text[:MAX_QUERY_CHARS]))
-    return _typed(found) if found else None
+    text = text[:MAX_QUERY_CHARS]
+    found = list(split_words(text))
+    return _typed(found, finished=text[-1:].isspace()) if found else None
 
 
-def _typed(found: list[Word]) -> Typed:
+def _typed(found: list[Word], finished: bool) -> Typed:
     *words, last = found
     if len(last.parts) > 1:  # "interrupt-dr": the compound's parts before the last are typed words
         words.append(Word(last.start, last.parts[-2][1], last.parts[:-1]))
-    return Typed(tuple(words), tuple(_parts(words)), last.parts[-1][2])
+    return Typed(tuple(words), tuple(_parts(words)), last.parts[-1][2], finished)
 
 
 def _parts(words: Iterable[Word]) -> Iterator[str]:
@@ -140,6 +142,11 @@ def _beginning(typed: Typed, docs: np.ndarray, key: np.ndarray, questions: Colum
     found = []
     for doc in checked.tolist():
         parts = list(islice(_parts(split_words(questions[doc])), size + 1))
-        if parts[:size] == list(typed.tokens) and len(parts) > size and parts[size].startswith(typed.prefix):
+        if parts[:size] == list(typed.tokens) and len(parts) > size and _continues(parts[size], typed):
             found.append(doc)
     return found
+
+
+def _continues(word: str, typed: Typed) -> bool:
+    """Whether a question's next word is the one being typed: the same word once it is finished."""
+    return word == typed.prefix if typed.finished else word.startswith(typed.prefix)

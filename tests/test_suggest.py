@@ -87,3 +87,17 @@ def test_suggestions_of_a_subject_are_its_best_questions_in_the_same_order(sampl
         own = [c.id for c in every if c.subject == subject]
         kept = [c.id for c in sample_engine.suggest(typed, limit=SHOWN, subjects=(subject.upper(),))]
         assert kept == own[:SHOWN] or (len(every) == 50 and kept[: len(own)] == own[:SHOWN])
+
+
+def test_a_finished_word_is_not_read_as_the_start_of_a_longer_one(sample_engine, sample_dir):
+    """ "How does a ": the questions that go on "How does a …" come before "How does an …", for
+    every question of the sample typed up to each space in it (the words there are finished)."""
+    questions = [a.question for a in read_corpus(sample_dir).articles]
+    typed = {q[: i + 1] for q in questions for i, char in enumerate(q) if char == " "}
+    wrong = {}
+    for text in sorted(typed):
+        shown = [c.question.lower().startswith(text.lower()) for c in sample_engine.suggest(text)]
+        if True in shown and False in shown[: len(shown) - shown[::-1].index(True)]:
+            wrong[text] = [c.question for c in sample_engine.suggest(text)][:3]
+    assert len(typed) > 1000
+    assert not wrong, list(wrong.items())[:5]

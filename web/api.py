@@ -19,6 +19,7 @@ from web.params import query_text
 from web.params import search_params
 from web.params import subject_values
 from web.params import suggest_limit
+from web.params import typed_text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -77,7 +78,7 @@ def search():
 @bp.get("/suggest")
 def suggest():
     """Questions that complete what is being typed."""
-    q = query_text(request.args)
+    q = typed_text(request.args)
     completions = engine().suggest(q, suggest_limit(request.args), subject_values(request.args))
     return jsonify({"query": q, "suggestions": [completion_json(c) for c in completions]})
 

@@ -42,10 +42,15 @@ def _integer(args: MultiDict, name: str, default: int, low: int, high: int) -> i
 
 
 def query_text(args: MultiDict) -> str:
+    return typed_text(args).strip()
+
+
+def typed_text(args: MultiDict) -> str:
+    """``q`` as typed so far: a space at its end says the last word is finished ("how does a ")."""
     q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"'q' is limited to {MAX_QUERY_CHARS} characters")
-    return q.replace("\x00", " ").strip()  # control characters are no text; searched as a space
+    return q.replace("\x00", " ").lstrip()  # control characters are no text; searched as a space
 
 
 def subject_values(args: MultiDict) -> tuple[str, ...]:
