@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from index.tokens import stem
+from search.english import common_words
 from search.query import FILLER
 from search.query import FILLER_TERMS
 from search.query import MAX_CLAUSES
@@ -121,13 +122,21 @@ def _singular(word: str, speller: Speller) -> Alternative | None:
 
 
 def unknown_word_alternatives(word: str, speller: Speller, last: bool) -> list[Alternative]:
-    """Ways to read a word the index has never seen: a plural, split, cut short, or mistyped."""
+    """Ways to read a word the index has never seen: a plural, split, cut short, or mistyped.
+
+    A word of common English is no typo, and is cut short only where it is still being typed:
+    "spring" is not "string", nor "bell" the start of "bellman" in "bell curve of averages".
+    """
     singular = _singular(word, speller)
     found = [singular] if singular else []
     split = _split(word, speller)
     if split:
         found.append(split)
-    found += completions((), word, speller, last)
+    english = word in common_words()
+    if last or not english:
+        found += completions((), word, speller, last)
+    if english:
+        return found
     near = speller.near(word, max_edits(word))
     near.sort(key=lambda item: (item[1], -speller.frequency(item[0])))
     found += [Alternative((stem(w),), TYPO_WEIGHTS[d], exact=False) for w, d in near[:MAX_TYPO_ALTERNATIVES]]

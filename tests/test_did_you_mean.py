@@ -1,5 +1,7 @@
 """Did you mean on the real sample: never on what the index holds, still for real typos."""
 
+import random
+
 import pytest
 
 from bench.relevance.run import HERE
@@ -9,9 +11,12 @@ from index import vocabulary
 from index.articles import read_corpus
 from search.engine import Engine
 from search.engine import most_words
+from search.english import common_words
+from search.expand import expand
 from search.facets import subject_filter
 from search.query import parse
 from search.spelling import POSSESSIVES
+from search.spelling import Speller
 from search.spelling import unknown_words
 
 PARAPHRASES = HERE / "paraphrase.tsv"
@@ -160,3 +165,19 @@ def test_a_suggestion_above_the_query_hits_is_judged_as_its_full_matches_would_j
                 assert sample_engine._exact_words(version, fixed, subjects, correction.words) == full, text
                 judged += 1
     assert judged > 100
+
+
+def test_a_common_english_word_the_articles_lack_is_read_as_no_other_word(sample_index):
+    """ "spring mass": "spring" is not a typo of "string", nor is "bell" the start of "bellman"; only a word
+    still being typed, the last, is read as the start of longer ones."""
+    vocabulary_words = set(vocabulary.load(versions.current_version(sample_index)).words.tolist())
+    speller = Speller(vocabulary.load(versions.current_version(sample_index)))
+    absent = sorted(w for w in common_words() if w.isalpha() and len(w) >= 5 and w not in vocabulary_words)
+    words = random.Random(3).sample(absent, 400)
+    misread = {}
+    for word in words:
+        clause = expand(parse(f"{word} mass"), speller, {}).clauses[0]
+        guesses = [" ".join(a.terms) for a in clause.alternatives if not a.exact]
+        if guesses:
+            misread[word] = guesses
+    assert not misread, list(misread.items())[:10]
