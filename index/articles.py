@@ -23,6 +23,7 @@ from index.text import MarkdownCrash
 from index.text import markdown_to_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+ID_RANGE = (-(2**63), 2**63 - 1)  # the index keeps ids as int64
 MAX_RELATED = 5
 
 
@@ -133,8 +134,9 @@ def _front_matter(text: str) -> dict:
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         # PyYAML's constructors raise these for values it scans but cannot build ("date: 2024-13-45").
         raise ArticleError(f"invalid YAML front matter: {exc}") from None
-    if not isinstance(metadata, dict):
-        raise ArticleError("front matter is not a mapping")
+    # python-frontmatter reads a list or a lone string as no fields at all.
+    if not isinstance(metadata, dict) or not metadata:
+        raise ArticleError("front matter holds no fields (it must be 'name: value' lines, such as 'id: 1')")
     return metadata
 
 
@@ -158,6 +160,8 @@ def _article_id(meta: dict) -> int:
         raise ArticleError("missing required field 'id'")
     if isinstance(value, bool) or not isinstance(value, int):
         raise ArticleError(f"field 'id' must be an integer, not {type(value).__name__}")
+    if not ID_RANGE[0] <= value <= ID_RANGE[1]:
+        raise ArticleError(f"field 'id' must be between {ID_RANGE[0]:,} and {ID_RANGE[1]:,} (64 bits), not {value:,}")
     return value
 
 
@@ -222,6 +226,8 @@ def read_article(path: Path, source: Path | None = None) -> Article | Problem:
             raise ArticleError("not a regular file")
         with open(path, "rb") as handle:
             found = os.fstat(handle.fileno())
+            if found.st_size > MAX_FILE_BYTES:  # the size it has, not the part of it worth reading
+                raise ArticleError(f"file is {found.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
             raw = handle.read(MAX_FILE_BYTES + 1)
         return replace(parse_article(path, raw, relative_to=source), stamp=(found.st_size, found.st_mtime_ns))
     except ArticleError as exc:

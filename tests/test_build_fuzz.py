@@ -46,7 +46,7 @@ FUZZ = settings(
 # Every reason a skipped file may be given; anything else ("could not be read (…)") is a bug of ours.
 KNOWN_REASONS = re.compile(
     "binary file|not UTF-8|empty file|no front matter|front matter is not closed|invalid YAML front matter"
-    "|front matter is not a mapping|missing required field|must be text|is empty|must be an integer"
+    "|front matter holds no fields|missing required field|must be text|is empty|must be an integer|'id' must be between"
     "|is not a date|must be site-relative|duplicate id|duplicate url|the Markdown parser crashed|not a regular file"
     "|over the .*-byte limit"
 )
