@@ -46,9 +46,10 @@ def update(report: UpdateReport) -> None:
     problems(report.problems)
     notes(report.notes)
     done = "nothing changed, nothing published" if report.version is None else f"-> {report.version}"
+    kept = f" ({report.kept:,} keeping the last good version)" if report.kept else ""
     click.echo(
         f"added {report.added:,}, changed {report.changed:,}, deleted {report.deleted:,}, "
-        f"unchanged {report.unchanged:,}, skipped {len(report.problems):,}, in {report.seconds:.1f} s; {done}"
+        f"unchanged {report.unchanged:,}, skipped {len(report.problems):,}{kept}, in {report.seconds:.1f} s; {done}"
     )
 
 

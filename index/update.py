@@ -18,7 +18,6 @@ from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
-from functools import cached_property
 from functools import partial
 from pathlib import Path
 
@@ -49,7 +48,6 @@ from index.build import publish_new_version
 from index.build import refuse_skipped
 from index.changes import Stamp
 from index.changes import changed_files
-from index.manifest import Entry
 from index.manifest import Manifest
 from index.manifest import read as read_manifest
 from index.reading import Reader
@@ -72,10 +70,11 @@ class UpdateReport:
     seconds: float
     version: Path | None  # None when nothing changed and nothing was published
     notes: list[str] = field(default_factory=list)  # failures of reading processes that were recovered from
+    kept: int = 0  # of the problems, indexed files whose last good version stays
 
     @property
     def documents(self) -> int:
-        return self.added + self.changed + self.unchanged
+        return self.added + self.changed + self.unchanged + self.kept
 
 
 @dataclass
@@ -95,52 +94,44 @@ def _digest(path: Path) -> str | None:
         return None  # read_article reports why
 
 
-@dataclass
-class _Holders:
-    """The path that holds each id and each url in the index, less the ``gone`` files' (new articles may take them).
+def _accepted(found: list[Article], manifest: Manifest, gone: list[str]) -> tuple[list[Article], list[Problem]]:
+    """The new or changed articles that may go into the index, and why the others may not.
 
-    Built when first asked: 200,000 urls take 0.1 s to hash (0.3-0.5 s with a server
-    busy beside the update), and an update that only edits articles never asks.
+    An article may take an id or url that another changed article gives up ("correcting
+    two swapped addresses"), but none that an article the index keeps holds: an unchanged
+    one, or one whose new version is refused and whose last good version therefore stays.
+    Refusing one can take an id or url back from another, so the check runs until nothing
+    more is refused; in path order, the first of two new articles claiming one keeps it.
     """
-
-    manifest: Manifest
-    gone: list[str]
-
-    @cached_property
-    def ids(self) -> dict[int, str]:
-        return self._held(self.manifest.ids)
-
-    @cached_property
-    def urls(self) -> dict[str, str]:
-        return self._held(self.manifest.urls)
-
-    def _held(self, keys: list) -> dict:
-        held = dict(zip(keys, self.manifest.paths, strict=True))
-        for path in self.gone:
-            del held[keys[self.manifest.rows[path]]]
-        return held
+    rows = manifest.rows
+    # Most updates edit articles without touching their id or url: no other article is looked at.
+    moving = [a for a in found if a.path not in rows or (a.id, a.url) != (manifest[a.path].id, manifest[a.path].url)]
+    refused: dict[str, Problem] = {}
+    while moving:
+        problem = _first_clash([a for a in found if a.path not in refused], manifest, gone)
+        if problem is None:
+            break
+        refused[problem.path] = problem
+    return [a for a in found if a.path not in refused], list(refused.values())
 
 
-def _accept(article: Article, known: Entry | None, holders: _Holders) -> Problem | None:
-    """Check a new or changed article against every other article that will be in the index."""
-    if known is not None and (article.id, article.url) == (known.id, known.url):
-        return None  # its own id and url, which no other article holds
-    other = holders.ids.get(article.id, article.path)
-    if other != article.path:
-        return Problem(article.path, f"duplicate id {article.id} (already in {other})")
-    other = holders.urls.get(article.url, article.path)
-    if other != article.path:
-        return Problem(article.path, f"duplicate url {article.url} (already in {other})")
-    if known is not None:  # its old id and url are free for the articles read after it
-        del holders.ids[known.id], holders.urls[known.url]
-    holders.ids[article.id] = holders.urls[article.url] = article.path
+def _first_clash(accepted: list[Article], manifest: Manifest, gone: list[str]) -> Problem | None:
+    """The first of ``accepted`` whose id or url another article the index would hold already has."""
+    leaving = set(gone) | {a.path for a in accepted}
+    ids = {i: path for path, i in zip(manifest.paths, manifest.ids, strict=True) if path not in leaving}
+    urls = {url: path for path, url in zip(manifest.paths, manifest.urls, strict=True) if path not in leaving}
+    for article in accepted:
+        if article.id in ids:
+            return Problem(article.path, f"duplicate id {article.id} (already in {ids[article.id]})")
+        if article.url in urls:
+            return Problem(article.path, f"duplicate url {article.url} (already in {urls[article.url]})")
+        ids[article.id] = urls[article.url] = article.path
     return None
 
 
 def _plan(source: Path, manifest: Manifest, progress: bool, reader: Reader) -> _Plan:
     changes = changed_files(source, manifest)
     plan = _Plan([], [], changes.gone, [], {})
-    holders = _Holders(manifest, changes.gone)
     # New articles take the spelling their subject already has in the index.
     subjects = {subject.casefold(): subject for subject in dict.fromkeys(manifest.subjects)}
     rows = manifest.rows
@@ -150,18 +141,16 @@ def _plan(source: Path, manifest: Manifest, progress: bool, reader: Reader) -> _
             plan.restamped[relative] = stamp  # touched, not changed: not hashed again once this is recorded
         else:
             changed.append(source / relative)
+    read = []
     for found in read_files(changed, source, reader):
-        known = manifest[found.path] if found.path in rows else None
         if isinstance(found, Problem):
             plan.problems.append(found)  # a changed file that broke keeps its last good version
-            continue
-        subject = subjects.setdefault(found.subject.casefold(), found.subject)
-        found = replace(found, subject=subject)
-        problem = _accept(found, known, holders)
-        if problem:
-            plan.problems.append(problem)
         else:
-            (plan.replaced if known is not None else plan.new).append(found)
+            read.append(replace(found, subject=subjects.setdefault(found.subject.casefold(), found.subject)))
+    accepted, refused = _accepted(read, manifest, changes.gone)
+    plan.problems += refused
+    for article in accepted:
+        (plan.replaced if article.path in rows else plan.new).append(article)
     return plan
 
 
@@ -246,8 +235,8 @@ def update(source: Path, index_dir: Path, progress: bool = False, strict: bool =
             published = publish_new_version(
                 index_dir, lambda building: _apply(building, live, plan, manifest, source, started)
             )
-    unchanged = len(manifest) - len(plan.gone) - len(plan.replaced)
+    kept = sum(problem.path in manifest.rows for problem in plan.problems)
+    unchanged = len(manifest) - len(plan.gone) - len(plan.replaced) - kept
     seconds = time.monotonic() - started
-    return UpdateReport(
-        len(plan.new), len(plan.replaced), len(plan.gone), unchanged, plan.problems, seconds, published, reader.notes
-    )
+    counts = (len(plan.new), len(plan.replaced), len(plan.gone), unchanged)
+    return UpdateReport(*counts, plan.problems, seconds, published, reader.notes, kept)

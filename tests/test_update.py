@@ -1,6 +1,7 @@
 """Incremental updates: only what changed is re-indexed, and the live version is never touched."""
 
 import os
+import re
 
 import pytest
 
@@ -120,6 +121,7 @@ def test_broken_change_keeps_the_last_good_version(source, index_dir):
     report = update(source, index_dir)
     assert [p.path for p in report.problems] == ["what-is-topic4.md"]
     assert report.version is None
+    assert (report.unchanged, report.kept, report.documents) == (4, 1, 5)  # each file counted once
     with Engine(index_dir) as engine:
         assert engine.search("topic4").total == 1
 
@@ -214,7 +216,12 @@ def test_update_in_worker_processes_skips_a_file_that_crashes_the_parser(source,
     broken = {"id": 4, "question": "What is topic4?", "answer": "see [`", "subject": "Physics"}
     write_article(source, name="what-is-topic4.md", **broken)
     report = update(source, index_dir, procs=2)
-    assert (report.added, report.changed, report.unchanged) == (1, 0, 5)  # topic4 keeps its last good version
+    assert (report.added, report.changed, report.unchanged, report.kept) == (
+        1,
+        0,
+        4,
+        1,
+    )  # topic4 keeps its last good version
     assert [(p.path, p.reason[:40]) for p in report.problems] == [
         ("what-is-topic4.md", "the Markdown parser crashed on this file")
     ]
@@ -278,3 +285,27 @@ def test_topics_follow_the_keywords_through_an_update(source, index_dir):
     assert sorted(both) == sorted(meta.find_url(urls[n]) for n in (6, 7))
     assert list(airship) == [meta.find_url(urls[6])]
     assert not len(zeppelin)
+
+
+@pytest.mark.parametrize("field", ["url", "id"])
+def test_two_articles_may_swap_their_urls_or_ids(source, index_dir, field):
+    """Correcting two addresses mixed up between articles: each takes the one the other gives up."""
+    one, two = source / "what-is-topic1.md", source / "what-is-topic2.md"
+    first, second = (re.search(rf"^{field}: .*$", path.read_text(), re.M).group() for path in (one, two))
+    one.write_text(one.read_text().replace(first, second))
+    two.write_text(two.read_text().replace(second, first))
+    report = update(source, index_dir)
+    assert report.problems == [] and report.changed == 2
+    with Engine(index_dir) as engine:
+        [hit] = engine.search("topic1").hits
+    assert hit.url.endswith("what-is-topic2") if field == "url" else hit.id == 2
+
+
+def test_a_swap_with_an_article_whose_change_is_refused_is_refused_too(source, index_dir):
+    """topic2's new version is broken, so its last good one keeps its url: topic1 cannot take it."""
+    one, two = source / "what-is-topic1.md", source / "what-is-topic2.md"
+    one.write_text(one.read_text().replace("what-is-topic1\n", "what-is-topic2\n"))
+    two.write_text("---\nid: [\n---\n")
+    report = update(source, index_dir)
+    assert sorted(p.path for p in report.problems) == ["what-is-topic1.md", "what-is-topic2.md"]
+    assert report.version is None and report.kept == 2
