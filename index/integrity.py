@@ -32,6 +32,7 @@ SHOWN = 3  # problems named in one message; the rest are counted
 
 # What reading a damaged file raises: each decoder (zlib, zip, pickle, struct, numpy's header) has its own.
 READ_ERRORS = (
+    NotImplementedError,  # zipfile, for a compression method a damaged header names
     OSError,
     EOFError,
     ValueError,

@@ -25,12 +25,14 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from common.errors import IndexDamaged
 from index import codec
 from index import columns
 from index import docmeta
 from index import embedding
 from index import fields
 from index import impacts
+from index import integrity
 from index import inverted
 from index import vectors
 from index import versions
@@ -129,6 +131,22 @@ def _first_clash(accepted: list[Article], manifest: Manifest, gone: list[str]) -
     return None
 
 
+def _readable(live: Path) -> Manifest:
+    """The live version's manifest, once its recorded files are there and the arrays every version
+    carries forward (``docmeta``) read whole, so that an update reports a damaged index as one
+    (exit 3), also when nothing changed, instead of success or a crash; the rest is linked unread.
+
+    :raises IndexDamaged: naming what is missing or cannot be read.
+    """
+    integrity.check_present(live, integrity.recorded(live))
+    try:
+        docmeta.load(live)
+        return read_manifest(live)
+    except integrity.READ_ERRORS as exc:
+        message = f"the live version {live.name} cannot be read ({type(exc).__name__}: {exc}); run a full build"
+        raise IndexDamaged(message) from None
+
+
 def _plan(source: Path, manifest: Manifest, progress: bool, reader: Reader) -> _Plan:
     changes = changed_files(source, manifest)
     plan = _Plan([], [], changes.gone, [], {})
@@ -218,7 +236,7 @@ def update(source: Path, index_dir: Path, progress: bool = False, strict: bool =
         if live is None:
             raise BuildError(f"no index in {index_dir} to update: run a full build first")
         versions.check_format(live)
-        manifest = read_manifest(live)
+        manifest = _readable(live)
         reader = Reader(procs)
         reader.start(partial(read_articles, [], source=source))  # it boots while every file is stat-ed
         try:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from common.errors import IndexDamaged
 from common.errors import OldFormat
 from index import docmeta
 from index import integrity
@@ -309,3 +310,24 @@ def test_a_swap_with_an_article_whose_change_is_refused_is_refused_too(source, i
     report = update(source, index_dir)
     assert sorted(p.path for p in report.problems) == ["what-is-topic1.md", "what-is-topic2.md"]
     assert report.version is None and report.kept == 2
+
+
+@pytest.mark.parametrize("share", [i / 20 for i in range(1, 20)])
+@pytest.mark.parametrize("edited", [False, True])
+def test_an_update_over_a_damaged_live_version_says_so(source, index_dir, share, edited):
+    """A byte of the live version's docmeta changed: the update reports the index damaged (exit 3), or
+    the byte was one no reader looks at (a zip header's time) and the index still serves. Never
+    "nothing changed" (success) over an index that cannot serve, nor an unexpected error."""
+    damaged = versions.current_version(index_dir) / docmeta.FILENAME
+    data = bytearray(damaged.read_bytes())
+    data[int(len(data) * share)] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    if edited:
+        write_article(source, id=1, question="What is topic1?", answer="Edited.", subject="Physics")
+    try:
+        update(source, index_dir)
+    except IndexDamaged as exc:
+        assert "run a full build" in str(exc)
+        return
+    with Engine(index_dir) as engine:
+        assert engine.search("topic1").total == 1
