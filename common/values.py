@@ -149,4 +149,6 @@ def embedding_model(value: Any) -> str:
     folder = Path(found).expanduser()
     if not folder.is_dir():
         raise ValueError("must be off, wordllama, wordllama:128, wordllama:64 or the folder of a Model2Vec model")
+    if not (folder / "config.json").is_file():  # what loading it checks first: config says so before a build fails
+        raise ValueError(f"{folder} is not a Model2Vec folder (no config.json)")
     return str(folder.resolve())

@@ -126,6 +126,8 @@ CASES = {
         "config", (USAGE,), "{toml}: cache_mb = 'abc': must be a whole number", {"KBSEARCH_CONFIG": "{toml}"}
     ),
     "config-missing-file": Case("config", (USAGE,), "cannot read", {"KBSEARCH_CONFIG": "{missing}.toml"}),
+    # A folder that is no model: config says so, as the build would only after reading every article.
+    "config-not-a-model": Case("config", (USAGE,), "not a Model2Vec folder", {"KBSEARCH_EMBEDDING_MODEL": "{empty}"}),
     # serve: these never get as far as starting gunicorn
     "serve-port-in-use": Case("serve --port {busy_port} --index-dir {tmp}/ix", (FAILED,), "Address already in use"),
     "serve-bad-host": Case("serve --host no_such_host.invalid --port {free_port}", (USAGE,), "--host no_such_host"),
