@@ -23,11 +23,13 @@ def check_subjects(asked: Sequence[str], known: Sequence[str]) -> None:
     unknown = [subject for subject in asked if subject.casefold() not in names]
     if not unknown:
         return
-    nearest = sorted(known, key=lambda name: (-max(_likeness(name, u) for u in unknown), name.casefold()))
+    nearest = sorted(known, key=lambda name: (*(-x for x in max(_likeness(name, u) for u in unknown)), name.casefold()))
     raise UsageError(
         f"no subject {', '.join(map(repr, unknown))} in the index; its subjects, nearest first: {', '.join(nearest)}"
     )
 
 
-def _likeness(a: str, b: str) -> float:
-    return SequenceMatcher(None, a.casefold(), b.casefold()).ratio()
+def _likeness(name: str, typed: str) -> tuple[bool, bool, float]:
+    """How near ``typed`` is to ``name``: its start ("comp"), then inside it, then alike (a typo)."""
+    name, typed = name.casefold(), typed.casefold()
+    return name.startswith(typed), typed in name, SequenceMatcher(None, name, typed).ratio()

@@ -122,3 +122,9 @@ def test_the_real_command_searches_an_exclusion_first_with_a_site_url(sample_ind
     assert not {url.removeprefix(SITE) for url in urls} & urls_of_articles_holding(sample_dir, "java")
     assert re.match(r"\d+ results, page 1 of 1 \(", done.stdout)
     assert "<mark>" not in done.stdout and "\x1b[" not in done.stdout  # piped: plain snippets
+
+
+def test_a_subject_typed_in_part_lists_the_subjects_it_starts_first(index_dir):
+    found = search(index_dir, "sort", "--subject", "comp")
+    assert found.exit_code == 2
+    assert "nearest first: Computer Science, " in found.output  # not Economics, alike by letters
