@@ -80,6 +80,8 @@ def results(result: SearchResult, link: Callable[[str], str]) -> None:
     if result.suggestion:
         click.echo(f"did you mean: {result.suggestion.query}" + (" (showing its results)" if result.corrected else ""))
     click.echo(f"{result.total:,} results, page {result.page} of {result.pages} ({result.took_ms:.1f} ms)")
+    if result.page > result.pages:
+        click.echo(f"(the results end on page {result.pages}: use --page {result.pages} or less)")
     first_rank = (result.page - 1) * result.per_page + 1
     for rank, hit in enumerate(result.hits, start=first_rank):
         by_meaning = "  (by meaning)" if hit.by_meaning else ""

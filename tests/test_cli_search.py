@@ -128,3 +128,9 @@ def test_a_subject_typed_in_part_lists_the_subjects_it_starts_first(index_dir):
     found = search(index_dir, "sort", "--subject", "comp")
     assert found.exit_code == 2
     assert "nearest first: Computer Science, " in found.output  # not Economics, alike by letters
+
+
+def test_a_page_past_the_last_says_where_the_results_end(index_dir):
+    found = search(index_dir, "sort", "--page", "5")
+    assert found.exit_code == 0
+    assert found.output.splitlines()[1] == "(the results end on page 1: use --page 1 or less)"
