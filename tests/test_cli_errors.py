@@ -284,3 +284,18 @@ def test_two_servers_run_side_by_side_with_no_shared_control_socket_and_leave_no
     assert metrics_folders(temporary) == []
     for log in ("a.log", "b.log"):
         assert "control socket" not in (tmp_path / log).read_text().lower()
+
+
+def test_ctrl_c_while_the_command_loads_ends_in_one_line():
+    """A third of a second of imports before click runs: Ctrl-C then is no traceback either."""
+    interrupt_the_import = (
+        "import builtins; real = builtins.__import__\n"
+        "def imported(name, *args, **kwargs):\n"
+        "    if name == 'cli.main':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = imported\n"
+        "from cli import run; run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", interrupt_the_import], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (130, "error: interrupted\n")
