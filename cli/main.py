@@ -307,6 +307,8 @@ def serve(host: str, port: int, workers: int | None, index_dir: Path) -> None:
     from cli.server import default_workers
     from cli.server import serve as run
 
+    if versions.current_version(index_dir) is None:  # a mistyped folder would otherwise only show as 503s
+        click.echo(f"note: no index in {index_dir} yet: every search answers 503 until `kbsearch index` builds one")
     run({**_settings(), "INDEX_DIR": str(index_dir.resolve())}, host, port, workers or default_workers())
 
 

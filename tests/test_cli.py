@@ -189,3 +189,14 @@ def test_progress_bars_only_on_a_terminal(tmp_path, corpus_dir):
         os.close(leader)
         os.close(follower)
     assert b"indexing: 100%" in shown
+
+
+def test_serve_says_when_its_folder_holds_no_index_yet(tmp_path, index_dir, monkeypatch):
+    """A server may start before the first build, but a mistyped --index-dir must not pass for one."""
+    started = []
+    monkeypatch.setattr("cli.server.serve", lambda settings, *args: started.append(settings["INDEX_DIR"]))
+    empty = CliRunner().invoke(cli, ["serve", "--index-dir", str(tmp_path / "nothing-here")])
+    assert empty.exit_code == 0 and len(started) == 1
+    assert "note: no index in" in empty.output and "answers 503 until `kbsearch index` builds one" in empty.output
+    built = CliRunner().invoke(cli, ["serve", "--index-dir", str(index_dir)])
+    assert built.exit_code == 0 and "note:" not in built.output
