@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from whoosh.support.charset import accent_map
 
+from index.stemming import IRREGULAR_PLURALS
 from index.tokens import fold
 from index.tokens import plain_text
 from index.tokens import stem
@@ -94,7 +95,18 @@ def _detector(terms: frozenset[str], prefix: str) -> _Detector | None:
     ("happi" for "happy"), so the stem without its last letter is a safe head.
     """
     heads = {t[:-1] if len(t) > 2 else t for t in terms if t} | ({prefix} if prefix else set())
+    # An irregular plural does not start with its stem ("automata" is "automaton"): its own start is a head.
+    heads |= {form[:-1] for term in terms for form in _irregular_forms().get(term, ())}
     return _Detector(tuple(sorted(heads))) if heads else None
+
+
+@lru_cache(maxsize=1)
+def _irregular_forms() -> dict[str, tuple[str, ...]]:
+    """The irregular plurals of each stem that has some ("automaton": "automata")."""
+    forms: dict[str, list[str]] = {}
+    for plural, singular in IRREGULAR_PLURALS.items():
+        forms.setdefault(stem(singular), []).append(plural)
+    return {term: tuple(found) for term, found in forms.items()}
 
 
 def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: _Detector) -> list[tuple[int, int]]:
@@ -383,7 +395,20 @@ def snippet(text: str, marks: Marks, budget: int = SNIPPET_CHARS) -> str:
             continue  # already shown, after the lead-in it follows
         pieces.append(_followed_up(text, _piece(text, sentence, spans, left), left))
         left -= pieces[-1].end - pieces[-1].start
-    return _joined(text, sorted(pieces, key=lambda piece: piece.start), spans)
+    return _joined(text, _merged(pieces), spans)
+
+
+def _merged(pieces: list[_Piece]) -> list[_Piece]:
+    """``pieces`` in text order, overlapping ones joined: a lead-in that went on may reach one shown already."""
+    merged: list[_Piece] = []
+    for piece in sorted(pieces, key=lambda piece: piece.start):
+        last = merged[-1] if merged else None
+        if last is not None and piece.start < last.end:
+            if piece.end > last.end:
+                merged[-1] = replace(last, end=piece.end, cut_after=piece.cut_after)
+            continue
+        merged.append(piece)
+    return merged
 
 
 MIN_FOLLOW_UP = 20  # characters of what a lead-in introduces worth showing; less is cut at once

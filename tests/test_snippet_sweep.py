@@ -73,6 +73,19 @@ def fragment_problems(snippet_html: str, answer: str) -> list[str]:
     return problems
 
 
+def overlapping(snippet_html: str, answer: str) -> list[str]:
+    """Fragments that cannot stand in the answer after the one before them: text shown twice, or out of order."""
+    parts = [part.strip(f" {ELLIPSIS}") for part in plain(snippet_html).split(f" {ELLIPSIS} ")]
+    reached, wrong = 0, []
+    for part in parts:
+        after = [span for span in _occurrences(part, answer) if span[0] >= reached]
+        if not after:
+            wrong.append(part[:60])
+            continue
+        reached = after[0][1]
+    return wrong
+
+
 def stray_combining(text: str) -> list[str]:
     """Combining marks that follow something other than a letter (or another mark on one)."""
     text = plain(text)
@@ -116,6 +129,7 @@ def test_every_snippet_of_the_sample_reads_cleanly(sample_dir, sample_index):
                     found += [f"filler marked: {w}" for w in marked_filler(hit.snippet + hit.question_html, query)]
                     found += [f"stray accent: {s!r}" for s in stray_combining(hit.snippet)]
                     found += [f"table markup: {t!r}" for t in _TABLE_RULE.findall(plain(hit.snippet))]
+                    found += [f"overlaps the one before: {t!r}" for t in overlapping(hit.snippet, answers[hit.url])]
                     problems += [(query, hit.url, problem) for problem in found]
     assert snippets > 3000
     assert not problems, f"{len(problems)} problems in {snippets} snippets, e.g. {problems[:10]}"

@@ -2,6 +2,9 @@
 
 import re
 
+import pytest
+
+from index.tokens import stem
 from search.query import parse
 from search.snippets import ELLIPSIS
 from search.snippets import SNIPPET_CHARS
@@ -81,3 +84,17 @@ def test_quoted_filler_is_marked_only_where_the_whole_phrase_stands():
     text = "The law of demand holds. A law of nature, of sorts."
     expected = "The <mark>law</mark> <mark>of</mark> <mark>demand</mark> holds. A <mark>law</mark> of nature, of sorts."
     assert highlight(text, marks('"law of demand"')) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "text", "marked"),
+    [
+        ("automata", "Deterministic Finite Automata (DFA) accept regular languages.", ["Automata"]),
+        ("maxima minima", "Local maxima and minima of f.", ["maxima", "minima"]),
+        ("vertex", "A graph joins its vertices by edges.", ["vertices"]),
+    ],
+)
+def test_an_irregular_plural_is_highlighted(words, text, marked):
+    """ "automata" stems as "automaton", a word it does not start with."""
+    shown = snippet(text, Marks(frozenset(stem(word) for word in words.split())))
+    assert re.findall(r"<mark>(.*?)</mark>", shown) == marked
