@@ -506,18 +506,13 @@ def presence_bonus(
 def _content(clauses: Sequence[Clause], matches: list[ClauseMatch], size: int) -> np.ndarray:
     """Per docnum, whether a clause asked for (``counted_clauses``) matches it, at least in part.
 
-    A formula's lone letters and digits count only where no article holds another word of the
-    query: "ff02::1" must not find every article that holds a 1, nor "S/MIME" every lone s.
+    A formula's lone letters and digits find articles only in a query of nothing else: "ff02::1"
+    must not find every article that holds a 1, nor "vitamin d", where no article says vitamin,
+    every article with a lone d.
     """
     content = np.zeros(size, dtype=bool)
-    asked = counted_clauses(clauses)
-    for found, counted in zip(matches, asked, strict=True):
+    for found, counted in zip(matches, counted_clauses(clauses), strict=True):
         if counted:
-            content[as_index(found.score.ids)] = True
-    if content.any() or all(asked[i] or clause.filler for i, clause in enumerate(clauses)):
-        return content
-    for found, clause in zip(matches, clauses, strict=True):
-        if not clause.filler:
             content[as_index(found.score.ids)] = True
     return content
 

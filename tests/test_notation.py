@@ -159,3 +159,4 @@ def test_lone_letters_beside_a_word_find_only_what_the_word_finds(engine):
     """ "ff02::1", "S/MIME": a lone digit or letter stands in most articles; it ranks, but finds nothing alone."""
     assert [hit.question for hit in engine.search("covariance x y").hits] == [COVARIANCE]
     assert engine.search("x y").total > 2  # letters alone still find what holds them
+    assert engine.search("vitamin x").total == 0  # nor when no article holds the word beside them
