@@ -51,22 +51,25 @@ def _accented(node, l2tobj: LatexNodes2Text, macroname: str) -> str:
 # A numerator or denominator with an operator outside brackets: "\\frac{1}{1 + e^{-x}}" is 1/(1 + e^(-x)).
 _COMPOUND = re.compile(r"[\s+\-−·×/±]")
 _BRACKETED = re.compile(r"\([^()]*\)")
+_CALL = re.compile(r"\w*\([^()]*(?:\([^()]*\)[^()]*)*\)")  # "ln(0.02)", "(n-1)", "f(g(x))": one term
 
 
-def _grouped(text: str) -> str:
-    """``text`` in parentheses if an operator outside brackets would otherwise bind to a neighbour."""
+def _grouped(text: str, factors: bool = False) -> str:
+    """``text`` in parentheses if an operator outside brackets would otherwise bind to a neighbour,
+    or, with ``factors`` (a denominator), if it is a product: "2!(7-2)!" under 7! is one divisor."""
     bare = text
     while _BRACKETED.search(bare):  # "n(n+1)" is one term: only what stands outside brackets counts
         bare = _BRACKETED.sub("", bare)
-    return f"({text})" if _COMPOUND.search(bare) else text
+    product = factors and bare != text and not _CALL.fullmatch(text)
+    return f"({text})" if _COMPOUND.search(bare) or product else text
 
 
 def _fraction(node, l2tobj: LatexNodes2Text, macroname: str) -> str:
     """``a/b``, each side grouped when it is more than one term; pylatexenc passes these by name."""
-    sides = [l2tobj.nodelist_to_text([arg]).strip() if arg is not None else "" for arg in node.nodeargs[:2]]
+    sides = [_tidy(l2tobj.nodelist_to_text([arg])) if arg is not None else "" for arg in node.nodeargs[:2]]
     if len(sides) < 2:
         return "/".join(sides)
-    return f"{_grouped(sides[0])}/{_grouped(sides[1])}"
+    return f"{_grouped(sides[0])}/{_grouped(sides[1], factors=True)}"
 
 
 _MACROS = [MacroTextSpec(name, simplify_repl=text) for name, text in _REPLACEMENTS.items()]
@@ -95,7 +98,8 @@ class _MathText(LatexNodes2Text):
     def group_node_to_text(self, node) -> str:
         text = super().group_node_to_text(node)
         raised = node.pos and node.parsing_state.s[node.pos - 1] == "^"
-        return f"({text})" if raised and len(text) > 1 and not text.isalnum() else text
+        grouped = _CALL.fullmatch(text) is not None and text.startswith("(")  # "2^{(n-1)}" has its own
+        return f"({text})" if raised and len(text) > 1 and not text.isalnum() and not grouped else text
 
 
 @lru_cache(maxsize=1)
@@ -130,5 +134,10 @@ def latex_to_text(latex: str) -> str:
         text = _converter().nodelist_to_text(nodes.get_latex_nodes()[0])
     except Exception:  # pylatexenc raises many types on odd input; the source is still readable
         text = latex
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """One space between words, none inside brackets or before a named function's argument."""
     text = _INSIDE_BRACKETS.sub("", _SPACES.sub(" ", text))
     return _BEFORE_ARGUMENT.sub(r"\1", text).strip()

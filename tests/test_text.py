@@ -38,6 +38,10 @@ from index.tokens import index_tokens
         (r"\frac{-b \pm \sqrt{b^2-4ac}}{2a}", "(-b ± √(b^2-4ac))/2a"),
         (r"\frac{n(n+1)}{2}", "n(n+1)/2"),
         (r"\frac{dy}{dx}", "dy/dx"),
+        (r"\frac{\ln(0.02)}{0.5 \cdot 100}", "ln(0.02)/(0.5 · 100)"),  # a call is one term
+        (r"\frac{7!}{2!(7-2)!}", "7!/(2!(7-2)!)"),  # a product under the line is one divisor
+        (r"\frac{1}{f(x)}", "1/f(x)"),
+        (r"2^{(n-1)}", "2^(n-1)"),  # braces around parentheses add none
         # A named function reads as typed: no space inside brackets or before its argument.
         (r"O(\log n)", "O(log n)"),
         (r"O(\log(\min(a,b)))", "O(log(min(a,b)))"),
