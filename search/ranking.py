@@ -506,13 +506,20 @@ def presence_bonus(
 def _content(clauses: Sequence[Clause], matches: list[ClauseMatch], size: int) -> np.ndarray:
     """Per docnum, whether a clause asked for (``counted_clauses``) matches it, at least in part.
 
-    A formula's lone letters and digits find articles only in a query of nothing else: "ff02::1"
-    must not find every article that holds a 1, nor "vitamin d", where no article says vitamin,
-    every article with a lone d.
+    Lone letters and digits find articles on their own only in a formula, a query of more of them
+    than words, where no article holds its words ("Cov(X,Y) = E[XY]", "n minus 1"): "ff02::1" must
+    not find every article that holds a 1, nor "vitamin d", where no article says vitamin, every lone d.
     """
     content = np.zeros(size, dtype=bool)
-    for found, counted in zip(matches, counted_clauses(clauses), strict=True):
+    asked = counted_clauses(clauses)
+    for found, counted in zip(matches, asked, strict=True):
         if counted:
+            content[as_index(found.score.ids)] = True
+    letters = sum(c.notation and not c.filler for c in clauses)
+    if content.any() or letters <= sum(asked):
+        return content
+    for found, clause in zip(matches, clauses, strict=True):
+        if not clause.filler:
             content[as_index(found.score.ids)] = True
     return content
 
