@@ -39,12 +39,6 @@ def parse_synonyms(text: str) -> list[tuple[Expression, ...]]:
     return groups
 
 
-def as_queried(expression: Expression) -> Expression:
-    """The expression as a query's clauses spell it: a query counts a repeated word once
-    ("bounded input bounded output" asks for bounded, input and output)."""
-    return tuple(dict.fromkeys(expression))
-
-
 class Synonyms:
     """The groups in ``path``, reloaded when its modification time changes."""
 
@@ -71,8 +65,7 @@ class Synonyms:
         for group in groups:
             for expression in group:
                 others = tuple(e for e in group if e != expression)
-                for spelled in {expression, as_queried(expression)}:
-                    by_expression[spelled] = by_expression.get(spelled, ()) + others
+                by_expression[expression] = by_expression.get(expression, ()) + others
         self._by_expression, self._stamp = by_expression, stamp
 
     def stamp(self) -> int | None:
