@@ -54,6 +54,7 @@ class Word:
     start: int
     end: int
     parts: tuple[tuple[int, int, str], ...]  # (start, end, folded text) of each part
+    whole: str | None = None  # a token also indexed as the parts inside it (``_indexed``)
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -62,11 +63,13 @@ class Word:
     @property
     def joined(self) -> str | None:
         """The compound written as one word ("nondeterministic"), if it is a compound."""
-        return "".join(self.texts) if len(self.parts) > 1 else None
+        return "".join(self.texts) if len(self.parts) > 1 and not self.whole else None
 
     @property
     def also(self) -> str | None:
         """Another word the text indexes at the same position: "16" for the network prefix "/16"."""
+        if self.whole:
+            return self.whole
         return alias(self.parts[0][2]) if len(self.parts) == 1 else None
 
 
@@ -114,8 +117,30 @@ def _word(found: re.Match) -> Word:
     if found.lastgroup == "special":
         special = MATH_SYMBOLS.get(found.group()) or fold(re.sub(r"\s+", " ", found.group()))
         return Word(start, found.end(), ((start, found.end(), special),))
-    parts = tuple((start + p.start(), start + p.end(), fold(p.group())) for p in _PARTS.finditer(found.group()))
-    return Word(start, found.end(), parts)
+    return Word(start, found.end(), _parts(found.group(), start))
+
+
+def _parts(text: str, start: int) -> tuple[tuple[int, int, str], ...]:
+    return tuple((start + p.start(), start + p.end(), fold(p.group())) for p in _PARTS.finditer(text))
+
+
+def _indexed(found: re.Match) -> Word:
+    return as_indexed(_word(found), found.group())
+
+
+def as_indexed(word: Word, written: str | None = None) -> Word:
+    """``word`` as the index holds it: a big-O token also as the words inside it, so that "n log n"
+    finds an article that writes only O(n log n); the token whole shares the first word's position,
+    as a compound's joined form does. A query asks for the token whole (``split_words``), and a
+    quoted phrase of more, for the words inside it, in their places.
+
+    :param written: the token as written, for the offsets of the words inside it.
+    """
+    special = word.parts[0][2]
+    if len(word.parts) > 1 or not special.startswith("o(") or not special.endswith(")"):
+        return word
+    inner = _parts((written or special)[2:-1], word.start + 2)
+    return Word(word.start, word.end, inner, special) if inner else word
 
 
 def split_words(text: str) -> Iterator[Word]:
@@ -142,7 +167,7 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
             yield fold(token), position, start, found.end()
             position += 1
             continue
-        word = _word(found)
+        word = _indexed(found)
         first = position
         for part_start, part_end, part in word.parts:
             yield part, position, part_start, part_end
@@ -226,7 +251,7 @@ def index_tokens(text: str) -> tuple[list[str], list[int]]:
             positions.append(position)
             position += 1
             continue
-        word = _word(_TOKEN.fullmatch(special or plain))
+        word = _indexed(_TOKEN.fullmatch(special or plain))
         first = position
         for _start, _end, part in word.parts:
             words.append(part)

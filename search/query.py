@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dataclasses import replace
 
 from index.tokens import Word
+from index.tokens import as_indexed
 from index.tokens import split_words
 from index.tokens import stem
 
@@ -118,6 +119,8 @@ def word_clause(word: Word) -> Clause:
 
 
 def phrase_clause(words: list[Word]) -> Clause:
+    if len(words) > 1:  # where the index holds them: "O(n log n) time" is n, log, n, time
+        words = [as_indexed(word) for word in words]
     texts = tuple(t for word in words for t in word.texts)
     return Clause(words=texts, alternatives=(Alternative(tuple(stem(t) for t in texts)),), quoted=True)
 

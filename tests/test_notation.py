@@ -20,6 +20,7 @@ ROTATION = "How does a quarter turn move a point in the plane?"
 DISCOUNT = "Why do rewards count less the later they come?"
 NULL = "What does a null hypothesis state?"
 PRIVATE = "Which address blocks are private?"
+MERGE = "How fast is merge sort?"
 
 ARTICLES = [
     (COVARIANCE, "The covariance Cov(X, Y) measures how X and Y vary together."),
@@ -27,6 +28,7 @@ ARTICLES = [
     (ROTATION, "A rotation by 90 degrees counterclockwise sends (x, y) to (-y, x)."),
     (PRIVATE, "The private blocks are 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16, each a prefix."),
     (NULL, r"The null hypothesis \( H_0 \) states that there is no effect; \( H_0 \) is rejected when p is small."),
+    (MERGE, r"Merge sort takes \( O(n \log n) \) time on every input."),
     (DISCOUNT, r"Each step multiplies a reward by the discount factor \( \gamma \), so \( G = \sum \gamma^k r_k \)."),
     # Articles that hold more of a formula's letters, but none of its rare words or operators.
     (
@@ -160,3 +162,27 @@ def test_lone_letters_beside_a_word_find_only_what_the_word_finds(engine):
     assert [hit.question for hit in engine.search("covariance x y").hits] == [COVARIANCE]
     assert engine.search("x y").total > 2  # letters alone still find what holds them
     assert engine.search("vitamin x").total == 0  # nor when no article holds the word beside them
+
+
+def test_the_words_inside_a_big_o_find_its_article_where_nothing_else_holds_them(engine):
+    for text in ("n log n", "log n", '"n log n"'):
+        hits = engine.search(text).hits
+        assert hits and hits[0].question == MERGE, text
+    assert "<mark>n</mark> <mark>log</mark> <mark>n</mark>" in engine.search('"n log n"').hits[0].snippet
+
+
+@pytest.mark.parametrize("text", ['"O(n log n) time"', '"sort takes O(n log n)"', "O(n log n)", '"O(n log n)"'])
+def test_a_big_o_still_finds_its_article_whole_and_in_a_phrase(engine, text):
+    assert [hit.question for hit in engine.search(text).hits] == [MERGE]
+
+
+def test_the_words_inside_every_big_o_of_the_sample_find_its_article(sample_index, sample_dir):
+    """ "n log n" in quotes finds every article that writes $O(n \\log n)$ and nothing else of it."""
+    wanted = {
+        (typed(found)[2:-1], article.id)
+        for article in read_corpus(sample_dir).articles
+        for found in BIG_O.findall((sample_dir / article.path).read_text(encoding="utf-8"))
+    }
+    with Engine(sample_index) as sample:
+        lost = sorted((text, id_) for text, id_ in wanted if id_ not in every_id(sample, f'"{text}"'))
+    assert not lost
