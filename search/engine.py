@@ -50,6 +50,7 @@ from search.postings import phrase_counts
 from search.proximity import Where
 from search.proximity import rerank
 from search.proximity import rerank_depth
+from search.proximity import scattered
 from search.query import FILLER_TERMS
 from search.query import Clause
 from search.query import UserQuery
@@ -580,6 +581,7 @@ class Engine:
         query, matched, key = found.query, found.matched, found.key
         leaders = found.settler.settle_best(key, matched, depth)
         key = rerank(leaders, key, query.clauses, version.positions)
+        key = scattered(leaders, key, query.clauses, found.scored.worths, version.ranker, version.positions)
         return replace(found, key=key, settler=None, leaders=leaders)
 
     def _unranked(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:

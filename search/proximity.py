@@ -4,12 +4,15 @@ query's words in the same order, close together, comes first."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Sequence
 from itertools import pairwise
 
 import numpy as np
 
+from search.query import Alternative
 from search.query import Clause
+from search.ranking import Ranker
 
 RERANK_DEPTH = 50  # only the best candidates are worth reading questions for
 # A formula's letters ("E[X] = sum x p(x)") stand in many articles, so the words alone rank the
@@ -61,10 +64,14 @@ def _keys(where: dict[str, Where], clause: Clause, known: dict[int, np.ndarray])
     """The ascending keys of where any of the clause's terms stands (two terms may stand at one place)."""
     found = known.get(id(clause))
     if found is None:
-        parts = [(where[t][0].astype(np.int64) << ROW_SHIFT) | where[t][1] for t in clause.terms if t in where]
-        # Sorted, not made unique: a key twice finds what it finds once, and ``np.unique`` cost twice the sort.
-        found = known[id(clause)] = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        found = known[id(clause)] = _term_keys(where, clause.terms)
     return found
+
+
+def _term_keys(where: dict[str, Where], terms: Iterable[str]) -> np.ndarray:
+    parts = [(where[t][0].astype(np.int64) << ROW_SHIFT) | where[t][1] for t in terms if t in where]
+    # Sorted, not made unique: a key twice finds what it finds once, and ``np.unique`` cost twice the sort.
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _followed(starts: np.ndarray, following: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -110,3 +117,42 @@ def rerank(leaders: np.ndarray, key: np.ndarray, clauses: Sequence[Clause], posi
             terms = {term for pair in pairs for clause in pair for term in clause.terms}
             key[docs] += bonus * share_in_order(positions_of(terms, field, docs), pairs, len(docs))
     return key
+
+
+def scattered(
+    leaders: np.ndarray,
+    key: np.ndarray,
+    clauses: Sequence[Clause],
+    worths: Sequence[float],
+    ranker: Ranker,
+    positions_of: PositionsOf,
+) -> np.ndarray:
+    """``key``, changed in place, where one of the first ``rerank_depth`` leaders holds a synonym of several
+    words only apart: it counts as its words do ("at least one base case ... multiple times" is not the least
+    common multiple, "lcm"), not as the entry. Holding every word was the ranker's test, as positions for every
+    holder cost too much (63 ms for "operating system" at 200,000 articles); a few leaders' positions cost little.
+    """
+    docs = leaders[: rerank_depth(clauses)]
+    for clause, worth in zip(clauses, worths, strict=True):
+        wide = [a for a in clause.alternatives if a.synonym and len(a.terms) > 1]
+        if not wide or not len(docs):
+            continue
+        apart = ~_together(docs, wide, positions_of)
+        if apart.any():
+            key[docs] += ranker.clause_key_at(clause, worth, docs, apart) - ranker.clause_key_at(clause, worth, docs)
+    return key
+
+
+def _together(docs: np.ndarray, alternatives: Sequence[Alternative], positions_of: PositionsOf) -> np.ndarray:
+    """Per doc, whether the words of one of ``alternatives`` stand in order in one field, each within ``WINDOW``
+    of the last: a filler word the entry leaves out may stand between ("integrity and availability")."""
+    found = np.zeros(len(docs), dtype=bool)
+    for field in ("question", "keywords", "answer"):
+        where = positions_of({t for a in alternatives for t in a.terms}, field, docs)
+        for alternative in alternatives:
+            close = np.ones(len(docs), dtype=bool)
+            for first, second in pairwise(alternative.terms):
+                beside, near = _followed(_term_keys(where, (first,)), _term_keys(where, (second,)), len(docs))
+                close &= beside | near
+            found |= close
+    return found

@@ -38,6 +38,10 @@ from search.query import Clause
 PRESENCE = 10.0
 PRESENCE_PER_IDF = 0.5
 EXACT_SHARE = 1 / 3
+# A synonym of several words whose words an article holds only in part, or apart (``search.proximity``),
+# counts as those words do, for this share of the entry's score: "transmission" in "maximum transmission
+# unit" is no "tcp".
+APART_SHARE = 0.5
 # A quoted phrase repeated through the answer is the article's topic, while a
 # single word repeated there often is not: phrase counts in the answer
 # saturate this many times more slowly.
@@ -363,7 +367,37 @@ class Ranker:
         # Most of the words, or "value" alone would match "eigenvalue" (characteristic value).
         most = held.values * 2 > len(scores)
         total = sparse_sum(scores, self.size)
-        return Sparse(total.ids[most], total.values[most]), held.ids[held.values == len(scores)]
+        every = held.values == len(scores)
+        values = np.where(every, total.values, total.values * APART_SHARE).astype(np.float32)
+        return Sparse(total.ids[most], values[most]), held.ids[every]
+
+    def clause_key_at(self, clause: Clause, worth: float, docs: np.ndarray, apart: np.ndarray | None = None):
+        """``clause``'s part of the key at ``docs``: its best alternative's score, plus ``worth`` where held whole
+        and a third more where exactly. Where ``apart``, a synonym of several words counts as its words held
+        apart: ``APART_SHARE`` of its score, and no bonus."""
+        score, whole, exact = np.zeros(len(docs)), np.zeros(len(docs), dtype=bool), np.zeros(len(docs), dtype=bool)
+        for alternative in clause.alternatives:
+            value, holds = self._alternative_at(alternative, docs)
+            if apart is not None and alternative.synonym and len(alternative.terms) > 1:
+                value[holds & apart] *= APART_SHARE
+                holds &= ~apart
+            score = np.maximum(score, value * alternative.weight)
+            whole |= holds
+            exact |= holds & alternative.exact
+        return score + worth * whole + worth * EXACT_SHARE * exact
+
+    def _alternative_at(self, alternative: Alternative, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_alternative`` at a few ``docs``, from each term's cached scores: ``(BM25, whether held whole)``."""
+        total, held = np.zeros(len(docs)), np.zeros(len(docs), dtype=int)
+        for term in alternative.terms:
+            scores = self.term_score(term)
+            at, there = find_sorted(scores.ids, docs)
+            total[there] += scores.values[at[there]]
+            held += there
+        every = held == len(alternative.terms)
+        if not alternative.synonym:
+            return np.where(every, total, 0.0), every
+        return np.where(every, total, np.where(held * 2 > len(alternative.terms), total * APART_SHARE, 0.0)), every
 
     def match(self, clause: Clause, phrases: Callable[[Clause], Mapping[str, Sparse]] | None = None) -> ClauseMatch:
         """Score ``clause`` as its best alternative, a quoted one only where its phrase stands

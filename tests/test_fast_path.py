@@ -186,8 +186,10 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
                 scores += term_scores
                 held += term_present
             all_terms = held == len(alternative.terms)
-            # A synonym's words match where most of them occur, and whole only where all do.
+            # A synonym's words match where most of them occur, for a share of their score, and whole only where all do.
             found = held * 2 > len(alternative.terms) if alternative.synonym else all_terms
+            if alternative.synonym:
+                scores = np.where(all_terms, scores, scores * ranking.APART_SHARE)
             best = np.maximum(best, np.where(found, scores, 0) * alternative.weight)
             whole |= all_terms
             whole_exactly |= all_terms if alternative.exact else False

@@ -143,3 +143,27 @@ def test_a_missing_word_is_reported_alone(engines):
     assert result.relaxed == without.search("virtual private network security").relaxed
     assert result.relaxed is not None and "virtual" in result.relaxed.missing
     assert not {"private", "network"} & set(result.relaxed.missing)
+
+
+def test_an_entry_s_words_standing_apart_do_not_rank_as_the_entry(engines, sample_index):
+    """ "lcm" ranked "at least one base case ... multiple times" above the article saying LCM: holding every
+    word of "least common multiple" anywhere counted as holding the entry. Over every single word entry of
+    the bundled file read only as itself and its group (no completion or typo), no article holding another
+    entry's words only apart ranks above one that says the word or another entry (a phrase in it)."""
+    with_synonyms, without = engines
+    speller = Speller(vocabulary.load(versions.current_version(sample_index)))
+    synonyms = Synonyms().lookup()
+    checked = 0
+    for group in groups():
+        others = [entry for entry in group if len(entry.split()) > 1]
+        for word in [entry for entry in group if len(entry.split()) == 1]:
+            if not all(a.exact for c in expand(parse(word), speller, synonyms).clauses for a in c.alternatives):
+                continue  # "os" is also the start of "oscillation"
+            says = every_id(without, f'"{word}"') | {i for e in others for i in every_id(without, f'"{e}"')}
+            every_word = (" ".join(f'"{w}"' for w in e.split()) for e in others)  # quoted: no completions
+            apart = {i for text in every_word for i in every_id(without, text)} - says
+            hits = [hit.id in says for hit in with_synonyms.search(word, per_page=20).hits if hit.id in says | apart]
+            if any(hits) and not all(hits):
+                checked += 1
+                assert hits == sorted(hits, reverse=True), word
+    assert checked >= 5
