@@ -128,18 +128,23 @@ def scattered(
     positions_of: PositionsOf,
 ) -> np.ndarray:
     """``key``, changed in place, where one of the first ``rerank_depth`` leaders holds a synonym of several
-    words only apart: it counts as its words do ("at least one base case ... multiple times" is not the least
-    common multiple, "lcm"), not as the entry. Holding every word was the ranker's test, as positions for every
-    holder cost too much (63 ms for "operating system" at 200,000 articles); a few leaders' positions cost little.
+    words only apart: it ranks among them as its words do ("at least one base case ... multiple times" is not
+    the least common multiple, "lcm"), not as the entry. Holding every word was the ranker's test, as positions
+    for every holder cost too much (63 ms for "operating system" at 200,000 articles); a few leaders' cost little.
     """
     docs = leaders[: rerank_depth(clauses)]
+    change = np.zeros(len(docs))
     for clause, worth in zip(clauses, worths, strict=True):
         wide = [a for a in clause.alternatives if a.synonym and len(a.terms) > 1]
         if not wide or not len(docs):
             continue
         apart = ~_together(docs, wide, positions_of)
         if apart.any():
-            key[docs] += ranker.clause_key_at(clause, worth, docs, apart) - ranker.clause_key_at(clause, worth, docs)
+            change += ranker.clause_key_at(clause, worth, docs, apart) - ranker.clause_key_at(clause, worth, docs)
+    # Raised, the others by as much as any lost: pages past these leaders are drawn from the articles
+    # below them, and a leader's key must stay above those (``_Matches.leaders``).
+    if len(change) and change.min() < 0:
+        key[docs] += change - change.min()
     return key
 
 
