@@ -167,22 +167,3 @@ def test_an_entry_s_words_standing_apart_do_not_rank_as_the_entry(engines, sampl
                 checked += 1
                 assert hits == sorted(hits, reverse=True), word
     assert checked >= 5
-
-
-def test_pages_show_each_match_once_in_order_where_synonyms_stand_apart(engines):
-    """ "os process" showed the same four articles at the end of every page past the fifth, and never
-    showed 21 others: lowering a leader's key for its synonym's words standing apart let it fall among
-    the articles ranked past the leaders. Every single word entry beside a common word, walked page by page."""
-    with_synonyms, _without = engines
-    words = [entry for group in groups() for entry in group if len(entry.split()) == 1]
-    walked = 0
-    for text in (f"{word} {other}" for word in words for other in ("process", "function", "structure")):
-        first = with_synonyms.search(text, per_page=10)
-        if first.total <= 50:
-            continue
-        walked += 1
-        hits = [hit for page in range(1, first.pages + 1) for hit in with_synonyms.search(text, page=page).hits]
-        assert len({hit.id for hit in hits}) == len(hits) == first.total, text
-        scores = [hit.score for hit in hits]
-        assert scores == sorted(scores, reverse=True), text
-    assert walked >= 10
