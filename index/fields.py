@@ -41,7 +41,8 @@ SCORED = (
     Field("subject", lambda a: a.subject, 2.0, 0.0, stored=True),
     Field("description", lambda a: a.description, 1.0, 0.5),
     Field("lead", lambda a: lead(a.answer_text), 2.0, 0.5),
-    Field("answer", lambda a: a.answer_text, 1.0, 0.75, positions=True, vocabulary=True, stored=True),
+    # Its lines (paragraphs, headings, list items) are entries: no phrase or pair of neighbours spans two.
+    Field("answer", lambda a: a.answer_text, 1.0, 0.75, positions=True, vocabulary=True, stored=True, separator="\n"),
 )
 
 NAMES = tuple(field.name for field in SCORED)

@@ -268,8 +268,16 @@ def field_tokens(text: str, separator: str | None) -> tuple[list[str], list[int]
     """The folded texts and positions that ``tokenize_entries`` gives; ``index_tokens`` for a field without entries."""
     if separator is None:
         return index_tokens(text)
-    found = list(tokenize_entries(text, separator))
-    return [word for word, *_ in found], [position for _, position, *_ in found]
+    words: list[str] = []
+    positions: list[int] = []
+    first = 0
+    for entry in text.split(separator):
+        found, places = index_tokens(entry)
+        if found:
+            words += found
+            positions += [first + place for place in places]
+            first += max(places) + 1 + ENTRY_GAP
+    return words, positions
 
 
 def _expand_compounds(found: list[str]) -> tuple[list[str], list[int]]:

@@ -8,19 +8,20 @@ from collections import defaultdict
 import numpy as np
 
 from index.articles import read_corpus
+from index.fields import SCORED
 from index.fields import field_texts
 from index.inverted import segment_folders
 from index.postings import Postings
-from index.tokens import index_tokens
 from index.tokens import stem
+from index.tokens import tokenize_entries
 from search.engine import Engine
 from search.postings import Positional
 
 
-def _where(text: str) -> dict[str, list[int]]:
-    words, places = index_tokens(text)
+def _where(text: str, separator: str | None) -> dict[str, list[int]]:
+    """By the general tokenizer, line by line where the field's entries are lines (the answer's)."""
     found: dict[str, list[int]] = defaultdict(list)
-    for word, place in zip(words, places, strict=True):
+    for word, place, _start, _end in tokenize_entries(text, separator):
         found[stem(word)].append(place)
     return found
 
@@ -42,7 +43,8 @@ def test_positions_over_three_segments_are_those_of_the_articles_texts(updated_g
         # Unsorted, as ranked, and from every segment (the last ones hold the changed articles).
         docs = np.array(rng.sample(live, 150) + live[-20:])
         for field in ("question", "answer"):
-            expected = [_where(field_texts(articles[version.urls[int(d)]])[field]) for d in docs]
+            separator = next(f.separator for f in SCORED if f.name == field)
+            expected = [_where(field_texts(articles[version.urls[int(d)]])[field], separator) for d in docs]
             vocabulary = sorted({term for where in expected for term in where})
             terms = set(rng.sample(vocabulary, 60)) | {stem("the"), stem("what")}
             found = _per_document(version.positions(terms, field, docs), len(docs))

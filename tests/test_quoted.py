@@ -6,6 +6,7 @@ index's tokenizer: a quoted word must not be completed, corrected or given synon
 """
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -55,3 +56,26 @@ def test_a_quoted_word_finds_where_it_stands_and_nowhere_else(sample):
     assert len(words) > 500
     assert not strays
     assert not missed
+
+
+def test_a_quoted_phrase_never_spans_two_lines_of_an_answer(sample):
+    """ "performance enhancement" found "... network performance" ending one list item and "Enhanced
+    Security" starting the next. Every pair of words across a line break of the sample's answers, quoted:
+    each article it finds holds the two words side by side within one line, its question or a keyword."""
+    articles, engine = sample
+    pairs = set()
+    for article in articles:
+        lines = article.answer_text.split("\n")
+        for before, after in pairwise(lines):
+            ends, starts = re.findall(r"[A-Za-z]{4,}$", before), re.findall(r"^[A-Za-z]{4,}", after)
+            if ends and starts:
+                pairs.add((ends[0].lower(), starts[0].lower()))
+    texts = {a.id: [a.question, *a.keywords.split(","), *a.answer_text.split("\n")] for a in articles}
+    strays = {}
+    for first, second in sorted(pairs):
+        beside = re.compile(rf"\b{first[:4]}\w*\W+{second[:4]}", re.IGNORECASE)
+        found = every_id(engine, f'"{first} {second}"')
+        if stray := sorted(i for i in found if not any(beside.search(text) for text in texts[i])):
+            strays[(first, second)] = stray
+    assert len(pairs) > 100
+    assert not strays
