@@ -45,6 +45,9 @@ _PARTS = re.compile(_PART)
 # searched for apart, from a literal: one alternation scans ~30 times slower.
 _MAY_BE_SPECIAL = (re.compile(r"\((?<=[oO]\()"), re.compile(r"\.net", re.IGNORECASE), re.compile(r"/\d"))
 _WORDS_ONLY = re.compile(f"{_PART}(?:[-_]{_PART})*")
+_DOTTED = re.compile(r"\.(?<=[^\W\d_]\.)(?=[^\W\d_])")  # a stop between letters: a dotted name, split by ``as_indexed``
+_LETTER = re.compile(r"[^\W\d_]")
+_PIECE = re.compile(r"[^.]+")
 
 
 @dataclass(frozen=True)
@@ -129,18 +132,35 @@ def _indexed(found: re.Match) -> Word:
 
 
 def as_indexed(word: Word, written: str | None = None) -> Word:
-    """``word`` as the index holds it: a big-O token also as the words inside it, so that "n log n"
-    finds an article that writes only O(n log n); the token whole shares the first word's position,
-    as a compound's joined form does. A query asks for the token whole (``split_words``), and a
-    quoted phrase of more, for the words inside it, in their places.
+    """``word`` as the index holds it: a big-O token, or a dotted name of words ("label.pack",
+    "www.cisco.com", "ax.xaxis.set_major_formatter"), also as the words inside it, so that "n log n"
+    finds an article that writes only O(n log n), and "pack" one that writes only label.pack(); the
+    token whole shares the first word's position, as a compound's joined form does. A query asks for
+    the token whole (``split_words``), and a quoted phrase of more, for the words inside it, in their places.
 
     :param written: the token as written, for the offsets of the words inside it.
     """
-    special = word.parts[0][2]
-    if len(word.parts) > 1 or not special.startswith("o(") or not special.endswith(")"):
+    first = word.parts[0][2]
+    if len(word.parts) == 1 and first.startswith("o(") and first.endswith(")"):
+        inner = _parts((written or first)[2:-1], word.start + 2)
+        return Word(word.start, word.end, inner, first) if inner else word
+    if not any(_dotted(text) for _start, _end, text in word.parts):
         return word
-    inner = _parts((written or special)[2:-1], word.start + 2)
-    return Word(word.start, word.end, inner, special) if inner else word
+    pieces = tuple(piece for part in word.parts for piece in _pieces(part, word.start, written))
+    return Word(word.start, word.end, pieces, word.joined or first)
+
+
+def _dotted(text: str) -> bool:
+    """A name of words joined by stops ("tk.label"), not a number ("3.14", "v1.2")."""
+    return "." in text and all(_LETTER.search(piece) for piece in text.split("."))
+
+
+def _pieces(part: tuple[int, int, str], offset: int, written: str | None) -> tuple[tuple[int, int, str], ...]:
+    start, end, text = part
+    if not _dotted(text):
+        return (part,)
+    source = written[start - offset : end - offset] if written else text
+    return tuple((start + p.start(), start + p.end(), fold(p.group())) for p in _PIECE.finditer(source))
 
 
 def split_words(text: str) -> Iterator[Word]:
@@ -163,7 +183,7 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
     for found in _TOKEN.finditer(text):
         token = found.group()
         start = found.start()
-        if found.lastgroup == "word" and not _compound(token):
+        if found.lastgroup == "word" and not _compound(token) and "." not in token:
             yield fold(token), position, start, found.end()
             position += 1
             continue
@@ -205,7 +225,7 @@ def plain_text(text: str) -> bool:
     """Whether ``text`` is ASCII without a special token: its words are runs of word characters, hyphens and stops."""
     if not text.isascii() or "+" in text or "#" in text:
         return False
-    return not any(pattern.search(text) for pattern in _MAY_BE_SPECIAL)
+    return not any(pattern.search(text) for pattern in (*_MAY_BE_SPECIAL, _DOTTED))
 
 
 def _plain_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
@@ -246,7 +266,7 @@ def index_tokens(text: str) -> tuple[list[str], list[int]]:
     positions: list[int] = []
     position = 0
     for special, plain in _TOKEN.findall(text):
-        if plain and not _compound(plain):
+        if plain and not _compound(plain) and "." not in plain:
             words.append(fold(plain))
             positions.append(position)
             position += 1

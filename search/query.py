@@ -110,7 +110,8 @@ class UserQuery:
 
 def word_clause(word: Word) -> Clause:
     """A clause for one typed word; a compound also matches its joined spelling."""
-    literal = Alternative(tuple(stem(t) for t in word.texts))
+    held = as_indexed(word) if len(word.parts) > 1 else word  # "ax.set_xticks" is held as ax, set, xticks
+    literal = Alternative(tuple(stem(t) for t in held.texts))
     alternatives = (literal, Alternative((stem(word.joined),))) if word.joined else (literal,)
     filler = word.texts[0] in FILLER and not word.joined
     if filler:
@@ -119,8 +120,8 @@ def word_clause(word: Word) -> Clause:
 
 
 def phrase_clause(words: list[Word]) -> Clause:
-    if len(words) > 1:  # where the index holds them: "O(n log n) time" is n, log, n, time
-        words = [as_indexed(word) for word in words]
+    # Where the index holds them: "O(n log n) time" is n, log, n, time, and "ax.set_xticks" ax, set, xticks.
+    words = [as_indexed(word) if len(words) > 1 or len(word.parts) > 1 else word for word in words]
     texts = tuple(t for word in words for t in word.texts)
     return Clause(words=texts, alternatives=(Alternative(tuple(stem(t) for t in texts)),), quoted=True)
 

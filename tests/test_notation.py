@@ -186,3 +186,23 @@ def test_the_words_inside_every_big_o_of_the_sample_find_its_article(sample_inde
     with Engine(sample_index) as sample:
         lost = sorted((text, id_) for text, id_ in wanted if id_ not in every_id(sample, f'"{text}"'))
     assert not lost
+
+
+DOTTED = re.compile(r"(?<![\w.])[A-Za-z]\w*(?:\.[A-Za-z]\w*)+")
+
+
+def test_every_word_of_a_dotted_name_of_the_sample_finds_its_article(sample_index, sample_dir):
+    """ "pack" found nothing of label.pack(), nor "cisco" of www.cisco.com: a dotted name was one token.
+    Each word of every dotted name in the sample's answers, quoted, finds its article, and the name whole too."""
+    wanted = {
+        (name, article.id)
+        for article in read_corpus(sample_dir).articles
+        for name in DOTTED.findall(article.answer_text)
+    }
+    assert len(wanted) > 100
+    with Engine(sample_index) as sample:
+        found = {
+            text: every_id(sample, f'"{text}"') for text in {t for name, _ in wanted for t in (name, *name.split("."))}
+        }
+    lost = sorted((text, id_) for name, id_ in wanted for text in (name, *name.split(".")) if id_ not in found[text])
+    assert not lost
