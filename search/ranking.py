@@ -371,7 +371,9 @@ class Ranker:
         values = np.where(every, total.values, total.values * APART_SHARE).astype(np.float32)
         return Sparse(total.ids[most], values[most]), held.ids[every]
 
-    def clause_key_at(self, clause: Clause, worth: float, docs: np.ndarray, apart: np.ndarray | None = None):
+    def clause_key_at(
+        self, clause: Clause, worth: float, docs: np.ndarray, apart: np.ndarray | None = None
+    ) -> np.ndarray:
         """``clause``'s part of the key at ``docs``: its best alternative's score, plus ``worth`` where held whole
         and a third more where exactly. Where ``apart``, a synonym of several words counts as its words held
         apart: ``APART_SHARE`` of its score, and no bonus."""
