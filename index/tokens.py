@@ -4,6 +4,8 @@ Beyond plain words it keeps technical tokens whole (``C++``, ``C#``, ``.NET``,
 ``O(n log n)``, ``/16``) and indexes a compound, hyphenated or subscripted,
 both as its parts and joined, so "non-deterministic", "non deterministic" and
 "nondeterministic" all meet, as do "x_i", "x i" and "xi", or "H_0" and "H0".
+The index also holds a big-O and a dotted name ("label.pack") as the words
+inside them, so "n log n" and "pack" find them (``as_indexed``).
 """
 
 from __future__ import annotations
