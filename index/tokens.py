@@ -125,8 +125,8 @@ def _word(found: re.Match) -> Word:
     return Word(start, found.end(), _parts(found.group(), start))
 
 
-def _parts(text: str, start: int) -> tuple[tuple[int, int, str], ...]:
-    return tuple((start + p.start(), start + p.end(), fold(p.group())) for p in _PARTS.finditer(text))
+def _parts(text: str, start: int, pattern: re.Pattern = _PARTS) -> tuple[tuple[int, int, str], ...]:
+    return tuple((start + p.start(), start + p.end(), fold(p.group())) for p in pattern.finditer(text))
 
 
 def _indexed(found: re.Match) -> Word:
@@ -162,7 +162,7 @@ def _pieces(part: tuple[int, int, str], offset: int, written: str | None) -> tup
     if not _dotted(text):
         return (part,)
     source = written[start - offset : end - offset] if written else text
-    return tuple((start + p.start(), start + p.end(), fold(p.group())) for p in _PIECE.finditer(source))
+    return _parts(source, start, _PIECE)
 
 
 def split_words(text: str) -> Iterator[Word]:
