@@ -116,6 +116,15 @@ def test_odd_queries_are_200(live_server, q):
     assert get(live_server, "/api/search", {"q": q}).status == 200
 
 
+@pytest.mark.parametrize("path", ["/api/search?q=%ff%fe", "/api/suggest?q=sort%e9", "/api/search?q=a&subject=%c3"])
+def test_query_strings_that_are_not_utf8_are_400(live_server, path):
+    assert_error(get(live_server, path), 400)
+
+
+def test_a_typed_percent_sign_is_searched(live_server):
+    assert get(live_server, "/api/search?q=%25ff").json()["query"] == "%ff"
+
+
 def test_related_questions_only_for_as_many_first_hits_as_asked(live_server):
     eigen = "https://kb.example.org/learn/mathematics/questions/eigen"
 

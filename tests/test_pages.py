@@ -104,5 +104,10 @@ def test_bad_page_parameter_is_a_400_page(client):
     assert "text/html" in response.content_type and "must be a whole number" in response.get_data(as_text=True)
 
 
+def test_query_string_that_is_not_utf8_is_a_400_page(client):
+    response = client.get("/?q=%ff%fesort")
+    assert response.status_code == 400 and "not UTF-8" in response.get_data(as_text=True)
+
+
 def test_unknown_page_is_404(client):
     assert client.get("/nothing-here").status_code == 404

@@ -41,11 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from web import health
     from web import observe
     from web import pages
+    from web import params
     from web import security
     from web import widget
 
     observe.init_app(app)
     errors.init_app(app)
+    app.before_request(params.require_utf8)
     security.init_app(app)
     if "kbsearch_limit" in app.extensions:
         app.extensions["kbsearch_limit"](api.bp)

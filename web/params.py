@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
+from flask import request
 from werkzeug.datastructures import MultiDict
 
 from search.engine import MAX_PAGE
@@ -39,6 +41,17 @@ def _integer(args: MultiDict, name: str, default: int, low: int, high: int) -> i
     if not low <= value <= high:
         raise BadParameter(f"'{name}' must be between {low} and {high}")
     return value
+
+
+def require_utf8() -> None:
+    """Refuse a query string that is not UTF-8 (run before every request).
+
+    Werkzeug keeps such bytes as the text "%FF", which would be searched as the word "FF".
+    """
+    try:
+        unquote_to_bytes(request.query_string.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadParameter("the query string is not UTF-8: percent-encode text as UTF-8 bytes") from None
 
 
 def query_text(args: MultiDict) -> str:
