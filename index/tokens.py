@@ -4,8 +4,8 @@ Beyond plain words it keeps technical tokens whole (``C++``, ``C#``, ``.NET``,
 ``O(n log n)``, ``/16``) and indexes a compound, hyphenated or subscripted,
 both as its parts and joined, so "non-deterministic", "non deterministic" and
 "nondeterministic" all meet, as do "x_i", "x i" and "xi", or "H_0" and "H0".
-The index also holds a big-O and a dotted name ("label.pack") as the words
-inside them, so "n log n" and "pack" find them (``as_indexed``).
+The index also holds a big-O, a dotted name ("label.pack") and a versioned name
+("IPv4") as the words inside them, so "n log n", "pack" and "ip" find them (``as_indexed``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ _PARTS = re.compile(_PART)
 _MAY_BE_SPECIAL = (re.compile(r"\((?<=[oO]\()"), re.compile(r"\.net", re.IGNORECASE), re.compile(r"/\d"))
 _WORDS_ONLY = re.compile(f"{_PART}(?:[-_]{_PART})*")
 _DOTTED = re.compile(r"\.(?<=[^\W\d_]\.)(?=[^\W\d_])")  # a stop between letters: a dotted name, split by ``as_indexed``
+# A name and its version ("ipv4", "ospfv3", "snmpv3"): its name is the word a visitor types, "ip".
+_VERSIONED = re.compile(r"([^\W\d_]{2,})(v\d{1,2})")
+_MAY_BE_VERSIONED = re.compile(r"v\d(?<=[^\W\d_]{3}\d)", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 _PIECE = re.compile(r"[^.]+")
 
@@ -134,9 +137,10 @@ def _indexed(found: re.Match) -> Word:
 
 
 def as_indexed(word: Word, written: str | None = None) -> Word:
-    """``word`` as the index holds it: a big-O token, or a dotted name of words ("label.pack",
-    "www.cisco.com", "ax.xaxis.set_major_formatter"), also as the words inside it, so that "n log n"
-    finds an article that writes only O(n log n), and "pack" one that writes only label.pack(); the
+    """``word`` as the index holds it: a big-O token, a dotted name of words ("label.pack",
+    "www.cisco.com", "ax.xaxis.set_major_formatter") or a versioned name ("ipv4"), also as the words
+    inside it, so that "n log n" finds an article that writes only O(n log n), "pack" one that writes
+    only label.pack(), and "ip" one that writes only IPv4; the
     token whole shares the first word's position, as a compound's joined form does. A query asks for
     the token whole (``split_words``), and a quoted phrase of more, for the words inside it, in their places.
 
@@ -146,6 +150,10 @@ def as_indexed(word: Word, written: str | None = None) -> Word:
     if len(word.parts) == 1 and first.startswith("o(") and first.endswith(")"):
         inner = _parts((written or first)[2:-1], word.start + 2)
         return Word(word.start, word.end, inner, first) if inner else word
+    versioned = _VERSIONED.fullmatch(first) if len(word.parts) == 1 else None
+    if versioned:  # a compound ("ipv4-mapped") keeps its parts whole: "ipv4" finds it
+        middle = word.start + versioned.end(1)
+        return Word(word.start, word.end, ((word.start, middle, versioned[1]), (middle, word.end, versioned[2])), first)
     if not any(_dotted(text) for _start, _end, text in word.parts):
         return word
     pieces = tuple(piece for part in word.parts for piece in _pieces(part, word.start, written))
@@ -185,7 +193,7 @@ def tokenize(text: str) -> Iterator[tuple[str, int, int, int]]:
     for found in _TOKEN.finditer(text):
         token = found.group()
         start = found.start()
-        if found.lastgroup == "word" and not _compound(token) and "." not in token:
+        if found.lastgroup == "word" and _single(token):
             yield fold(token), position, start, found.end()
             position += 1
             continue
@@ -227,7 +235,7 @@ def plain_text(text: str) -> bool:
     """Whether ``text`` is ASCII without a special token: its words are runs of word characters, hyphens and stops."""
     if not text.isascii() or "+" in text or "#" in text:
         return False
-    return not any(pattern.search(text) for pattern in (*_MAY_BE_SPECIAL, _DOTTED))
+    return not any(pattern.search(text) for pattern in (*_MAY_BE_SPECIAL, _DOTTED, _MAY_BE_VERSIONED))
 
 
 def _plain_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
@@ -252,6 +260,11 @@ def _compound(token: str) -> bool:
     return "-" in token or "_" in token
 
 
+def _single(word: str) -> bool:
+    """Whether a word the general expression found is indexed as itself alone, as nearly all are."""
+    return not _compound(word) and "." not in word and not _MAY_BE_VERSIONED.search(word)
+
+
 def index_tokens(text: str) -> tuple[list[str], list[int]]:
     """The folded texts and positions that ``tokenize`` gives, without character offsets.
 
@@ -268,7 +281,7 @@ def index_tokens(text: str) -> tuple[list[str], list[int]]:
     positions: list[int] = []
     position = 0
     for special, plain in _TOKEN.findall(text):
-        if plain and not _compound(plain) and "." not in plain:
+        if plain and _single(plain):
             words.append(fold(plain))
             positions.append(position)
             position += 1

@@ -206,3 +206,26 @@ def test_every_word_of_a_dotted_name_of_the_sample_finds_its_article(sample_inde
         }
     lost = sorted((text, id_) for name, id_ in wanted for text in (name, *name.split(".")) if id_ not in found[text])
     assert not lost
+
+
+VERSIONED = re.compile(r"(?<![\w.])([A-Za-z]{2,})(v\d{1,2})(?![\w.-])")
+
+
+def test_the_name_of_every_versioned_name_of_the_sample_finds_its_article(sample_index, sample_dir):
+    """ "ip" found none of the articles that write only IPv4 or IPv6: the versioned name was one token.
+    The name of each ("ip", "ospf") finds its article, alone, quoted and beside the next word, and so does the whole."""
+    named = {
+        (found.group(), found.group(1), article.id)
+        for article in read_corpus(sample_dir).articles
+        for text in (article.question, article.answer_text)
+        for found in VERSIONED.finditer(text)
+    }
+    assert len({id_ for *_, id_ in named}) > 10
+    with Engine(sample_index) as sample:
+        lost = sorted(
+            (query, id_)
+            for whole, name, id_ in named
+            for query in (whole, name, f'"{name}"', f'"{whole}"')
+            if id_ not in every_id(sample, query)
+        )
+    assert not lost

@@ -20,14 +20,18 @@ from tests.conftest import every_id
 # The index also reads "γ" as "gamma" and "∂" as "partial": words a plain pattern cannot see in the text.
 SPELT_OUT = set(GREEK_LETTERS.values()) | set(MATH_SYMBOLS.values())
 _WORDS = re.compile(r"[^\W\d_]+(?:[-_][^\W\d_]+)*")
+_VERSIONED = re.compile(r"\b([a-z]{2,})v\d{1,2}\b")
 
 
 def stems_of(text: str) -> set[str]:
-    """The stems of the words of ``text`` and of its compounds joined ("n-MOS" is also "nmos", "a_n" "an")."""
+    """The stems of the words of ``text`` and of its compounds joined ("n-MOS" is also "nmos", "a_n" "an"),
+    and the name of a versioned name ("ip" of "IPv4")."""
     words = _WORDS.findall(text.lower())
-    return {stem(part) for word in words for part in re.split("[-_]", word)} | {
-        stem(re.sub("[-_]", "", word)) for word in words
-    }
+    return (
+        {stem(part) for word in words for part in re.split("[-_]", word)}
+        | {stem(re.sub("[-_]", "", word)) for word in words}
+        | set(_VERSIONED.findall(text.lower()))
+    )
 
 
 @pytest.fixture(scope="module")
