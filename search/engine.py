@@ -69,6 +69,7 @@ from search.related import Neighbours
 from search.related import choose
 from search.related import linked
 from search.settle import Settler
+from search.spelling import Correction
 from search.spelling import Speller
 from search.spelling import unknown_words
 from search.suggest import Ranked
@@ -555,14 +556,17 @@ class Engine:
         unknown = unknown_words(found.query, version.ranker.finds, self.synonyms.lookup())
         if found.total:  # what was typed finds articles: a real word the index lacks is no typo
             unknown -= common_words()
-        correction = version.speller.correct(query, unknown)
-        if correction is None:
+
+        def fit(correction: Correction) -> int:
+            # A word put in counts even if it is filler: "exmaple" was typed as something asked for.
+            expanded = self._expand(version, parse(correction.query))
+            return self._exact_words(version, expanded, subjects, correction.words)
+
+        correction = version.speller.correct(query, unknown, fit)
+        if correction is None or fit(correction) <= found.exact_words():
             return None, None
         suggestion = Suggestion(correction.query, correction.html)
         expanded = self._expand(version, parse(correction.query))
-        # A word put in counts even if it is filler: "exmaple" was typed as something asked for.
-        if self._exact_words(version, expanded, subjects, correction.words) <= found.exact_words():
-            return None, None
         if found.total:  # the page shows the query's own hits, and the suggestion above them
             return suggestion, None
         return suggestion, self._unranked(version, expanded, subjects, False)

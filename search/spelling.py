@@ -20,6 +20,7 @@ from search.query import Alternative
 from search.query import UserQuery
 
 POSSESSIVES = ("'s", "’s")  # "kirchhoff's" is one token: "kirchhoff" is the same word
+OPTIONS = 4  # the likeliest words for a typo that are tried against the rest of the query
 
 
 @dataclass(frozen=True)
@@ -72,36 +73,48 @@ class Speller:
         )
         return sorted(((w, d) for w, d, _ in found if w != word), key=lambda item: item[1])
 
-    def closest(self, word: str) -> str | None:
-        """The likeliest intended word: fewest edits, then same last letter, then most frequent."""
+    def likeliest(self, word: str) -> list[str]:
+        """The likely intended words, likeliest first: those at the fewest edits, by same last letter, then
+        by a vowel put for a vowel, then by frequency."""
         near = self.near(word, max_edits(word, suggesting=True))
         if not near:
-            return None
+            return []
         best = min(d for _, d in near)
-        return max(
+        return sorted(
             (w for w, d in near if d == best),
             key=lambda w: (w[-1] == word[-1], _vowels_only(word, w), np.log1p(self.frequency(w)), w),
+            reverse=True,
         )
 
-    def correct(self, query: UserQuery, unknown: frozenset[str]) -> Correction | None:
-        """The query with each of its ``unknown`` words replaced, or ``None`` if nothing changes."""
-        replacements: dict[str, str] = {}
-        for clause in query.clauses:
-            for word in clause.words:
-                if word not in replacements and word in unknown:
-                    better = self.closest(word)
-                    if better:
-                        replacements[word] = better
+    def correct(
+        self, query: UserQuery, unknown: frozenset[str], fit: Callable[[Correction], int] | None = None
+    ) -> Correction | None:
+        """The query with each of its ``unknown`` words replaced, or ``None`` if nothing changes.
+
+        :param fit: how well a correction fits the rest of the query; among the likeliest words for a typo,
+            the one that fits best wins ("belman ford" is "bellman ford", not the more frequent "beman ford").
+        """
+        options = {
+            word: self.likeliest(word)[:OPTIONS] for clause in query.clauses for word in clause.words if word in unknown
+        }
+        replacements = {word: found[0] for word, found in options.items() if found}
         if not replacements:
             return None
-        pattern = re.compile(r"(?<!\w)({})(?!\w)".format("|".join(map(re.escape, replacements))), re.IGNORECASE)
-        parts = pattern.split(query.text)
-        # split() puts each matched word at the odd positions.
-        plain = "".join(replacements[p.lower()] if i % 2 else p for i, p in enumerate(parts))
-        html = "".join(
-            f"<mark>{escape(replacements[p.lower()])}</mark>" if i % 2 else escape(p) for i, p in enumerate(parts)
-        )
-        return Correction(plain, html, frozenset(replacements.values()))
+        for word in [word for word in replacements if fit and len(options[word]) > 1]:
+            fits = {option: fit(_corrected(query, {**replacements, word: option})) for option in options[word]}
+            replacements[word] = max(options[word], key=lambda option: fits[option])  # the likeliest if tied
+        return _corrected(query, replacements)
+
+
+def _corrected(query: UserQuery, replacements: dict[str, str]) -> Correction:
+    pattern = re.compile(r"(?<!\w)({})(?!\w)".format("|".join(map(re.escape, replacements))), re.IGNORECASE)
+    parts = pattern.split(query.text)
+    # split() puts each matched word at the odd positions.
+    plain = "".join(replacements[p.lower()] if i % 2 else p for i, p in enumerate(parts))
+    html = "".join(
+        f"<mark>{escape(replacements[p.lower()])}</mark>" if i % 2 else escape(p) for i, p in enumerate(parts)
+    )
+    return Correction(plain, html, frozenset(replacements.values()))
 
 
 def _with_bases(words: list[str], frequencies: list[int]) -> dict[str, int]:

@@ -9,6 +9,7 @@ from bench.relevance.run import load_queries
 from index import versions
 from index import vocabulary
 from index.articles import read_corpus
+from index.build import build
 from search.engine import Engine
 from search.engine import most_words
 from search.english import common_words
@@ -18,6 +19,7 @@ from search.query import parse
 from search.spelling import POSSESSIVES
 from search.spelling import Speller
 from search.spelling import unknown_words
+from tests.factory import write_article
 
 PARAPHRASES = HERE / "paraphrase.tsv"
 TYPO_RECALL = 0.8  # of the judged typo queries: 78 of 92 get a suggestion (the rest already match by stem)
@@ -181,3 +183,18 @@ def test_a_common_english_word_the_articles_lack_is_read_as_no_other_word(sample
         if guesses:
             misread[word] = guesses
     assert not misread, list(misread.items())[:10]
+
+
+def test_the_word_for_a_typo_is_the_one_that_fits_the_rest_of_the_query(tmp_path):
+    """ "belman" is one letter from "beman", a word of three articles, and from "bellman", of one: the
+    more frequent word made "beman ford", which holds no more of the query, so no suggestion was given."""
+    corpus = tmp_path / "corpus"
+    write_article(
+        corpus, id=1, question="How does the Bellman-Ford algorithm find shortest paths?", answer="It relaxes."
+    )
+    for number in range(2, 5):
+        write_article(corpus, id=number, question=f"Who is Beman {number}?", answer="A name in a story.")
+    build(corpus, tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        result = engine.search("belman ford")
+    assert result.suggestion is not None and result.suggestion.query == "bellman ford"
