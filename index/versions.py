@@ -129,7 +129,9 @@ def read_meta(version: Path) -> dict:
 # 16: more words kept apart from unrelated ones porter2 joins them to ("determinant" is not "determine").
 # 17: irregular plurals stem as their singulars ("automata" is "automaton", "vertices" "vertex").
 # 18: docmeta lists each article's keyword entries as topics (``DocMeta.find_topics``).
-FORMAT = 18
+# 19: an answer's lines stand apart as keywords do, and a big-O, a dotted name and a versioned name are also
+#     the words inside them (``index.tokens.as_indexed``): a quoted "ipv4 address" asks for ip, v4, address.
+FORMAT = 19
 
 
 def meta_seal(meta: dict) -> str:
