@@ -100,6 +100,11 @@ def second_origin(tmp_path_factory, live_server):
             second='data-kbsearch-placeholder="Second" data-kbsearch-subject="Economics"',
         )
     )
+    # The inline widget's script runs first (not async): still the hotkeys open the dialog.
+    inline_first = host_page(live_server, second='data-kbsearch-mode="button"').replace(
+        " async></script>", "></script>", 1
+    )
+    (folder / "inline-and-dialog.html").write_text(inline_first)
     handler = functools.partial(QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

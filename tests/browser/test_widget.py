@@ -100,6 +100,42 @@ def test_dialog_mode_opens_and_returns_focus(watched, second_origin):
     expect(page.locator("[data-kbsearch] >> button.open")).to_be_focused()
 
 
+@pytest.mark.parametrize("width", [1280, 768, 375])
+def test_dialog_mode_shows_its_results_whole(watched, second_origin, width):
+    """The popup hung below the box inside the dialog, which clipped it: above 480 px only a sliver showed."""
+    page = open_host_button(watched, second_origin)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.locator("[data-kbsearch] >> button.open").click()
+    page.locator(INPUT).press_sequentially("sort", delay=30)
+    expect(page.locator(OPTIONS)).to_have_count(2)
+    page.keyboard.press("Enter")
+    expect(page.locator(OPTIONS).first).to_contain_text("sort")
+    for option in page.locator(OPTIONS).all()[:2]:
+        expect(option).to_be_in_viewport(ratio=1)
+    screenshot(page, f"widget-dialog-{width}")
+
+
+def test_one_escape_closes_the_dialog_after_a_search(watched, second_origin):
+    page = open_host_button(watched, second_origin)
+    page.locator("[data-kbsearch] >> button.open").click()
+    page.locator(INPUT).press_sequentially("sort", delay=30)
+    expect(page.locator(OPTIONS)).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-kbsearch] >> dialog")).to_be_hidden()
+    expect(page.locator("[data-kbsearch] >> button.open")).to_be_focused()
+
+
+def test_the_hotkeys_open_the_dialog_of_a_page_with_two_widgets(watched, second_origin):
+    """Each widget listened for the keys, and the script that loaded first won: with two async scripts the
+    dialog opened half the time."""
+    watched.page.goto(f"{second_origin}/inline-and-dialog.html")
+    expect(watched.page.locator("[data-kbsearch] >> button.open")).to_be_visible()
+    expect(watched.page.locator(INPUT).first).to_be_attached()
+    watched.page.locator("h1").click()
+    watched.page.keyboard.press("Control+k")
+    expect(watched.page.locator("[data-kbsearch] >> dialog")).to_be_visible()
+
+
 def open_host_button(watched, second_origin):
     watched.page.goto(f"{second_origin}/dialog.html")
     expect(watched.page.locator("[data-kbsearch] >> button.open")).to_be_visible()

@@ -34,7 +34,10 @@
     "dialog{border:0;padding:1rem;border-radius:.75rem;width:min(40rem,calc(100vw - 1rem));background:var(--bg);",
     "color:var(--fg);box-sizing:border-box;top:10vh;margin:0 auto}",
     "dialog::backdrop{background:rgba(0,0,0,.45)}",
-    "@media (max-width:480px){dialog{top:0;width:100vw;max-width:100vw;height:100vh;border-radius:0}}"
+    // In the dialog the results take its room below the box: hung over it, the dialog's own overflow clipped them.
+    "dialog .pop{position:static;box-shadow:none;max-height:calc(80vh - 6rem)}",
+    "@media (max-width:480px){dialog{top:0;width:100vw;max-width:100vw;height:100vh;border-radius:0}",
+    "dialog .pop{max-height:calc(100vh - 6rem)}}"
   ].join("");
 
   var DEBOUNCE_MS = 120;
@@ -307,6 +310,8 @@
         if (open && this.active >= 0) this.go(this.active); else this.search();
         break;
       case "Escape":
+        // The dialog closes, results and all, as a search dialog does (a search box would only clear its text).
+        if (this.dialog) { event.preventDefault(); this.dialog.close(); break; }
         if (!this.pop.hidden) { event.preventDefault(); event.stopPropagation(); }
         else if (this.input.value) { event.preventDefault(); this.input.value = ""; }
         this.close();
@@ -319,13 +324,25 @@
     return node && (node.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName));
   }
 
+  // One listener for every widget of the page, whichever script ran first: the keys open a dialog
+  // if there is one, else the first box on the page.
+  function hotkeyTarget(widgets) {
+    var dialogs = widgets.filter(function (widget) { return widget.dialog; });
+    return (dialogs.length ? dialogs : widgets).sort(function (a, b) {
+      return a.host.compareDocumentPosition(b.host) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    })[0];
+  }
+
   function hotkeys(widget) {
+    var shared = window.KBSearch;
+    if (shared.hotkeyWidgets) { shared.hotkeyWidgets.push(widget); return; }
+    var widgets = shared.hotkeyWidgets = [widget];
     document.addEventListener("keydown", function (event) {
       var slash = event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey;
       var ctrlK = (event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K");
       if ((slash || ctrlK) && !event.defaultPrevented && !editing(document.activeElement)) {
         event.preventDefault();
-        widget.open();
+        hotkeyTarget(widgets).open();
       }
     });
   }
