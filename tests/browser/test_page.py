@@ -254,3 +254,21 @@ def test_one_live_region_announces_each_update(watched, live_server):
     page.locator("#q").fill("hash tables")
     expect(page.locator(live)).to_have_text("1 result for “hash tables”")
     assert page.evaluate(f"document.querySelectorAll('{live}').length === 1 && window.liveRegion.isConnected")
+
+
+LINES_OF = """(selector) => {
+    const range = document.createRange();
+    range.selectNodeContents(document.querySelector(selector));
+    return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_the_related_label_stays_on_one_line(browser, live_server, width):
+    """Beside a long related question the label shrank and broke mid-word: "Rel / ate / d:"."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(live_server + "/?q=binomial")
+    expect(page.locator(".related").first).to_be_visible()
+    assert page.evaluate(LINES_OF, ".related > span") == 1
+    context.close()
