@@ -551,7 +551,8 @@ class Engine:
 
         A suggestion that is not better is worse than none: a word the index holds in any
         form is never replaced, and a real word the index lacks ("bread") must not become
-        one it has ("break") unless the query found nothing and the correction finds something.
+        one it has ("break") unless the query found nothing and the correction finds something;
+        even then, its results are not shown in place of the query's ("cancer" is no typo of "cancel").
         """
         unknown = unknown_words(found.query, version.ranker.finds, self.synonyms.lookup())
         if found.total:  # what was typed finds articles: a real word the index lacks is no typo
@@ -567,7 +568,7 @@ class Engine:
             return None, None
         suggestion = Suggestion(correction.query, correction.html)
         expanded = self._expand(version, parse(correction.query))
-        if found.total:  # the page shows the query's own hits, and the suggestion above them
+        if found.total or correction.replaced <= common_words():  # the query's own hits, if any, and the offer
             return suggestion, None
         return suggestion, self._unranked(version, expanded, subjects, False)
 

@@ -28,6 +28,7 @@ class Correction:
     query: str
     html: str  # the corrected query, escaped, each changed word in <mark>
     words: frozenset[str]  # the words put in
+    replaced: frozenset[str]  # the typed words they replace
 
 
 def max_edits(word: str, suggesting: bool = False) -> int:
@@ -114,7 +115,7 @@ def _corrected(query: UserQuery, replacements: dict[str, str]) -> Correction:
     html = "".join(
         f"<mark>{escape(replacements[p.lower()])}</mark>" if i % 2 else escape(p) for i, p in enumerate(parts)
     )
-    return Correction(plain, html, frozenset(replacements.values()))
+    return Correction(plain, html, frozenset(replacements.values()), frozenset(replacements))
 
 
 def _with_bases(words: list[str], frequencies: list[int]) -> dict[str, int]:

@@ -57,10 +57,13 @@ def test_no_suggestion_for_the_paraphrases_whose_words_the_articles_lack(sample_
     assert set(wrong) <= KNOWN_WRONG, wrong
 
 
-def test_a_common_word_that_finds_nothing_is_still_corrected(sample_engine):
-    # "bets" is English, but nothing holds it: the suggestion is the only way to a result.
-    result = sample_engine.search("bets")
-    assert result.corrected and result.suggestion.query == "bits" and result.total
+@pytest.mark.parametrize(("text", "offered"), [("bets", "bits"), ("cancer", "cancel")])
+def test_a_common_word_that_finds_nothing_is_offered_a_correction_but_keeps_its_empty_page(
+    sample_engine, text, offered
+):
+    """ "cancer" is English, and nothing holds it: the page offered "cancel" but showed its results as if asked."""
+    result = sample_engine.search(text)
+    assert result.suggestion.query == offered and not result.corrected and not result.total
 
 
 @pytest.mark.parametrize(
