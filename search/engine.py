@@ -592,8 +592,8 @@ class Engine:
     def _unranked(self, version: _Version, query: UserQuery, subjects: tuple[str, ...], listing: bool) -> _Matches:
         meta = version.meta
         scored = by_meaning = settler = None
-        if listing:
-            matched, key = meta.live.copy(), meta.date.astype(np.float64)
+        if listing or (query.is_empty and query.excluded):  # "-java": every article but those, newest first
+            matched, key = self._excluding(version, query, meta.live.copy()), meta.date.astype(np.float64)
         elif query.is_empty:
             matched, key = np.zeros(meta.size, dtype=bool), np.zeros(meta.size)
         else:
@@ -623,6 +623,11 @@ class Engine:
         for clause, present in zip(query.clauses, scored.present, strict=True):
             if clause.quoted:
                 matched &= dense(version.meta.size, present)  # an exact phrase is required, whatever else matches
+        return Engine._excluding(version, query, matched)
+
+    @staticmethod
+    def _excluding(version: _Version, query: UserQuery, matched: np.ndarray) -> np.ndarray:
+        """``matched`` (changed in place) less the articles with an excluded word."""
         for clause in query.excluded:
             matched &= ~version.clause_docs(clause)
         return matched

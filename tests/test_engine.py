@@ -60,6 +60,15 @@ def test_exclusion(engine):
     assert ids(engine.search('sort -"merge sort"')) == []  # insertion sort's answer says "unlike merge sort"
 
 
+def test_exclusions_alone_list_every_other_article_newest_first(engine):
+    """ "-java" alone found nothing: it now lists what a search of nothing lists, less the excluded."""
+    everything = engine.search("", per_page=50)
+    for text in ("-sort", '-"merge sort"', "-sort -binomial"):
+        excluded = {i for word in text.split(" -") for i in ids(engine.search(word.lstrip("-"), per_page=50))}
+        result = engine.search(text, per_page=50)
+        assert ids(result) == [i for i in ids(everything) if i not in excluded] and excluded, text
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [
