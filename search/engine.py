@@ -75,6 +75,7 @@ from search.spelling import unknown_words
 from search.suggest import Ranked
 from search.suggest import Typed
 from search.suggest import rank as rank_completions
+from search.suggest import respelled
 from search.suggest import split_typed
 from search.synonyms import Synonyms
 from search.topics import topic_bonus
@@ -684,11 +685,15 @@ class Engine:
             return None
         mask, _selected = subject_filter(version.meta, subjects)
         ranked = _completions_of(version, typed, mask)
-        shorter = typed.shorter()
-        if ranked.candidates.any() or shorter is None:
-            return ranked
-        # "pmf vs": no question has a word starting "vs", but the visitor is still typing one about pmf.
-        return _completions_of(version, shorter, mask)
+        # "djikstra algo": the visitor is typing a question about dijkstra; "pmf vs": no question has a
+        # word starting "vs", but the visitor is still typing one about pmf.
+        for fallback in (lambda: respelled(typed, version.speller), typed.shorter):
+            if ranked.candidates.any():
+                break
+            other = fallback()
+            if other is not None:
+                ranked = _completions_of(version, other, mask)
+        return ranked
 
     @staticmethod
     def _completion(version: _Version, doc: int, ranked: Ranked) -> Completion:

@@ -87,6 +87,26 @@ class Speller:
             reverse=True,
         )
 
+    def likeliest_start(self, prefix: str) -> str | None:
+        """The likeliest intended start of a word still being typed ("djikstr" is "dijkstr", "polymorf"
+        "polymorp"): the start, as long, of the most frequent word whose start is fewest edits away."""
+        edits = max_edits(prefix, suggesting=True)
+        if edits <= 0:
+            return None
+        size = len(prefix)
+        found = process.extract(
+            prefix,
+            [w for w in self._buckets.get(prefix[0], []) if len(w) >= size],
+            scorer=OSA.distance,
+            processor=lambda word: word[:size],
+            score_cutoff=edits,
+            limit=None,
+        )
+        if not found:
+            return None
+        word, _distance, _index = min(found, key=lambda item: (item[1], -self.frequency(item[0]), item[0]))
+        return word[:size]
+
     def correct(
         self, query: UserQuery, unknown: frozenset[str], fit: Callable[[Correction], int] | None = None
     ) -> Correction | None:

@@ -6,7 +6,8 @@ filler, but no more than one. Questions that begin with the text as
 typed come first, then those that begin with its words in other forms, then those
 holding more of its words (question words and filler count for none), then BM25 on
 the question, shorter questions first. So a question stays at the top for as long as
-a visitor keeps typing it, however long it gets.
+a visitor keeps typing it, however long it gets. When nothing completes the text as
+typed, its misspelled words are read as the likeliest words of the index (``respelled``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from search.ranking import Ranker
 from search.ranking import best
 from search.ranking import dense
 from search.ranking import top
+from search.spelling import Speller
 
 MAX_CHECKED = 100  # questions read per keystroke to confirm that they begin with the text as typed
 COVERAGE_STEP = 1_000_000.0  # more than any BM25
@@ -78,6 +80,27 @@ def split_typed(text: str) -> Typed | None:
     text = text[:MAX_QUERY_CHARS]
     found = list(split_words(text))
     return _typed(found, finished=text[-1:].isspace()) if found else None
+
+
+def respelled(typed: Typed, speller: Speller) -> Typed | None:
+    """``typed`` with each word the index lacks read as its likeliest word, and a last part that starts
+    none as the likeliest start ("djikstra algo" is "dijkstra algo"); ``None`` if nothing changes."""
+    words = [_respelled(word, speller) for word in typed.words]
+    prefix = typed.prefix
+    if not speller.frequency(prefix) and not (not typed.finished and speller.completions(prefix, 1)):
+        prefix = next(iter(speller.likeliest(prefix)), None) if typed.finished else speller.likeliest_start(prefix)
+        prefix = prefix or typed.prefix
+    if words == list(typed.words) and prefix == typed.prefix:
+        return None
+    return Typed(tuple(words), tuple(_parts(words)), prefix, typed.finished)
+
+
+def _respelled(word: Word, speller: Speller) -> Word:
+    parts = tuple(
+        (start, end, text if speller.frequency(text) else next(iter(speller.likeliest(text)), text))
+        for start, end, text in word.parts
+    )
+    return Word(word.start, word.end, parts, word.whole)
 
 
 def _typed(found: list[Word], finished: bool) -> Typed:

@@ -101,3 +101,35 @@ def test_a_finished_word_is_not_read_as_the_start_of_a_longer_one(sample_engine,
             wrong[text] = [c.question for c in sample_engine.suggest(text)][:3]
     assert len(typed) > 1000
     assert not wrong, list(wrong.items())[:5]
+
+
+def swapped(word: str) -> str:
+    """A typo typed often: two letters inside the word swapped ("expalin")."""
+    return word[:3] + word[4] + word[3] + word[5:]
+
+
+# An ambiguous typo: "setlting" is one edit from "settling" and from the more frequent "setting".
+AMBIGUOUS = {"How is setlting ti"}
+
+
+@pytest.mark.parametrize("next_letters", [0, 2])
+def test_a_question_stays_suggested_with_a_typo_in_its_first_long_word(sample_engine, sample_dir, next_letters):
+    """ "djikstra", "eucledian algoritm", "subneting" suggested nothing, while search corrected them. Each
+    question typed to its first word of seven letters or more, misspelled, and on into the next word,
+    keeps it among the suggestions wherever at most eight questions begin with the text as meant."""
+    starts = rare_starts(sample_dir)
+    lost, tried = {}, 0
+    for article in read_corpus(sample_dir).articles:
+        words = article.question.split()
+        at = next((i for i, w in enumerate(words) if len(w) >= 7 and w.isalpha()), None)
+        if at is None:
+            continue
+        meant = " ".join(words[: at + 1] + [w[:next_letters] for w in words[at + 1 : at + 2] if next_letters])
+        typed = meant.replace(words[at], swapped(words[at]))
+        if article.url not in starts.get(meant, ()) or typed in AMBIGUOUS:
+            continue
+        tried += 1
+        if article.id not in [c.id for c in sample_engine.suggest(typed, SHOWN)]:
+            lost[typed] = article.question
+    assert tried > 100
+    assert not lost, lost
