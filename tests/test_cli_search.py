@@ -96,7 +96,7 @@ def test_a_query_may_start_with_an_exclusion(sample_index, sample_dir):
     alone = search(sample_index, "-java", "--per-page", "50")
     total = len(list(sample_dir.glob("*.md"))) - len(java)
     assert alone.exit_code == 0 and alone.output.startswith(f"{total} results"), alone.output  # as on the page
-    assert not java & set(hit_urls(sample_index, "-java", "--per-page", "50"))
+    assert not java & set(hit_urls(sample_index, "-java"))
 
 
 def test_an_exclusion_after_a_word_is_part_of_the_query(sample_index, sample_dir):
