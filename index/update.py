@@ -13,6 +13,8 @@ serving, untouched, until the new one is published.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ from index import inverted
 from index import vectors
 from index import versions
 from index import vocabulary
+from index.articles import MAX_FILE_BYTES
 from index.articles import Article
 from index.articles import Problem
 from index.articles import read_articles
@@ -89,11 +92,16 @@ class _Plan:
 
 
 def _digest(path: Path) -> str | None:
+    """The SHA-1 of an article file, or ``None`` for one ``read_article`` refuses or cannot read (it says
+    why): a FIFO would block the update, and /dev/zero or a huge file would fill the memory."""
     try:
+        found = os.stat(path)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_FILE_BYTES:
+            return None
         with open(path, "rb") as handle:
-            return hashlib.sha1(handle.read()).hexdigest()
+            return hashlib.sha1(handle.read(MAX_FILE_BYTES + 1)).hexdigest()
     except OSError:
-        return None  # read_article reports why
+        return None
 
 
 def _accepted(found: list[Article], manifest: Manifest, gone: list[str]) -> tuple[list[Article], list[Problem]]:

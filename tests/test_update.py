@@ -2,6 +2,9 @@
 
 import os
 import re
+import resource
+import subprocess
+import sys
 
 import pytest
 
@@ -331,3 +334,31 @@ def test_an_update_over_a_damaged_live_version_says_so(source, index_dir, share,
         return
     with Engine(index_dir) as engine:
         assert engine.search("topic1").total == 1
+
+
+def _update_in_a_process(source, index_dir, memory_bytes: int = 2 * 1024**3) -> subprocess.CompletedProcess:
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+    command = [sys.executable, "-m", "cli", "index", str(source), "--incremental", "--index-dir", str(index_dir)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "endless"])
+def test_an_indexed_file_that_became_a_fifo_or_endless_is_skipped_not_read(source, index_dir, kind):
+    """The update hashed a changed file whole before reading it as an article: a FIFO blocked it for
+    ever, and a link to /dev/zero read until the memory ran out. Now each is one skipped file."""
+    path = source / "what-is-topic2.md"
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    try:
+        done = _update_in_a_process(source, index_dir)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the update blocked on the file")
+    assert done.returncode == 0, done.stderr
+    assert "what-is-topic2.md: not a regular file" in done.stdout + done.stderr
+    with Engine(index_dir) as engine:
+        assert engine.search("topic2").total == 1  # its last good version stays
