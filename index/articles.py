@@ -219,8 +219,11 @@ def parse_article(path: Path, raw: bytes, relative_to: Path | None = None) -> Ar
 
 def read_article(path: Path, source: Path | None = None) -> Article | Problem:
     """Read and validate one file; a failure becomes a ``Problem``, never an exception."""
-    shown = str(path.relative_to(source)) if source else str(path)
+    name = str(path.relative_to(source)) if source else str(path)
+    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     try:
+        if shown != name:  # the index keeps every file's name, as UTF-8 text
+            raise ArticleError("file name is not UTF-8: rename the file")
         if not stat.S_ISREG(os.stat(path).st_mode):
             # A FIFO or device would block or never end: only regular files are articles.
             raise ArticleError("not a regular file")

@@ -362,3 +362,15 @@ def test_an_indexed_file_that_became_a_fifo_or_endless_is_skipped_not_read(sourc
     assert "what-is-topic2.md: not a regular file" in done.stdout + done.stderr
     with Engine(index_dir) as engine:
         assert engine.search("topic2").total == 1  # its last good version stays
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_by_builds_and_updates(source, index_dir, tmp_path):
+    """The index keeps file names as UTF-8 text: such a name failed every build and update, exit 70."""
+    os.rename(source / "what-is-topic3.md", source / os.fsdecode(b"topic-\xe9.md"))
+    report = update(source, index_dir)
+    assert [(p.path, p.reason) for p in report.problems] == [
+        ("topic-\\xe9.md", "file name is not UTF-8: rename the file")
+    ]
+    assert report.deleted == 1 and report.version is not None
+    rebuilt = build(source, tmp_path / "rebuilt")
+    assert [p.path for p in rebuilt.problems] == ["topic-\\xe9.md"] and rebuilt.documents == 4
