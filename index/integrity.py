@@ -43,6 +43,7 @@ READ_ERRORS = (
     pickle.UnpicklingError,
     struct.error,
     whoosh.index.IndexError,
+    MemoryError,  # numpy, for a damaged header's enormous shape
 )
 
 
@@ -121,6 +122,18 @@ def check_present(version: Path, files: dict[str, str]) -> None:
     _raise_any(_missing(version, files))
 
 
+def check_unaltered(version: Path, files: dict[str, str], names: list[str]) -> None:
+    """Raise ``IndexDamaged`` naming those of ``names``, files recorded for ``version``, that differ."""
+    _raise_any([problem for name in names if (problem := _altered(version, name, files))])
+
+
+def _altered(version: Path, name: str, files: dict[str, str]) -> str | None:
+    """What is wrong with the file ``name`` if it is not what its build wrote."""
+    if sha256_of(version / name) != files[name]:
+        return f"{name} is not the file its build wrote (SHA-256 differs)"
+    return None
+
+
 def verify_files(version: Path) -> None:
     """Check that ``version`` holds exactly the files its build recorded, each as the build wrote it.
 
@@ -135,8 +148,8 @@ def verify_files(version: Path) -> None:
             continue
         if path.is_symlink() or not path.is_file():
             problems.append(f"{name} is not a regular file")
-        elif sha256_of(path) != files[name]:
-            problems.append(f"{name} is not the file its build wrote (SHA-256 differs)")
+        elif altered := _altered(version, name, files):
+            problems.append(altered)
     _raise_any(problems)
 
 

@@ -12,11 +12,13 @@ serving, untouched, until the new one is published.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -91,6 +93,10 @@ class _Plan:
     restamped: dict[str, Stamp]  # unchanged files with a new stamp (touched, or copied), recorded by the update
 
 
+# Small files that every update reads and rewrites: checked whole against their digests first.
+CARRIED = (docmeta.FILENAME, vocabulary.FILENAME, versions.MANIFEST)
+
+
 def _digest(path: Path) -> str | None:
     """The SHA-1 of an article file, or ``None`` for one ``read_article`` refuses or cannot read (it says
     why): a FIFO would block the update, and /dev/zero or a huge file would fill the memory."""
@@ -140,17 +146,27 @@ def _first_clash(accepted: list[Article], manifest: Manifest, gone: list[str]) -
 
 
 def _readable(live: Path) -> Manifest:
-    """The live version's manifest, once its recorded files are there and the arrays every version
-    carries forward (``docmeta``) read whole, so that an update reports a damaged index as one
-    (exit 3), also when nothing changed, instead of success or a crash; the rest is linked unread.
+    """The live version's manifest, once its recorded files are there and those every update reads and
+    carries forward (``CARRIED``, Whoosh's table of contents) are as its build wrote them, so that an
+    update reports a damaged index as one (exit 3), also when nothing changed, instead of success or a
+    crash; the rest, most of the index, is linked unread.
 
-    :raises IndexDamaged: naming what is missing or cannot be read.
+    :raises IndexDamaged: naming what is missing, altered or cannot be read.
     """
-    integrity.check_present(live, integrity.recorded(live))
-    try:
-        docmeta.load(live)
+    files = integrity.recorded(live)
+    integrity.check_present(live, files)
+    carried = [name for name in files if name in CARRIED or name.endswith(".toc")]
+    with _reading(live):
+        integrity.check_unaltered(live, files, carried)
         return read_manifest(live)
-    except integrity.READ_ERRORS as exc:
+
+
+@contextlib.contextmanager
+def _reading(live: Path) -> Iterator[None]:
+    """What reading a damaged file of the live version raises, as ``IndexDamaged``."""
+    try:
+        yield
+    except (IndexDamaged, *integrity.READ_ERRORS) as exc:
         message = f"the live version {live.name} cannot be read ({type(exc).__name__}: {exc}); run a full build"
         raise IndexDamaged(message) from None
 
@@ -214,7 +230,8 @@ def _apply(building: Path, live: Path, plan: _Plan, manifest: Manifest, source: 
         impacts.write(folder, meta)
     columns.save_articles(added, found.key_terms, building, previous=live)
     updated = manifest.restamped(plan.restamped).without(removed) + manifest_of(added, size)
-    counts = _word_counts(live, deleted, words)
+    with _reading(live):  # the stored articles of those deleted
+        counts = _word_counts(live, deleted, words)
     finish_version(building, updated, meta, counts, source, len(plan.problems), started, live, model)
 
 

@@ -15,6 +15,7 @@ from index import integrity
 from index import manifest
 from index import update as update_module
 from index import versions
+from index import vocabulary
 from index.build import BuildError
 from index.build import build
 from index.tokens import stem
@@ -317,11 +318,13 @@ def test_a_swap_with_an_article_whose_change_is_refused_is_refused_too(source, i
 
 @pytest.mark.parametrize("share", [i / 20 for i in range(1, 20)])
 @pytest.mark.parametrize("edited", [False, True])
-def test_an_update_over_a_damaged_live_version_says_so(source, index_dir, share, edited):
-    """A byte of the live version's docmeta changed: the update reports the index damaged (exit 3), or
-    the byte was one no reader looks at (a zip header's time) and the index still serves. Never
-    "nothing changed" (success) over an index that cannot serve, nor an unexpected error."""
-    damaged = versions.current_version(index_dir) / docmeta.FILENAME
+@pytest.mark.parametrize("name", [docmeta.FILENAME, vocabulary.FILENAME, "_MAIN_*.toc"])
+def test_an_update_over_a_damaged_live_version_says_so(source, index_dir, share, edited, name):
+    """A byte of one of the files of the live version that every update reads changed: the update
+    reports the index damaged (exit 3), or the byte was one no reader looks at (a zip header's time)
+    and the index still serves. Never "nothing changed" (success) over an index that cannot serve,
+    nor an unexpected error (the vocabulary and the table of contents gave exit 70)."""
+    [damaged] = versions.current_version(index_dir).glob(name)
     data = bytearray(damaged.read_bytes())
     data[int(len(data) * share)] ^= 0xFF
     damaged.write_bytes(bytes(data))
