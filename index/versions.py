@@ -45,9 +45,13 @@ MAX_VERSIONS = 10
 def current_version(index_dir: Path) -> Path | None:
     """The live version's directory, or ``None`` when nothing was built yet."""
     try:
-        name = (index_dir / CURRENT).read_text().strip()
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):  # nothing built there, or a path below a file
         return None
+    except (UnicodeDecodeError, IsADirectoryError):
+        raise IndexDamaged(
+            f"{index_dir / CURRENT} does not name a version: run a full 'kbsearch index SOURCE'"
+        ) from None
     path = index_dir / VERSIONS / name
     return path if name and path.is_dir() else None
 

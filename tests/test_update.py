@@ -377,3 +377,15 @@ def test_a_file_name_that_is_not_utf8_is_skipped_by_builds_and_updates(source, i
     assert report.deleted == 1 and report.version is not None
     rebuilt = build(source, tmp_path / "rebuilt")
     assert [p.path for p in rebuilt.problems] == ["topic-\\xe9.md"] and rebuilt.documents == 4
+
+
+def test_a_pointer_to_the_live_version_that_is_not_text_is_damage_a_full_build_repairs(source, index_dir):
+    """CURRENT of bytes that are not UTF-8 failed search and update with an unexpected error (exit 70)."""
+    (index_dir / versions.CURRENT).write_bytes(b"\xff\xfe\n")
+    with pytest.raises(IndexDamaged, match="does not name a version"):
+        update(source, index_dir)
+    with pytest.raises(IndexDamaged, match="does not name a version"):
+        Engine(index_dir).search("topic1")
+    build(source, index_dir)
+    with Engine(index_dir) as engine:
+        assert engine.search("topic1").total == 1
