@@ -8,11 +8,14 @@ the README documents.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 import click
@@ -32,6 +35,9 @@ from index import versions
 from index.articles import read_corpus
 from index.build import build
 from index.update import update
+
+if TYPE_CHECKING:
+    from watchfiles import Change
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz")  # what index.archive writes
 WATCH_DEBOUNCE_MS = 1000  # a save of many files becomes one update
@@ -139,15 +145,19 @@ def _keep_going(run: Callable[..., None], **options: bool) -> None:
 
 
 def _watch(source: Path, reindex: Callable[[], None]) -> None:
-    """``reindex`` after each burst of changes to ``*.md`` files below ``source``, until Ctrl-C."""
+    """``reindex`` after each burst of changes to ``*.md`` files below ``source``, or to its folders,
+    until Ctrl-C or SIGTERM (a service manager's stop), after the pass under way."""
     from watchfiles import watch
 
+    stop = threading.Event()
+    stopped_by = signal.signal(signal.SIGTERM, lambda _signal, _frame: stop.set())
     changes = watch(
         source,
         debounce=WATCH_DEBOUNCE_MS,
-        watch_filter=lambda _c, path: path.endswith(".md"),
+        watch_filter=_watched,
         rust_timeout=250,
         yield_on_timeout=True,
+        stop_event=stop,
     )
     try:
         for number, changed in enumerate(changes):
@@ -157,6 +167,17 @@ def _watch(source: Path, reindex: Callable[[], None]) -> None:
                 reindex()
     except KeyboardInterrupt:
         pass  # the documented way to stop watching, not a failure
+    finally:
+        signal.signal(signal.SIGTERM, stopped_by)
+
+
+def _watched(change: Change, path: str) -> bool:
+    """An article, or a folder that may hold some: moved in, it is one event of its own name only."""
+    from watchfiles import Change
+
+    if path.endswith(".md") or os.path.isdir(path):
+        return True
+    return change == Change.deleted and not os.path.splitext(path)[1]  # a folder moved out, most likely
 
 
 @cli.command()

@@ -96,6 +96,15 @@ def test_watch_reindexes_when_a_file_changes(tmp_path):
                         return hits
         return []
 
+    def still_found(phrase: str) -> bool:
+        """Whether the phrase is found until the deadline: the watcher never saw it go."""
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            with Engine(index_dir) as engine:
+                if not engine.search(f'"{phrase}"').total:
+                    return False
+        return True
+
     try:
         # The command says "watching" once its watcher is armed, so a change written after it must be seen.
         while b"watching" not in log_path.read_bytes():
@@ -107,7 +116,16 @@ def test_watch_reindexes_when_a_file_changes(tmp_path):
         write_article(source, id=78, question="What is a trie?", answer="A tree of prefixes.")
         assert found("trie") == ["What is a trie?"], log_path.read_text()  # then updated
         assert "added 1, changed 0, deleted 0, unchanged 1" in log_path.read_text()
+        # A folder moved in, then out: its files were never seen, only the folder's name.
+        outside = tmp_path / "batch"
+        write_article(outside, id=79, question="What is a heap?", answer="A tree kept in order by priority.")
+        outside.rename(source / "batch")
+        assert found("heap") == ["What is a heap?"], log_path.read_text()
+        (source / "batch").rename(outside)
+        assert found("trie") and not still_found("heap"), log_path.read_text()
+        process.terminate()  # as a service manager stops it: done, not failed
+        assert process.wait(timeout=15) == 0, log_path.read_text()
     finally:
-        process.terminate()
+        process.kill()
         process.wait(timeout=15)
         log.close()
