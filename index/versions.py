@@ -20,6 +20,8 @@ import hashlib
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -211,7 +213,11 @@ def _fsync_dir(path: Path) -> None:
 
 
 def publish(index_dir: Path, building: Path) -> Path:
-    """Make a finished build the live version, atomically, and prune old ones."""
+    """Make a finished build the live version, atomically, and prune old ones.
+
+    A Ctrl-C once the switch has begun is let go when it is done: the command then reports the
+    new version it published, not an interruption, which a cron job would count as a failure.
+    """
     final = building.with_name(building.name.removeprefix(BUILDING_PREFIX))
     for file in building.rglob("*"):
         if file.is_dir():
@@ -219,6 +225,25 @@ def publish(index_dir: Path, building: Path) -> Path:
             continue
         with open(file, "rb") as handle:
             os.fsync(handle.fileno())
+    with _ctrl_c_held():
+        _switch(index_dir, building, final)
+    return final
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ignore SIGINT meanwhile (Python's handlers run in the main thread only, so only it can)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, held)
+
+
+def _switch(index_dir: Path, building: Path, final: Path) -> None:
     os.rename(building, final)
     _fsync_dir(final.parent)
     tmp = index_dir / (CURRENT + ".tmp")
@@ -229,7 +254,6 @@ def publish(index_dir: Path, building: Path) -> Path:
     os.replace(tmp, index_dir / CURRENT)
     _fsync_dir(index_dir)
     prune(index_dir)
-    return final
 
 
 def _published_at(version: Path) -> float:

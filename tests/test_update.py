@@ -3,6 +3,7 @@
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 
@@ -389,3 +390,20 @@ def test_a_pointer_to_the_live_version_that_is_not_text_is_damage_a_full_build_r
     build(source, index_dir)
     with Engine(index_dir) as engine:
         assert engine.search("topic1").total == 1
+
+
+def test_ctrl_c_once_the_switch_began_lets_the_update_finish_as_published(source, index_dir, monkeypatch):
+    """A Ctrl-C after CURRENT named the new version reported "interrupted" (exit 130) for a published update."""
+    pruned = versions.prune
+
+    def interrupted_while_pruning(folder):
+        os.kill(os.getpid(), signal.SIGINT)
+        pruned(folder)
+
+    monkeypatch.setattr(versions, "prune", interrupted_while_pruning)
+    write_article(source, id=1, question="What is topic1?", answer="Edited again.", subject="Physics")
+    try:
+        report = update(source, index_dir)
+    except KeyboardInterrupt:
+        pytest.fail("interrupted after the switch")
+    assert report.version is not None and versions.current_version(index_dir) == report.version
