@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 import traceback
 from typing import Any
 
@@ -30,12 +32,19 @@ class Command(click.Command):
         return super().invoke(ctx)
 
 
+def _stop_on_sigterm(signum: int, _frame: object) -> None:
+    sys.exit(128 + signum)
+
+
 class Commands(click.Group):
     """The group: any error a command raises becomes its one line and exit code (``cli.errors``)."""
 
     command_class = Command
 
     def invoke(self, ctx: click.Context) -> Any:
+        # A service manager's stop unwinds as Ctrl-C does, through every cleanup: a build's worker
+        # processes are stopped, not left running without their parent.
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):

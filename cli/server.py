@@ -6,9 +6,7 @@ import contextlib
 import errno
 import os
 import shutil
-import signal
 import socket
-import sys
 import tempfile
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -86,17 +84,12 @@ def _metrics_folder() -> Iterator[None]:
             del os.environ[METRICS_FOLDER]
 
 
-def _stop_on_sigterm(signum: int, _frame: object) -> None:
-    sys.exit(128 + signum)
-
-
 def serve(settings: Mapping[str, Any], host: str, port: int, workers: int) -> None:
     """Serve the app built from ``settings`` on ``host:port`` until SIGTERM or Ctrl-C."""
     check_address(host, port)
     # The workers record analytics there: a folder that cannot be made fails here, once, not in each worker.
     Path(settings["INDEX_DIR"]).mkdir(parents=True, exist_ok=True)
-    # Until gunicorn installs its own handlers, SIGTERM must still unwind through the cleanup below.
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Until gunicorn installs its own handlers, SIGTERM unwinds through the cleanup below (``cli.group``).
     with _metrics_folder():
         _Gunicorn(
             settings,

@@ -9,12 +9,15 @@ concurrently, once per module; each test then checks one of them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.generate import generate
 from cli.main import cli
 from index.archive import export
 from index.build import build
@@ -299,3 +303,40 @@ def test_ctrl_c_while_the_command_loads_ends_in_one_line():
     )
     done = subprocess.run([sys.executable, "-c", interrupt_the_import], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (130, "error: interrupted\n")
+
+
+def _children(pid: int) -> set[int]:
+    """Every process below ``pid``, from Linux's /proc."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        found.update(todo)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigterm_stops_a_build_and_its_worker_processes(tmp_path):
+    """A service manager's SIGTERM ended the parent at once and left its worker processes running for good."""
+    generate(tmp_path / "articles", 6000)
+    command = [sys.executable, "-m", "cli", "index", str(tmp_path / "articles"), "--index-dir", str(tmp_path / "index")]
+    process = subprocess.Popen(
+        [*command, "--procs", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while len(workers := _children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None and len(workers) >= 2, "no worker processes started"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 143
+    time.sleep(1)
+    assert not [pid for pid in workers if _alive(pid)]
+    assert not list((tmp_path / "index" / "versions").glob(".*")), "a half-made version was left"
