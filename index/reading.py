@@ -13,7 +13,10 @@ their own, so that only the culprit is lost, reported with its path and why.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -38,6 +41,7 @@ ATTEMPTS = 2  # a worker killed from outside (the OOM killer) is not the file's 
 AHEAD = 2  # chunks queued per worker, so that none waits while the parent merges
 # A panicking Rust parser prints its backtrace to stderr; the report already names the file.
 WORKER_ENV = {"RUST_BACKTRACE": "0"}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # loky's resource tracker is a process of its own that outlives ours and shares our stderr. When a
 # semaphore's release does not reach it (a race inside loky, seen once in CI: the semaphore was
 # already unlinked), it warns about it after the command's last line, with nothing left to clean.
@@ -58,7 +62,18 @@ def _executor(workers: int) -> contextlib.AbstractContextManager[ProcessPoolExec
 
 def _new_executor(workers: int) -> ProcessPoolExecutor:
     _quiet_tracker()  # the tracker starts with the first executor and reads its warning filters from the environment
-    return ProcessPoolExecutor(max_workers=workers, env=WORKER_ENV)
+    return ProcessPoolExecutor(max_workers=workers, env=WORKER_ENV, initializer=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """In a worker: be killed when the process that started it dies, as a killed build does (SIGKILL,
+    the OOM killer), instead of waiting for work for ever. Linux only (``prctl``)."""
+    if sys.platform != "linux":
+        return
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
 
 
 def _quiet_tracker() -> None:

@@ -9,7 +9,6 @@ concurrently, once per module; each test then checks one of them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -34,6 +33,8 @@ from index.build import build
 from tests.conftest import free_port
 from tests.conftest import production_server
 from tests.factory import write_article
+from tests.workers import alive
+from tests.workers import descendants
 
 OK, FAILED, USAGE, NO_INDEX, UNEXPECTED, INTERRUPTED = 0, 1, 2, 3, 70, 130
 
@@ -305,25 +306,6 @@ def test_ctrl_c_while_the_command_loads_ends_in_one_line():
     assert (done.returncode, done.stderr) == (130, "error: interrupted\n")
 
 
-def _children(pid: int) -> set[int]:
-    """Every process below ``pid``, from Linux's /proc."""
-    found, todo = set(), [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                todo += [int(child) for child in (task / "children").read_text().split()]
-        found.update(todo)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except OSError:
-        return False
-
-
 def test_sigterm_stops_a_build_and_its_worker_processes(tmp_path):
     """A service manager's SIGTERM ended the parent at once and left its worker processes running for good."""
     generate(tmp_path / "articles", 6000)
@@ -332,11 +314,11 @@ def test_sigterm_stops_a_build_and_its_worker_processes(tmp_path):
         [*command, "--procs", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
-    while len(workers := _children(process.pid)) < 2 and time.monotonic() < deadline:
+    while len(workers := descendants(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert process.poll() is None and len(workers) >= 2, "no worker processes started"
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 143
     time.sleep(1)
-    assert not [pid for pid in workers if _alive(pid)]
+    assert not [pid for pid in workers if alive(pid)]
     assert not list((tmp_path / "index" / "versions").glob(".*")), "a half-made version was left"

@@ -16,6 +16,8 @@ from search.engine import Engine
 from tests.conftest import free_port
 from tests.conftest import wait_until_up
 from tests.factory import write_article
+from tests.workers import alive
+from tests.workers import descendants
 
 
 def write_many(folder, count, start=0, word="entropy"):
@@ -45,9 +47,15 @@ def test_killed_build_leaves_the_live_index_and_is_cleaned_up(tmp_path):
         assert process.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
         time.sleep(0.05)
     time.sleep(0.5)
+    workers = descendants(process.pid)
+    assert workers, "no reading process started"
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert versions.current_version(index_dir) == live
+    # Killed with it: reading processes waited for work from a dead parent for good, with their trackers.
+    while [pid for pid in workers if alive(pid)]:
+        assert time.monotonic() < deadline, "the reading processes outlived the killed build"
+        time.sleep(0.1)
     with Engine(index_dir) as engine:
         assert engine.search("entropy").total == 20
     # The next build needs no manual step: the lock died with the process, leftovers are removed.

@@ -1,4 +1,5 @@
-"""Which gunicorn worker answers a request, read from Linux's /proc: the app names no process in its answers.
+"""Which gunicorn worker answers a request, and which processes a command started, read from Linux's /proc:
+the app names no process in its answers.
 
 A sync worker serves one connection at a time and, once it has accepted one,
 waits for the whole request. So a request sent without its closing blank line
@@ -9,6 +10,7 @@ from every worker, each known by its pid.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -91,3 +93,24 @@ def one_answer_per_worker(port: int, path: str) -> dict[int, bytes]:
     finally:
         for client in clients:
             client.close()
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid``."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                children = [int(child) for child in (task / "children").read_text().split()]
+                todo += children
+                found.update(children)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not ended (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
