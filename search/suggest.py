@@ -86,21 +86,30 @@ def respelled(typed: Typed, speller: Speller) -> Typed | None:
     """``typed`` with each word the index lacks read as its likeliest word, and a last part that starts
     none as the likeliest start ("djikstra algo" is "dijkstra algo"); ``None`` if nothing changes."""
     words = [_respelled(word, speller) for word in typed.words]
-    prefix = typed.prefix
-    if not speller.frequency(prefix) and not (not typed.finished and speller.completions(prefix, 1)):
-        prefix = next(iter(speller.likeliest(prefix)), None) if typed.finished else speller.likeliest_start(prefix)
-        prefix = prefix or typed.prefix
+    prefix = _respelled_prefix(typed, speller)
     if words == list(typed.words) and prefix == typed.prefix:
         return None
     return Typed(tuple(words), tuple(_parts(words)), prefix, typed.finished)
 
 
 def _respelled(word: Word, speller: Speller) -> Word:
-    parts = tuple(
-        (start, end, text if speller.frequency(text) else next(iter(speller.likeliest(text)), text))
-        for start, end, text in word.parts
-    )
+    parts = tuple((start, end, _word_of(text, speller)) for start, end, text in word.parts)
     return Word(word.start, word.end, parts, word.whole)
+
+
+def _word_of(text: str, speller: Speller) -> str:
+    """``text`` if the index has that word, else the likeliest word it has for it, if any."""
+    return text if speller.frequency(text) else (speller.likeliest(text) or [text])[0]
+
+
+def _respelled_prefix(typed: Typed, speller: Speller) -> str:
+    """The last part typed if a word of the index is it (finished) or starts with it (not yet), else the
+    likeliest word or start for it."""
+    if typed.finished:
+        return _word_of(typed.prefix, speller)
+    if speller.frequency(typed.prefix) or speller.completions(typed.prefix, 1):
+        return typed.prefix
+    return speller.likeliest_start(typed.prefix) or typed.prefix
 
 
 def _typed(found: list[Word], finished: bool) -> Typed:
