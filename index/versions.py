@@ -50,7 +50,7 @@ def current_version(index_dir: Path) -> Path | None:
         name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):  # nothing built there, or a path below a file
         return None
-    except (UnicodeDecodeError, IsADirectoryError):
+    except UnicodeDecodeError:  # bytes that no build wrote
         raise IndexDamaged(
             f"{index_dir / CURRENT} does not name a version: run a full 'kbsearch index SOURCE'"
         ) from None
