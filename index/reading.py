@@ -29,6 +29,7 @@ from loky import ProcessPoolExecutor
 from loky.process_executor import BrokenProcessPool
 
 from common.errors import BuildError
+from common.signals import ctrl_c_ignored
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -62,7 +63,8 @@ def _executor(workers: int) -> contextlib.AbstractContextManager[ProcessPoolExec
 
 def _new_executor(workers: int) -> ProcessPoolExecutor:
     _quiet_tracker()  # the tracker starts with the first executor and reads its warning filters from the environment
-    return ProcessPoolExecutor(max_workers=workers, env=WORKER_ENV, initializer=_die_with_parent)
+    with ctrl_c_ignored():  # so do the trackers it starts: a Ctrl-C is the command's to handle
+        return ProcessPoolExecutor(max_workers=workers, env=WORKER_ENV, initializer=_die_with_parent)
 
 
 def _die_with_parent() -> None:
@@ -94,7 +96,8 @@ def _stopping(executor: ProcessPoolExecutor) -> Iterator[ProcessPoolExecutor]:
 def _submit(executor: ProcessPoolExecutor, function: Callable, chunk: list) -> Future:
     """``executor.submit``, or a future that fails as a dead worker's would if one died since the last result."""
     try:
-        return executor.submit(function, chunk)
+        with ctrl_c_ignored():  # loky starts its workers at a submit: they ignore it for good
+            return executor.submit(function, chunk)
     except BrokenProcessPool as exc:
         failed: Future = Future()
         failed.set_exception(exc)
@@ -136,7 +139,8 @@ class Reader:
         """
         if self.procs >= 1 and self._started is None:
             self._started = _new_executor(1)
-            self._started.submit(warm_up)  # loky boots its workers at the first task
+            with ctrl_c_ignored():  # loky boots its workers at the first task: they ignore it for good
+                self._started.submit(warm_up)
 
     def close(self) -> None:
         """Stop the worker ``start`` booted, if no ``map`` took it."""

@@ -20,8 +20,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -33,6 +31,7 @@ from common.errors import IndexDamaged
 from common.errors import IndexMissing
 from common.errors import LockedError
 from common.errors import OldFormat
+from common.signals import ctrl_c_ignored
 
 __all__ = ["LockedError", "OldFormat"]
 
@@ -225,22 +224,9 @@ def publish(index_dir: Path, building: Path) -> Path:
             continue
         with open(file, "rb") as handle:
             os.fsync(handle.fileno())
-    with _ctrl_c_held():
+    with ctrl_c_ignored():
         _switch(index_dir, building, final)
     return final
-
-
-@contextlib.contextmanager
-def _ctrl_c_held() -> Iterator[None]:
-    """Ignore SIGINT meanwhile (Python's handlers run in the main thread only, so only it can)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, held)
 
 
 def _switch(index_dir: Path, building: Path, final: Path) -> None:
