@@ -678,22 +678,29 @@ class Engine:
                 return []
             return [self._completion(version, doc, ranked) for doc in ranked.best(max(1, min(limit, MAX_PER_PAGE)))]
 
-    @staticmethod
-    def _ranked_completions(version: _Version, text: str, subjects: tuple[str, ...] = ()) -> Ranked | None:
+    def _ranked_completions(self, version: _Version, text: str, subjects: tuple[str, ...] = ()) -> Ranked | None:
         typed = split_typed(text)
         if typed is None:
             return None
         mask, _selected = subject_filter(version.meta, subjects)
         ranked = _completions_of(version, typed, mask)
-        # "djikstra algo": the visitor is typing a question about dijkstra; "pmf vs": no question has a
-        # word starting "vs", but the visitor is still typing one about pmf.
-        for fallback in (lambda: respelled(typed, version.speller), typed.shorter):
+        for other in self._typed_otherwise(version, typed):
             if ranked.candidates.any():
                 break
-            other = fallback()
             if other is not None:
                 ranked = _completions_of(version, other, mask)
         return ranked
+
+    def _typed_otherwise(self, version: _Version, typed: Typed) -> Iterator[Typed | None]:
+        """What else a visitor may be typing when nothing completes ``typed``, likeliest first: "djikstra
+        algo" is a question about dijkstra, "gcd" one about the greatest common divisor, and "pmf vs" (no
+        question has a word starting "vs") still one about pmf."""
+        yield respelled(typed, version.speller)
+        for written in self.synonyms.equivalents_written([*typed.tokens, typed.prefix]):
+            other = split_typed(written)
+            yield other
+            yield other and other.shorter()
+        yield typed.shorter()
 
     @staticmethod
     def _completion(version: _Version, doc: int, ranked: Ranked) -> Completion:

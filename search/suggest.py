@@ -7,7 +7,8 @@ typed come first, then those that begin with its words in other forms, then thos
 holding more of its words (question words and filler count for none), then BM25 on
 the question, shorter questions first. So a question stays at the top for as long as
 a visitor keeps typing it, however long it gets. When nothing completes the text as
-typed, its misspelled words are read as the likeliest words of the index (``respelled``).
+typed, its misspelled words are read as the likeliest words of the index (``respelled``),
+and text that is a synonyms entry as the group's other entries ("gcd" as "greatest common divisor").
 """
 
 from __future__ import annotations

@@ -25,17 +25,23 @@ Expression = tuple[str, ...]  # stemmed words
 
 
 def parse_synonyms(text: str) -> list[tuple[Expression, ...]]:
+    return [tuple(group) for group in _groups(text)]
+
+
+def _groups(text: str) -> list[dict[Expression, str]]:
+    """Each group's expressions, each with its words as written (folded): "oper system" is "operating system"."""
     groups = []
     for line in text.splitlines():
         if line.strip().startswith("#"):
             continue
-        group = []
+        group: dict[Expression, str] = {}
         for entry in line.split(","):
-            expression = tuple(stem(t) for word in split_words(entry) for t in word.texts)
-            if expression and expression not in group:
-                group.append(expression)
+            words = [t for word in split_words(entry) for t in word.texts]
+            expression = tuple(stem(t) for t in words)
+            if expression:
+                group.setdefault(expression, " ".join(words))
         if len(group) > 1:
-            groups.append(tuple(group))
+            groups.append(group)
     return groups
 
 
@@ -48,6 +54,7 @@ class Synonyms:
         self._stamp: int | None = None
         self._checked = 0.0
         self._by_expression: dict[Expression, tuple[Expression, ...]] = {}
+        self._written: dict[Expression, str] = {}
 
     def _reload_if_changed(self) -> None:
         now = time.monotonic()
@@ -60,13 +67,14 @@ class Synonyms:
             stamp = -1
         if stamp == self._stamp:
             return
-        groups = parse_synonyms(self.path.read_text(encoding="utf-8")) if stamp != -1 else []
-        by_expression = {}
+        groups = _groups(self.path.read_text(encoding="utf-8")) if stamp != -1 else []
+        by_expression, written = {}, {}
         for group in groups:
-            for expression in group:
+            for expression, words in group.items():
                 others = tuple(e for e in group if e != expression)
                 by_expression[expression] = by_expression.get(expression, ()) + others
-        self._by_expression, self._stamp = by_expression, stamp
+                written.setdefault(expression, words)  # as the first line that has it writes it
+        self._by_expression, self._written, self._stamp = by_expression, written, stamp
 
     def stamp(self) -> int | None:
         """Changes whenever the groups change (for caches of results that used them)."""
@@ -79,3 +87,9 @@ class Synonyms:
         with self._lock:
             self._reload_if_changed()
             return self._by_expression
+
+    def equivalents_written(self, words: list[str]) -> list[str]:
+        """The other entries, as written, of the groups where ``words`` (folded) are an entry."""
+        with self._lock:
+            self._reload_if_changed()
+            return [self._written[other] for other in self._by_expression.get(tuple(map(stem, words)), ())]

@@ -7,6 +7,7 @@ import pytest
 from index.articles import read_corpus
 from index.tokens import split_words
 from search.engine import Engine
+from search.synonyms import DEFAULT_PATH
 
 SHOWN = 8  # suggestions the widget shows
 SHORTEST = 3  # characters typed before suggestions are expected
@@ -133,3 +134,18 @@ def test_a_question_stays_suggested_with_a_typo_in_its_first_long_word(sample_en
             lost[typed] = article.question
     assert tried > 100
     assert not lost, lost
+
+
+def test_an_acronym_suggests_the_questions_of_its_words(sample_engine):
+    """ "gcd" suggested nothing, though searching it finds "greatest common divisor": every one-word entry of
+    the synonyms file suggests questions whenever another entry of its line, typed, does."""
+    lines = DEFAULT_PATH.read_text(encoding="utf-8").splitlines()
+    groups = [[e.strip() for e in line.split(",") if e.strip()] for line in lines if not line.startswith("#")]
+    silent = []
+    for group in groups:
+        for entry in (e for e in group if " " not in e):
+            others = [other for other in group if other != entry]
+            if any(sample_engine.suggest(other) for other in others) and not sample_engine.suggest(entry):
+                silent.append((entry, others))
+    assert len(groups) > 50
+    assert not silent
