@@ -217,6 +217,21 @@ def parse_article(path: Path, raw: bytes, relative_to: Path | None = None) -> Ar
     )
 
 
+def article_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of an article file and its status, read only if it is a regular file within the limit.
+
+    :raises ArticleError: for any other file; ``OSError`` if it cannot be read.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        # A FIFO or device would block or never end: only regular files are articles.
+        raise ArticleError("not a regular file")
+    with open(path, "rb") as handle:
+        found = os.fstat(handle.fileno())
+        if found.st_size > MAX_FILE_BYTES:  # the size it has, not the part of it worth reading
+            raise ArticleError(f"file is {found.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+        return handle.read(MAX_FILE_BYTES + 1), found
+
+
 def read_article(path: Path, source: Path | None = None) -> Article | Problem:
     """Read and validate one file; a failure becomes a ``Problem``, never an exception."""
     name = str(path.relative_to(source)) if source else str(path)
@@ -224,14 +239,7 @@ def read_article(path: Path, source: Path | None = None) -> Article | Problem:
     try:
         if shown != name:  # the index keeps every file's name, as UTF-8 text
             raise ArticleError("file name is not UTF-8: rename the file")
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            # A FIFO or device would block or never end: only regular files are articles.
-            raise ArticleError("not a regular file")
-        with open(path, "rb") as handle:
-            found = os.fstat(handle.fileno())
-            if found.st_size > MAX_FILE_BYTES:  # the size it has, not the part of it worth reading
-                raise ArticleError(f"file is {found.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        raw, found = article_bytes(path)
         return replace(parse_article(path, raw, relative_to=source), stamp=(found.st_size, found.st_mtime_ns))
     except ArticleError as exc:
         return Problem(shown, str(exc))

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import stat
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -41,9 +39,10 @@ from index import inverted
 from index import vectors
 from index import versions
 from index import vocabulary
-from index.articles import MAX_FILE_BYTES
 from index.articles import Article
+from index.articles import ArticleError
 from index.articles import Problem
+from index.articles import article_bytes
 from index.articles import read_articles
 from index.articles import read_files
 from index.build import BuildError
@@ -99,14 +98,10 @@ CARRIED = (docmeta.FILENAME, vocabulary.FILENAME, versions.MANIFEST)
 
 def _digest(path: Path) -> str | None:
     """The SHA-1 of an article file, or ``None`` for one ``read_article`` refuses or cannot read (it says
-    why): a FIFO would block the update, and /dev/zero or a huge file would fill the memory."""
+    why): read whole, a FIFO would block the update, and /dev/zero or a huge file would fill the memory."""
     try:
-        found = os.stat(path)
-        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            return hashlib.sha1(handle.read(MAX_FILE_BYTES + 1)).hexdigest()
-    except OSError:
+        return hashlib.sha1(article_bytes(path)[0]).hexdigest()
+    except (ArticleError, OSError):
         return None
 
 
