@@ -16,6 +16,8 @@ from typing import NamedTuple
 from whoosh.support.charset import accent_map
 
 from index.stemming import IRREGULAR_PLURALS
+from index.tokens import GREEK_LETTERS
+from index.tokens import MATH_SYMBOLS
 from index.tokens import fold
 from index.tokens import plain_text
 from index.tokens import stem
@@ -97,6 +99,8 @@ def _detector(terms: frozenset[str], prefix: str) -> _Detector | None:
     heads = {t[:-1] if len(t) > 2 else t for t in terms if t} | ({prefix} if prefix else set())
     # An irregular plural does not start with its stem ("automata" is "automaton"): its own start is a head.
     heads |= {form[:-1] for term in terms for form in _irregular_forms().get(term, ())}
+    # A Greek letter or math symbol is indexed by its name ("λ" as lambda): the symbol is a head of its name.
+    heads |= {symbol for term in terms for symbol in _symbols().get(term, ())}
     return _Detector(tuple(sorted(heads))) if heads else None
 
 
@@ -107,6 +111,15 @@ def _irregular_forms() -> dict[str, tuple[str, ...]]:
     for plural, singular in IRREGULAR_PLURALS.items():
         forms.setdefault(stem(singular), []).append(plural)
     return {term: tuple(found) for term, found in forms.items()}
+
+
+@lru_cache(maxsize=1)
+def _symbols() -> dict[str, tuple[str, ...]]:
+    """The Greek letters and math symbols (lower case) that the index holds as each stem ("lambda": "λ")."""
+    symbols: dict[str, list[str]] = {}
+    for symbol, name in (*GREEK_LETTERS.items(), *MATH_SYMBOLS.items()):
+        symbols.setdefault(stem(name), []).append(symbol)
+    return {term: tuple(found) for term, found in symbols.items()}
 
 
 def _candidate_blocks(text: str, sentences: list[tuple[int, int]], detector: _Detector) -> list[tuple[int, int]]:

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from index.tokens import GREEK_LETTERS
+from index.tokens import MATH_SYMBOLS
 from index.tokens import stem
 from search.query import parse
 from search.snippets import ELLIPSIS
@@ -98,3 +100,16 @@ def test_an_irregular_plural_is_highlighted(words, text, marked):
     """ "automata" stems as "automaton", a word it does not start with."""
     shown = snippet(text, Marks(frozenset(stem(word) for word in words.split())))
     assert re.findall(r"<mark>(.*?)</mark>", shown) == marked
+
+
+@pytest.mark.parametrize("symbol", [*GREEK_LETTERS, *MATH_SYMBOLS])
+@pytest.mark.parametrize("typed", ["symbol", "name"])
+def test_a_greek_letter_or_math_symbol_is_highlighted_by_its_name_or_itself(symbol, typed):
+    """The index holds a lone "λ" as "lambda", so a snippet must show where it stands.
+
+    The opening sentence has none: an unmarked snippet would show that instead.
+    """
+    name = GREEK_LETTERS.get(symbol) or MATH_SYMBOLS[symbol]
+    text = f"The method starts from a matrix. Here {symbol} gives the answer."
+    shown = snippet(text, marks(symbol if typed == "symbol" else name))
+    assert re.findall(r"<mark>(.*?)</mark>", shown) == [symbol]
