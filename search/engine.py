@@ -12,6 +12,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -675,32 +676,34 @@ class Engine:
         with self._using() as version:
             ranked = self._ranked_completions(version, text, subjects)
             if ranked is None:
-                return []
+                return []  # nothing typed, or nothing completes it
             return [self._completion(version, doc, ranked) for doc in ranked.best(max(1, min(limit, MAX_PER_PAGE)))]
 
     def _ranked_completions(self, version: _Version, text: str, subjects: tuple[str, ...] = ()) -> Ranked | None:
+        """The completions of ``text`` or, when no question holds all its words, of the first reading of it
+        that some question does ("gcd of" as "greatest common divisor of"); failing that, of the first
+        reading that completes at all, and only when none does, of the text less its last word ("pmf vs")."""
         typed = split_typed(text)
         if typed is None:
             return None
         mask, _selected = subject_filter(version.meta, subjects)
-        ranked = _completions_of(version, typed, mask)
-        for other in self._typed_otherwise(version, typed):
-            if ranked.candidates.any():
-                break
-            if other is not None:
-                ranked = _completions_of(version, other, mask)
-        return ranked
+        first = None
+        for ranked in _completing(version, self._readings(version, typed), mask):
+            if ranked.whole:
+                return ranked
+            first = first or ranked
+        return first or next(_completing(version, self._readings(version, typed, shorter=True), mask), None)
 
-    def _typed_otherwise(self, version: _Version, typed: Typed) -> Iterator[Typed | None]:
-        """What else a visitor may be typing when nothing completes ``typed``, likeliest first: "djikstra
-        algo" is a question about dijkstra, "gcd" one about the greatest common divisor, and "pmf vs" (no
-        question has a word starting "vs") still one about pmf."""
-        yield respelled(typed, version.speller)
-        for written in self.synonyms.equivalents_written([*typed.tokens, typed.prefix]):
-            other = split_typed(written)
-            yield other
-            yield other and other.shorter()
-        yield typed.shorter()
+    def _readings(self, version: _Version, typed: Typed, shorter: bool = False) -> Iterator[Typed]:
+        """``typed`` and what else a visitor may be typing, likeliest first: "djikstra algo" is a question
+        about dijkstra and "gcd of" one about the greatest common divisor. ``shorter``: the same less the
+        last part typed, for when no question has a word that starts like it ("pmf vs")."""
+        yield typed.shorter() if shorter else typed
+        yield respelled(typed, version.speller) if not shorter else None
+        end = " " if typed.finished else ""
+        for words in self.synonyms.rewritten([*typed.tokens, typed.prefix]):
+            other = split_typed(" ".join(words) + end)
+            yield other.shorter() if shorter and other else other
 
     @staticmethod
     def _completion(version: _Version, doc: int, ranked: Ranked) -> Completion:
@@ -712,6 +715,16 @@ class Engine:
             subject=version.subject(doc),
             url=stored["url"],
         )
+
+
+def _completing(version: _Version, readings: Iterable[Typed | None], mask: np.ndarray | None) -> Iterator[Ranked]:
+    """The completions of each of ``readings`` that has some, in order, each found only when asked for."""
+    for typed in readings:
+        if typed is None:
+            continue
+        ranked = _completions_of(version, typed, mask)
+        if ranked.candidates.any():
+            yield ranked
 
 
 def _completions_of(version: _Version, typed: Typed, mask: np.ndarray | None) -> Ranked:

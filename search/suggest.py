@@ -70,6 +70,7 @@ class Ranked:
     key: np.ndarray  # float64 per docnum, higher first
     stems: frozenset[str]  # of the words before the prefix, for highlighting
     prefix: str
+    whole: bool  # some candidate holds every content word typed before the prefix
 
     def best(self, count: int) -> np.ndarray:
         """The docnums of the ``count`` best candidates, best first."""
@@ -134,25 +135,27 @@ def rank(typed: Typed, ranker: Ranker, lookup: Lookup, questions: Column, length
     candidates = dense(ranker.size, lookup(PREFIX_FIELD, typed.prefix[:PREFIX_MAX], False).ids) & ranker.live
     clauses = [word_clause(word) for word in typed.words[:MAX_CLAUSES]]
     key, held = _context(clauses, ranker)
-    if any(not clause.filler for clause in clauses):
-        candidates &= held  # a question about none of the words typed before is noise, however it goes on
+    content = sum(not clause.filler for clause in clauses)
+    if content:
+        candidates &= held > 0  # a question about none of the words typed before is noise, however it goes on
     key -= lengths / 1000.0  # shorter questions first among equals: more likely what is being typed
     leading = _leading(typed.tokens[:MAX_CLAUSES], lookup, np.flatnonzero(candidates))
     key[leading] += LEADING
     key[_beginning(typed, leading, key, questions)] += BEGINS
-    return Ranked(candidates, key, frozenset(t for clause in clauses for t in clause.terms), typed.prefix)
+    stems = frozenset(t for clause in clauses for t in clause.terms)
+    return Ranked(candidates, key, stems, typed.prefix, bool((candidates & (held == content)).any()))
 
 
 def _context(clauses: list[Clause], ranker: Ranker) -> tuple[np.ndarray, np.ndarray]:
-    """Per docnum: ``COVERAGE_STEP`` for each content word the question holds, plus BM25; and whether it holds any."""
+    """Per docnum: ``COVERAGE_STEP`` for each content word the question holds, plus BM25; and how many it holds."""
     key = np.zeros(ranker.size)
-    held = np.zeros(ranker.size, dtype=bool)
+    held = np.zeros(ranker.size, dtype=np.int32)
     for clause in clauses:
         found = ranker.match(clause)
         key[found.score.ids] += found.score.values
         if not clause.filler:
             key[found.whole] += COVERAGE_STEP
-            held[found.whole] = True
+            held[found.whole] += 1
     return key, held
 
 

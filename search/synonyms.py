@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from index.tokens import split_words
@@ -20,6 +21,7 @@ from index.tokens import stem
 
 DEFAULT_PATH = Path(__file__).with_name("synonyms.txt")
 CHECK_EVERY_SECONDS = 1.0
+MAX_REWRITTEN = 8  # each is a search of the questions: a suggestion tries them only when nothing else completes
 
 Expression = tuple[str, ...]  # stemmed words
 
@@ -88,8 +90,33 @@ class Synonyms:
             self._reload_if_changed()
             return self._by_expression
 
-    def equivalents_written(self, words: list[str]) -> list[str]:
-        """The other entries, as written, of the groups where ``words`` (folded) are an entry."""
+    def rewritten(self, words: list[str], most: int = MAX_REWRITTEN) -> list[list[str]]:
+        """``words`` (folded) with a run of them that is an entry replaced by another entry of its group, as
+        written ("gcd of" is "greatest common divisor of"), longer runs first, then the earlier; then those
+        rewritten again ("nfa" is "nondeterministic finite automaton", and so "nondeterministic fsm"). At most
+        ``most``, none twice and none ``words`` itself."""
         with self._lock:
             self._reload_if_changed()
-            return [self._written[other] for other in self._by_expression.get(tuple(map(stem, words)), ())]
+            by_expression, written = self._by_expression, self._written
+        seen, found = {tuple(words)}, []
+        for text in _growing(found, words):
+            stems = [stem(word) for word in text]
+            for length in range(len(text), 0, -1):
+                for start in range(len(text) - length + 1):
+                    for other in by_expression.get(tuple(stems[start : start + length]), ()):
+                        new = [*text[:start], *written[other].split(), *text[start + length :]]
+                        if tuple(new) not in seen:
+                            seen.add(tuple(new))
+                            found.append(new)
+                        if len(found) == most:
+                            return found
+        return found
+
+
+def _growing(found: list[list[str]], first: list[str]) -> Iterator[list[str]]:
+    """``first``, then each item of ``found``, including those added while this runs."""
+    yield first
+    at = 0
+    while at < len(found):
+        yield found[at]
+        at += 1

@@ -1,6 +1,7 @@
 """Search-as-you-type on the real sample: a question stays among the suggestions while it is typed."""
 
 import bisect
+import re
 
 import pytest
 
@@ -149,3 +150,26 @@ def test_an_acronym_suggests_the_questions_of_its_words(sample_engine):
                 silent.append((entry, others))
     assert len(groups) > 50
     assert not silent
+
+
+def test_a_question_typed_with_other_words_of_a_synonyms_line_stays_suggested(sample_engine, sample_dir):
+    """ "gcd of tw" suggested nothing, though "gcd" alone and "greatest common divisor of tw" did. Each
+    question that holds an entry of the synonyms file, typed with another entry of its line in its place
+    and on two letters into the next word, is suggested whenever it is when typed as written."""
+    lines = DEFAULT_PATH.read_text(encoding="utf-8").splitlines()
+    groups = [[e.strip() for e in line.split(",") if e.strip()] for line in lines if not line.startswith("#")]
+    lost, tried = {}, 0
+    for article in read_corpus(sample_dir).articles:
+        for group in groups:
+            for entry, other in ((e, o) for e in group for o in group if o != e):
+                found = re.search(rf"\b{re.escape(entry)}\b (\w{{2}})", article.question, re.IGNORECASE)
+                if not found or article.id not in [
+                    c.id for c in sample_engine.suggest(article.question[: found.end()], SHOWN)
+                ]:
+                    continue
+                tried += 1
+                typed = f"{article.question[: found.start()]}{other} {found.group(1)}"
+                if article.id not in [c.id for c in sample_engine.suggest(typed, SHOWN)]:
+                    lost[typed] = article.question
+    assert tried > 20
+    assert not lost, (tried, len(lost), lost)
