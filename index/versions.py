@@ -29,6 +29,7 @@ import numpy as np
 
 from common.errors import IndexDamaged
 from common.errors import IndexMissing
+from common.errors import KbsearchError
 from common.errors import LockedError
 from common.errors import OldFormat
 from common.signals import ctrl_c_ignored
@@ -191,7 +192,14 @@ def build_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
 
 
 def start_version(index_dir: Path) -> Path:
-    """Create an empty directory for a new build (call with the build lock held)."""
+    """Create an empty directory for a new build (call with the build lock held).
+
+    The pointer files must be files: a folder in their place would fail the switch only after the build.
+    """
+    for pointer in (CURRENT, CURRENT + ".tmp"):
+        path = index_dir / pointer
+        if path.is_dir():
+            raise KbsearchError(f"{path} is a folder: move it away, the name of the live version is written there")
     versions = index_dir / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
     for leftover in versions.glob(BUILDING_PREFIX + "*"):

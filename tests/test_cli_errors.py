@@ -72,6 +72,13 @@ CASES = {
         "index {broken} --index-dir {tmp}/ix --incremental --strict", (FAILED,), "nothing published (--strict)"
     ),
     "incremental-missing-source": Case("index {missing} --incremental", (USAGE,), "does not exist"),
+    # The switch to the new version failed only after the build, naming CURRENT.tmp.
+    "index-current-a-folder": Case(
+        "index {corpus} --index-dir {pointless}", (FAILED,), "pointless/CURRENT is a folder"
+    ),
+    "incremental-current-a-folder": Case(
+        "index {corpus} --index-dir {pointless} --incremental", (FAILED,), "pointless/CURRENT: Is a directory"
+    ),
     # check
     "check-missing": Case("check {missing}", (USAGE,), "does not exist"),
     "check-empty": Case("check {empty}", (FAILED,), "no valid articles in"),
@@ -152,6 +159,7 @@ def workspace(tmp_path_factory, corpus_dir) -> dict[str, str]:
     index_dir = root / "index"  # its own: other tests record searches in the session's, which gaps would report
     build(corpus_dir, index_dir)
     (root / "empty").mkdir()
+    (root / "pointless" / "CURRENT").mkdir(parents=True)
     (root / "file").write_text("a regular file\n")
     broken = root / "broken"
     write_article(broken, id=1, question="Good?", answer="Fine.", subject="Physics")
@@ -167,6 +175,7 @@ def workspace(tmp_path_factory, corpus_dir) -> dict[str, str]:
         "index": str(index_dir),
         "missing": str(root / "missing"),
         "empty": str(root / "empty"),
+        "pointless": str(root / "pointless"),
         "file": str(root / "file"),
         "file_sha256": hashlib.sha256(b"a regular file\n").hexdigest(),
         "broken": str(broken),
