@@ -23,6 +23,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.qparser import MultifieldParser
 from whoosh.qparser import OrGroup
+from whoosh.query.qcore import QueryError
 
 from common.errors import IndexDamaged
 from index import codec
@@ -104,9 +105,18 @@ def test_multifield_parser_finds_the_expected_article_in_the_top_10(sample_index
     ix = opened(sample_index)
     parser = MultifieldParser(list(FIELD_BOOSTS), ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9))
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
-        found = [row["url"] in {hit["url"] for hit in searcher.search(parser.parse(row["query"]))} for row in rows]
+        found = [row["url"] in _urls(searcher, parser.parse(row["query"])) for row in rows]
     assert len(rows) >= 400
     assert sum(found) / len(found) >= 0.9, f"{sum(found)} of {len(found)}"
+
+
+def _urls(searcher, query) -> set[str]:
+    """The hits' addresses; none for a phrase (a query that quotes code) that Whoosh asks of a field without
+    positions ("title"), which its parser does not know to leave out."""
+    try:
+        return {hit["url"] for hit in searcher.search(query)}
+    except QueryError:
+        return set()
 
 
 def check_terms(index_dir: Path, fields=SCORED_FIELDS) -> int:
