@@ -155,9 +155,17 @@ def _together(docs: np.ndarray, alternatives: Sequence[Alternative], positions_o
     for field in ("question", "keywords", "answer"):
         where = positions_of({t for a in alternatives for t in a.terms}, field, docs)
         for alternative in alternatives:
-            close = np.ones(len(docs), dtype=bool)
-            for first, second in pairwise(alternative.terms):
-                beside, near = _followed(_term_keys(where, (first,)), _term_keys(where, (second,)), len(docs))
-                close &= beside | near
-            found |= close
+            reached = _term_keys(where, alternative.terms[:1])
+            for term in alternative.terms[1:]:
+                reached = _within_after(reached, _term_keys(where, (term,)))
+            found[reached >> ROW_SHIFT] = True
     return found
+
+
+def _within_after(starts: np.ndarray, following: np.ndarray) -> np.ndarray:
+    """The keys of ``following`` that stand within ``WINDOW`` after a key of ``starts`` (both ascending)."""
+    if not len(starts) or not len(following):
+        return following[:0]
+    before = np.searchsorted(starts, following, side="left") - 1  # the last start ahead of each
+    gap = following - starts[np.maximum(before, 0)]
+    return following[(before >= 0) & (gap <= WINDOW)]  # keys of another row differ by far more
