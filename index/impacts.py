@@ -1,13 +1,13 @@
 """Impacts: each common term's BM25 before its idf, over every scored field, kept by the build.
 
-A query scores a term by saturating its frequency in each of seven fields and adding
-the fields per document. For a word in 1,000 to 50,000 of 200,000 articles that took
-0.4-0.7 ms the first time a server process met it: most of a cold query's scoring.
-The sums depend only on the documents' field lengths and the mean lengths of the last
+A query scores a term by adding its boosted, length-normalised frequency in each of seven
+fields per document and saturating the sum (BM25F). For a word in 1,000 to 50,000 of 200,000
+articles that took 0.4-0.7 ms the first time a server process met it: most of a cold query's scoring.
+The scores depend only on the documents' field lengths and the mean lengths of the last
 full build (``DocMeta.averages``, which an update keeps), so the build writes them for
 every term with at least ``MIN_POSTINGS`` postings in a segment, and servers map them.
-A segment's impacts are the sums the engine makes itself, to the bit: per document,
-each field's float32 part added in float64 in field order, then rounded to float32.
+A segment's impacts are the scores the engine makes itself, to the bit: per document,
+each field's float32 part added in float64 in field order, rounded to float32, then saturated.
 """
 
 from __future__ import annotations
@@ -30,42 +30,46 @@ from index.postings import IMPACT_VALUES
 from index.postings import Segment
 
 K1 = 1.2
+# BM25's largest value (before its idf) is SCALE * (K1 + 1): chosen on the relevance benchmark's tune
+# queries against the presence bonus (``search.ranking.PRESENCE``); 3 to 5 ranked alike at 20,000 and
+# 200,000 articles, 7 and above cost keyword phrases, 2 and below paraphrases.
+SCALE = 4.0
 MIN_POSTINGS = 1000  # over the scored fields of one segment: rarer terms cost less to sum than to keep
 # Every so many documents summed, the build gives back the pages of postings it read: mapped, they
 # counted in its resident size, and reading every common term's added 240 MB to its peak at 200,000 articles.
 RELEASE_EVERY = 2_000_000
 
 
-def saturations(meta: DocMeta, boosts: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """K1 times each document's length norm, for each field of ``boosts`` that the version has, in their order."""
+def norms(meta: DocMeta, boosts: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Each document's length norm, for each field of ``boosts`` that the version has, in their order."""
     found = {}
     for field in boosts:
         if field in meta.lengths:
             b = fields.LENGTH_NORMS[field]
-            found[field] = (K1 * ((1.0 - b) + b * meta.lengths[field] / max(meta.averages[field], 1e-6))).astype(
-                np.float32
-            )
+            found[field] = ((1.0 - b) + b * meta.lengths[field] / max(meta.averages[field], 1e-6)).astype(np.float32)
     return found
 
 
-def saturate(boost: float, tf: np.ndarray, saturation: np.ndarray) -> np.ndarray:
-    """float32 boosted, saturated counts ``tf`` of documents whose saturations are ``saturation``."""
-    tf = tf.astype(np.float32)
-    return boost * tf / (tf + saturation)
+def weigh(boost: float, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    """float32 counts ``tf`` in one field, boosted and length-normalised: that field's part of the frequency."""
+    return boost * tf.astype(np.float32) / norm
 
 
-def summed(
-    segment: Segment, term: str, saturation: Mapping[str, np.ndarray], size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(docnums, float32 sums)``: the term's saturated counts in the segment, every field of ``saturation`` added."""
-    parts = [(field, segment.get(field, term)) for field in saturation]
+def saturate(frequency: np.ndarray) -> np.ndarray:
+    """float32 BM25 before its idf of a term whose fields' parts (``weigh``) add up to ``frequency``."""
+    return SCALE * (K1 + 1) * frequency / (K1 + frequency)
+
+
+def summed(segment: Segment, term: str, norm: Mapping[str, np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(docnums, float32 scores)``: the term's BM25 before its idf in the segment, every field of ``norm`` added."""
+    parts = [(field, segment.get(field, term)) for field in norm]
     parts = [(field, postings) for field, postings in parts if len(postings.ids)]
-    values = [saturate(fields.BOOSTS[field], p.tf, saturation[field].take(p.ids)) for field, p in parts]
+    values = [weigh(fields.BOOSTS[field], p.tf, norm[field].take(p.ids)) for field, p in parts]
     if len(parts) == 1:
-        return parts[0][1].ids, values[0]
+        return parts[0][1].ids, saturate(values[0])
     sums = np.bincount(np.concatenate([p.ids for _field, p in parts]), np.concatenate(values), minlength=size)
     present = np.flatnonzero(sums > 0)
-    return present.astype(np.int32), sums[present].astype(np.float32)
+    return present.astype(np.int32), saturate(sums[present].astype(np.float32))
 
 
 def common_terms(segment: Segment, scored: Iterable[str]) -> list[str]:
@@ -81,12 +85,12 @@ def common_terms(segment: Segment, scored: Iterable[str]) -> list[str]:
 def write(folder: Path, meta: DocMeta) -> None:
     """Write the impacts of the segment in ``folder``, scored with ``meta``'s lengths and averages."""
     segment = Segment(folder)
-    saturation = saturations(meta, fields.BOOSTS)
-    terms = common_terms(segment, saturation)
+    norm = norms(meta, fields.BOOSTS)
+    terms = common_terms(segment, norm)
     starts = np.zeros(len(terms) + 1, dtype=np.int64)
     with open(folder / IMPACT_IDS, "wb") as ids_file, open(folder / IMPACT_VALUES, "wb") as values_file:
         for number, term in enumerate(terms):
-            ids, values = summed(segment, term, saturation, meta.size)
+            ids, values = summed(segment, term, norm, meta.size)
             ids_file.write(ids.data)
             values_file.write(values.data)
             starts[number + 1] = starts[number] + len(ids)

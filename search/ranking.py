@@ -1,9 +1,11 @@
-"""Field-weighted BM25 over whole posting lists with numpy.
+"""Field-weighted BM25 (BM25F) over whole posting lists with numpy.
 
-Each field saturates on its own before the weighted sum: a word that the
-answer repeats five times must not count as much as the same word in the
-question, which is what a Q&A visitor's query paraphrases. Each word of
-the query that an article holds adds a bonus to BM25, larger for rarer words.
+A word's frequencies in the fields, each boosted and normalised by the field's length, are
+added before they saturate: a word in the question weighs as much as six in the answer, but
+an article whose question and title both hold it is not worth two. Summing each field's
+saturated score instead let a common word in a rival's question and title outweigh a
+rare one the right article holds only in its answer. Each word of the query that an article
+holds adds a bonus to BM25, larger for rarer words.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from itertools import pairwise
 import numpy as np
 
 from index.docmeta import DocMeta
+from index.impacts import norms
 from index.impacts import saturate
-from index.impacts import saturations
+from index.impacts import weigh
 from index.postings import Postings
 from search.cache import ByteBoundedCache
 from search.postings import Kept
@@ -44,7 +47,7 @@ EXACT_SHARE = 1 / 3
 APART_SHARE = 0.5
 # A quoted phrase repeated through the answer is the article's topic, while a
 # single word repeated there often is not: phrase counts in the answer
-# saturate this many times more slowly.
+# weigh this many times less.
 PHRASE_ANSWER_SLOWDOWN = 3.0
 # ``best`` bounds its cut by the maxima of blocks of this many keys, when there are more
 # than BLOCKS_PER_PLACE blocks for each place asked for (fewer keys partition faster alone).
@@ -237,7 +240,7 @@ class Ranker:
         # A version built before a field existed simply does not score it.
         self.boosts = {field: boost for field, boost in boosts.items() if field in meta.lengths}
         self._parts = parts
-        self._saturation = saturations(meta, self.boosts)  # K1 * length norm per document, for each field
+        self._norms = norms(meta, self.boosts)  # length norm per document, for each field
         self._impacts = impacts
         self._terms = ByteBoundedCache(cache_bytes)
         self._frequencies: dict[str, int] = {}  # bounded by the vocabulary
@@ -264,16 +267,17 @@ class Ranker:
         return found
 
     def _saturated(self, term: str) -> Sparse:
-        """The boosted, saturated frequency of ``term`` in each field, summed: BM25 before its idf."""
+        """BM25 of ``term`` before its idf: its fields' boosted, normalised frequencies added, then saturated."""
         # Field after field, as ``term_score_at`` and the build's impacts add them: a document is in one
         # segment, so its fields' values meet in the same order as over joined postings, and sum to the same bits.
         kept, covered = self._kept(term)
         parts = [
-            Sparse(postings.ids, self._saturate(field, postings.tf, postings.ids))
-            for field in self._saturation
+            Sparse(postings.ids, self._weigh(field, postings.tf, postings.ids))
+            for field in self._norms
             for postings in self._unkept(field, term, covered)
         ]
-        return _disjoint([*kept, sparse_sum(parts, self.size)], self.size)
+        summed = sparse_sum(parts, self.size)
+        return _disjoint([*kept, Sparse(summed.ids, saturate(summed.values))], self.size)
 
     def _kept(self, term: str) -> tuple[list[Sparse], frozenset[int]]:
         if self._impacts is None:
@@ -285,26 +289,28 @@ class Ranker:
         """The term's postings in ``field`` in the segments that did not keep its impacts."""
         return self._parts(field, term, without=covered) if covered else self._parts(field, term)
 
-    def _saturate(self, field: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        """float32 boosted, saturated counts ``tf`` of the documents ``ids`` in ``field``: one expression
-        (``index.impacts.saturate``) for scores over every posting, at a few documents and in the build's impacts."""
-        return saturate(self.boosts[field], tf, self._saturation[field].take(ids))
+    def _weigh(self, field: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """float32 boosted, normalised counts ``tf`` of the documents ``ids`` in ``field``: one expression
+        (``index.impacts.weigh``) for scores over every posting, at a few documents and in the build's impacts."""
+        return weigh(self.boosts[field], tf, self._norms[field].take(ids))
 
     def term_score_at(self, term: str, docs: np.ndarray) -> np.ndarray:
         """``term_score(term)`` at ``docs`` (ascending docnums), 0 where it is not, to the bit:
         each field's part is found in the postings and added in field order, as ``sparse_sum`` adds them."""
         idf, _most = self._facts(term)
-        total = np.zeros(len(docs))
+        kept_total = np.zeros(len(docs), dtype=np.float32)
         kept, covered = self._kept(term)
         for impact in kept:
             at, held = find_sorted(impact.ids, docs)
-            total[held] += impact.values[at[held]]
-        for field in self._saturation:
+            kept_total[held] += impact.values[at[held]]
+        total = np.zeros(len(docs))
+        for field in self._norms:
             for postings in self._unkept(field, term, covered):  # segments hold ascending, disjoint docnums
                 at, held = find_sorted(postings.ids, docs)
                 if held.any():
-                    total[held] += self._saturate(field, postings.tf[at[held]], docs[held])
-        return total.astype(np.float32) * idf
+                    total[held] += self._weigh(field, postings.tf[at[held]], docs[held])
+        # A document's fields are all in one segment: kept whole, or summed here; the other part is 0.
+        return (saturate(total.astype(np.float32)) + kept_total) * idf
 
     def _facts(self, term: str) -> tuple[np.float32, np.float32]:
         """``(idf, largest score)`` of ``term``, found once per version; its scores go to the filler cache."""
@@ -338,7 +344,7 @@ class Ranker:
         """How many postings ``term`` has in the scored fields: a cheap bound on its document frequency."""
         found = self._frequencies.get(term)
         if found is None:
-            parts = (part for field in self._saturation for part in self._parts(field, term))
+            parts = (part for field in self._norms for part in self._parts(field, term))
             found = self._frequencies[term] = sum(len(part.ids) for part in parts)
         return found
 
@@ -350,7 +356,7 @@ class Ranker:
         """Whether ``alternative`` matches any live article."""
         if len(alternative.terms) == 1:  # its postings say, unscored and unjoined: filler is never scored whole
             term = alternative.terms[0]
-            return any(self._any_live(part.ids) for field in self._saturation for part in self._parts(field, term))
+            return any(self._any_live(part.ids) for field in self._norms for part in self._parts(field, term))
         return self._any_live(self._alternative(alternative)[0].ids)
 
     def _any_live(self, ids: np.ndarray) -> bool:
@@ -420,12 +426,13 @@ class Ranker:
         """BM25 of a phrase from its occurrences per field, as if the phrase were one term."""
         parts = []
         for field, count in counts.items():
-            if field in self._saturation and len(count.ids):
+            if field in self._norms and len(count.ids):
                 slowdown = PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
-                saturation = slowdown * self._saturation[field][count.ids]
-                parts.append(Sparse(count.ids, self.boosts[field] * count.values / (count.values + saturation)))
+                parts.append(
+                    Sparse(count.ids, weigh(self.boosts[field], count.values, slowdown * self._norms[field][count.ids]))
+                )
         found = sparse_sum(parts, self.size)
-        return Sparse(found.ids, found.values * self._idf(found.ids))
+        return Sparse(found.ids, saturate(found.values) * self._idf(found.ids))
 
     def presence(
         self,

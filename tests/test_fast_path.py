@@ -147,10 +147,13 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
     lengths = _lengths(reference, size)
     documents = int(live.sum())
 
-    def saturation(field, slowdown=1.0):
+    def norm(field, slowdown=1.0):
         b = fields.LENGTH_NORMS[field]
         average = meta.averages[field]  # the last full build's (tests/test_impacts.py)
-        return slowdown * impacts.K1 * ((1 - b) + b * lengths[field] / average)
+        return slowdown * ((1 - b) + b * lengths[field] / average)
+
+    def saturated(frequency):  # BM25F: the fields' boosted, normalised frequencies added, then saturated
+        return impacts.SCALE * (impacts.K1 + 1) * frequency / (impacts.K1 + frequency)
 
     def idf(present):
         df = int(np.count_nonzero(present & live))
@@ -160,10 +163,9 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
         weight, present = np.zeros(size), np.zeros(size, dtype=bool)
         for field, boost in FIELD_BOOSTS.items():
             for doc, positions in reference.postings.get((field, term), {}).items():
-                tf = len(positions)
-                weight[doc] += boost * tf / (tf + saturation(field)[doc])
+                weight[doc] += boost * len(positions) / norm(field)[doc]
                 present[doc] = True
-        return weight * idf(present), present
+        return saturated(weight) * idf(present), present
 
     total = np.zeros(size)
     content = np.zeros(size, dtype=bool)
@@ -175,9 +177,9 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
         if clause.quoted:
             for field, counts in phrase_counts(clause).items():
                 slowdown = ranking.PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
-                best += FIELD_BOOSTS[field] * counts / (counts + saturation(field, slowdown))
+                best += FIELD_BOOSTS[field] * counts / norm(field, slowdown)
                 whole |= counts > 0
-            best *= idf(whole)
+            best = saturated(best) * idf(whole)
             whole_exactly = whole
         for alternative in () if clause.quoted else clause.alternatives:
             scores, held = np.zeros(size), np.zeros(size, dtype=int)
