@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
 from whoosh.support.charset import accent_map
@@ -51,6 +52,10 @@ _DOTTED = re.compile(r"\.(?<=[^\W\d_]\.)(?=[^\W\d_])")  # a stop between letters
 # A name and its version ("ipv4", "ospfv3", "snmpv3"): its name is the word a visitor types, "ip".
 _VERSIONED = re.compile(r"([^\W\d_]{2,})(v\d{1,2})")
 _MAY_BE_VERSIONED = re.compile(r"v\d(?<=[^\W\d_]{3}\d)", re.IGNORECASE)
+# An acronym's plural ("SVMs", "gTLDs", "NFAs"), which porter2 leaves whole: it is also the acronym.
+# Only a lower-case s after capitals: "DNS", "DBMS" and "RSS" are no plurals.
+_ACRONYM_PLURAL = re.compile(r"[a-z]{0,2}[A-Z]{2,}s")
+_MAY_BE_ACRONYM_PLURAL = re.compile(r"s\b(?<=[A-Z]{2}s)")
 _LETTER = re.compile(r"[^\W\d_]")
 _PIECE = re.compile(r"[^.]+")
 
@@ -63,6 +68,7 @@ class Word:
     end: int
     parts: tuple[tuple[int, int, str], ...]  # (start, end, folded text) of each part
     whole: str | None = None  # a token also indexed as the parts inside it (``_indexed``)
+    singular: str | None = None  # an acronym's plural also indexed as the acronym ("svms" as "svm")
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -76,8 +82,8 @@ class Word:
     @property
     def also(self) -> str | None:
         """Another word the text indexes at the same position: "16" for the network prefix "/16"."""
-        if self.whole:
-            return self.whole
+        if self.whole or self.singular:
+            return self.whole or self.singular
         return alias(self.parts[0][2]) if len(self.parts) == 1 else None
 
 
@@ -147,6 +153,8 @@ def as_indexed(word: Word, written: str | None = None) -> Word:
     :param written: the token as written, for the offsets of the words inside it.
     """
     first = word.parts[0][2]
+    if len(word.parts) == 1 and written and _ACRONYM_PLURAL.fullmatch(written):
+        return replace(word, singular=first[:-1])
     if len(word.parts) == 1 and first.startswith("o(") and first.endswith(")"):
         inner = _parts((written or first)[2:-1], word.start + 2)
         return Word(word.start, word.end, inner, first) if inner else word
@@ -235,7 +243,8 @@ def plain_text(text: str) -> bool:
     """Whether ``text`` is ASCII without a special token: its words are runs of word characters, hyphens and stops."""
     if not text.isascii() or "+" in text or "#" in text:
         return False
-    return not any(pattern.search(text) for pattern in (*_MAY_BE_SPECIAL, _DOTTED, _MAY_BE_VERSIONED))
+    patterns = (*_MAY_BE_SPECIAL, _DOTTED, _MAY_BE_VERSIONED, _MAY_BE_ACRONYM_PLURAL)
+    return not any(pattern.search(text) for pattern in patterns)
 
 
 def _plain_tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
@@ -262,7 +271,12 @@ def _compound(token: str) -> bool:
 
 def _single(word: str) -> bool:
     """Whether a word the general expression found is indexed as itself alone, as nearly all are."""
-    return not _compound(word) and "." not in word and not _MAY_BE_VERSIONED.search(word)
+    return (
+        not _compound(word)
+        and "." not in word
+        and not _MAY_BE_VERSIONED.search(word)
+        and not _ACRONYM_PLURAL.fullmatch(word)
+    )
 
 
 def index_tokens(text: str) -> tuple[list[str], list[int]]:

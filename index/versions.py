@@ -138,7 +138,8 @@ def read_meta(version: Path) -> dict:
 # 19: an answer's lines stand apart as keywords do, and a big-O, a dotted name and a versioned name are also
 #     the words inside them (``index.tokens.as_indexed``): a quoted "ipv4 address" asks for ip, v4, address.
 # 20: impacts hold BM25F scores: a term's fields added, then saturated (``index.impacts.saturate``).
-FORMAT = 20
+# 21: an acronym's plural ("SVMs") is also the acronym (``index.tokens.as_indexed``).
+FORMAT = 21
 
 
 def meta_seal(meta: dict) -> str:
