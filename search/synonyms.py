@@ -21,7 +21,7 @@ from index.tokens import stem
 
 DEFAULT_PATH = Path(__file__).with_name("synonyms.txt")
 CHECK_EVERY_SECONDS = 1.0
-MAX_REWRITTEN = 8  # each is a search of the questions: a suggestion tries them only when nothing else completes
+MAX_REWRITTEN = 4  # each is a search of the questions: a suggestion tries them only when nothing else completes
 
 Expression = tuple[str, ...]  # stemmed words
 
