@@ -31,11 +31,14 @@ class Field:
     # takes a deleted article's words out of the counts from its stored text)
     stored: bool = False  # Whoosh stores its text for results
     separator: str | None = None  # between entries of a list, whose words never stand side by side
+    # Saturates on its own, beside the other fields' BM25F (``index.impacts``): the question is what the
+    # article is about, and a word it holds must not weigh as little as one word more in a long answer.
+    alone: bool = False
 
 
 # The answer's opening ("lead") names what a Q&A article is about.
 SCORED = (
-    Field("question", lambda a: a.question, 6.0, 0.5, positions=True, vocabulary=True, stored=True),
+    Field("question", lambda a: a.question, 3.0, 0.5, positions=True, vocabulary=True, stored=True, alone=True),
     Field("title", lambda a: a.title, 2.0, 0.5),
     Field("keywords", lambda a: a.keywords, 3.0, 0.3, positions=True, vocabulary=True, stored=True, separator=","),
     Field("subject", lambda a: a.subject, 2.0, 0.0, stored=True),
@@ -50,6 +53,7 @@ BOOSTS = {field.name: field.boost for field in SCORED}
 LENGTH_NORMS = {field.name: field.b for field in SCORED}
 POSITIONAL = frozenset(field.name for field in SCORED if field.positions)
 VOCABULARY = frozenset(field.name for field in SCORED if field.vocabulary)
+ALONE = frozenset(field.name for field in SCORED if field.alone)
 
 
 def field_texts(article: Article) -> dict[str, str]:

@@ -1,13 +1,15 @@
 """Impacts: each common term's BM25 before its idf, over every scored field, kept by the build.
 
-A query scores a term by adding its boosted, length-normalised frequency in each of seven
-fields per document and saturating the sum (BM25F). For a word in 1,000 to 50,000 of 200,000
-articles that took 0.4-0.7 ms the first time a server process met it: most of a cold query's scoring.
+A query scores a term by adding its boosted, length-normalised frequency in six fields per
+document and saturating the sum (BM25F), then adding the question's own saturated score. For a
+word in 1,000 to 50,000 of 200,000 articles that took 0.4-0.7 ms the first time a server process
+met it: most of a cold query's scoring.
 The scores depend only on the documents' field lengths and the mean lengths of the last
 full build (``DocMeta.averages``, which an update keeps), so the build writes them for
 every term with at least ``MIN_POSTINGS`` postings in a segment, and servers map them.
 A segment's impacts are the scores the engine makes itself, to the bit: per document,
-each field's float32 part added in float64 in field order, rounded to float32, then saturated.
+each field's float32 part added in float64 in field order, rounded to float32 and saturated;
+then the question's float32 score added in float64, and rounded to float32.
 """
 
 from __future__ import annotations
@@ -60,16 +62,33 @@ def saturate(frequency: np.ndarray) -> np.ndarray:
     return SCALE * (K1 + 1) * frequency / (K1 + frequency)
 
 
+def saturate_alone(boost: float, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    """float32 BM25 before its idf of counts ``tf`` in a field that saturates alone (``fields.ALONE``)."""
+    tf = tf.astype(np.float32)
+    return boost * tf / (tf + K1 * norm)
+
+
 def summed(segment: Segment, term: str, norm: Mapping[str, np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(docnums, float32 scores)``: the term's BM25 before its idf in the segment, every field of ``norm`` added."""
+    """``(docnums, float32 scores)``: the term's BM25 before its idf in the segment, every field of ``norm`` added:
+    the BM25F of the fields that saturate together, then each field that saturates alone, in field order."""
     parts = [(field, segment.get(field, term)) for field in norm]
     parts = [(field, postings) for field, postings in parts if len(postings.ids)]
-    values = [weigh(fields.BOOSTS[field], p.tf, norm[field].take(p.ids)) for field, p in parts]
-    if len(parts) == 1:
-        return parts[0][1].ids, saturate(values[0])
-    sums = np.bincount(np.concatenate([p.ids for _field, p in parts]), np.concatenate(values), minlength=size)
+    together = [(f, p) for f, p in parts if f not in fields.ALONE]
+    ids = [p.ids for _f, p in together]
+    values = [weigh(fields.BOOSTS[f], p.tf, norm[f].take(p.ids)) for f, p in together]
+    if together:
+        sums = np.bincount(np.concatenate(ids), np.concatenate(values), minlength=size)
+        present = np.flatnonzero(sums > 0)
+        ids, values = [present], [saturate(sums[present].astype(np.float32))]
+    for f, p in parts:
+        if f in fields.ALONE:
+            ids.append(p.ids)
+            values.append(saturate_alone(fields.BOOSTS[f], p.tf, norm[f].take(p.ids)))
+    if len(ids) == 1:
+        return ids[0].astype(np.int32), values[0]
+    sums = np.bincount(np.concatenate(ids), np.concatenate(values), minlength=size)
     present = np.flatnonzero(sums > 0)
-    return present.astype(np.int32), saturate(sums[present].astype(np.float32))
+    return present.astype(np.int32), sums[present].astype(np.float32)
 
 
 def common_terms(segment: Segment, scored: Iterable[str]) -> list[str]:

@@ -139,7 +139,8 @@ def read_meta(version: Path) -> dict:
 #     the words inside them (``index.tokens.as_indexed``): a quoted "ipv4 address" asks for ip, v4, address.
 # 20: impacts hold BM25F scores: a term's fields added, then saturated (``index.impacts.saturate``).
 # 21: an acronym's plural ("SVMs") is also the acronym (``index.tokens.as_indexed``).
-FORMAT = 21
+# 22: the question saturates on its own, beside the other fields' BM25F (``index.fields.Field.alone``).
+FORMAT = 22
 
 
 def meta_seal(meta: dict) -> str:

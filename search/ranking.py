@@ -1,11 +1,13 @@
 """Field-weighted BM25 (BM25F) over whole posting lists with numpy.
 
 A word's frequencies in the fields, each boosted and normalised by the field's length, are
-added before they saturate: a word in the question weighs as much as six in the answer, but
-an article whose question and title both hold it is not worth two. Summing each field's
-saturated score instead let a common word in a rival's question and title outweigh a
-rare one the right article holds only in its answer. Each word of the query that an article
-holds adds a bonus to BM25, larger for rarer words.
+added before they saturate: an article whose title and keywords both hold a word is not worth
+twice one whose answer does. Summing each field's saturated score instead let a common word in
+a rival's title and keywords outweigh a rare one the right article holds only in its answer.
+The question saturates on its own and adds to that (``index.fields.Field.alone``): it is what
+the article is about, and in BM25F a word in it weighed little more than a word repeated in a
+long answer. Each word of the query that an article holds adds a bonus to BM25, larger for
+rarer words.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from itertools import pairwise
 import numpy as np
 
 from index.docmeta import DocMeta
+from index.fields import ALONE
 from index.impacts import norms
 from index.impacts import saturate
+from index.impacts import saturate_alone
 from index.impacts import weigh
 from index.postings import Postings
 from search.cache import ByteBoundedCache
@@ -267,17 +271,20 @@ class Ranker:
         return found
 
     def _saturated(self, term: str) -> Sparse:
-        """BM25 of ``term`` before its idf: its fields' boosted, normalised frequencies added, then saturated."""
+        """BM25 of ``term`` before its idf: its fields' boosted, normalised frequencies added, then saturated,
+        plus the score of each field that saturates alone (``index.fields.ALONE``)."""
         # Field after field, as ``term_score_at`` and the build's impacts add them: a document is in one
         # segment, so its fields' values meet in the same order as over joined postings, and sum to the same bits.
         kept, covered = self._kept(term)
-        parts = [
-            Sparse(postings.ids, self._weigh(field, postings.tf, postings.ids))
-            for field in self._norms
-            for postings in self._unkept(field, term, covered)
-        ]
-        summed = sparse_sum(parts, self.size)
-        return _disjoint([*kept, Sparse(summed.ids, saturate(summed.values))], self.size)
+        together, alone = [], []
+        for field in self._norms:
+            for postings in self._unkept(field, term, covered):
+                (alone if field in ALONE else together).append(
+                    Sparse(postings.ids, self._part(field, postings.tf, postings.ids))
+                )
+        summed = sparse_sum(together, self.size)
+        unkept = sparse_sum([Sparse(summed.ids, saturate(summed.values)), *alone], self.size)
+        return _disjoint([*kept, unkept], self.size)
 
     def _kept(self, term: str) -> tuple[list[Sparse], frozenset[int]]:
         if self._impacts is None:
@@ -289,9 +296,12 @@ class Ranker:
         """The term's postings in ``field`` in the segments that did not keep its impacts."""
         return self._parts(field, term, without=covered) if covered else self._parts(field, term)
 
-    def _weigh(self, field: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        """float32 boosted, normalised counts ``tf`` of the documents ``ids`` in ``field``: one expression
-        (``index.impacts.weigh``) for scores over every posting, at a few documents and in the build's impacts."""
+    def _part(self, field: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """float32 part of counts ``tf`` of the documents ``ids`` in ``field``: its boosted, normalised counts
+        (``index.impacts.weigh``), or its score where it saturates alone; one expression for scores over every
+        posting, at a few documents and in the build's impacts."""
+        if field in ALONE:
+            return saturate_alone(self.boosts[field], tf, self._norms[field].take(ids))
         return weigh(self.boosts[field], tf, self._norms[field].take(ids))
 
     def term_score_at(self, term: str, docs: np.ndarray) -> np.ndarray:
@@ -303,14 +313,16 @@ class Ranker:
         for impact in kept:
             at, held = find_sorted(impact.ids, docs)
             kept_total[held] += impact.values[at[held]]
-        total = np.zeros(len(docs))
+        together, alone = np.zeros(len(docs)), np.zeros(len(docs))
         for field in self._norms:
+            total = alone if field in ALONE else together
             for postings in self._unkept(field, term, covered):  # segments hold ascending, disjoint docnums
                 at, held = find_sorted(postings.ids, docs)
                 if held.any():
-                    total[held] += self._weigh(field, postings.tf[at[held]], docs[held])
+                    total[held] += self._part(field, postings.tf[at[held]], docs[held])
+        unkept = (saturate(together.astype(np.float32)) + alone).astype(np.float32)
         # A document's fields are all in one segment: kept whole, or summed here; the other part is 0.
-        return (saturate(total.astype(np.float32)) + kept_total) * idf
+        return (unkept + kept_total) * idf
 
     def _facts(self, term: str) -> tuple[np.float32, np.float32]:
         """``(idf, largest score)`` of ``term``, found once per version; its scores go to the filler cache."""
@@ -424,15 +436,18 @@ class Ranker:
 
     def phrase_score(self, counts: Mapping[str, Sparse]) -> Sparse:
         """BM25 of a phrase from its occurrences per field, as if the phrase were one term."""
-        parts = []
+        together, alone = [], []
         for field, count in counts.items():
             if field in self._norms and len(count.ids):
                 slowdown = PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
-                parts.append(
-                    Sparse(count.ids, weigh(self.boosts[field], count.values, slowdown * self._norms[field][count.ids]))
-                )
-        found = sparse_sum(parts, self.size)
-        return Sparse(found.ids, saturate(found.values) * self._idf(found.ids))
+                norm = slowdown * self._norms[field][count.ids]
+                if field in ALONE:
+                    alone.append(Sparse(count.ids, saturate_alone(self.boosts[field], count.values, norm)))
+                else:
+                    together.append(Sparse(count.ids, weigh(self.boosts[field], count.values, norm)))
+        summed = sparse_sum(together, self.size)
+        found = sparse_sum([Sparse(summed.ids, saturate(summed.values)), *alone], self.size)
+        return Sparse(found.ids, found.values * self._idf(found.ids))
 
     def presence(
         self,

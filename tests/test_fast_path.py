@@ -160,12 +160,16 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
         return np.log1p((documents - df + 0.5) / (df + 0.5))
 
     def term_score(term):
-        weight, present = np.zeros(size), np.zeros(size, dtype=bool)
+        weight, alone, present = np.zeros(size), np.zeros(size), np.zeros(size, dtype=bool)
         for field, boost in FIELD_BOOSTS.items():
             for doc, positions in reference.postings.get((field, term), {}).items():
-                weight[doc] += boost * len(positions) / norm(field)[doc]
+                tf = len(positions)
+                if field in fields.ALONE:
+                    alone[doc] += boost * tf / (tf + impacts.K1 * norm(field)[doc])
+                else:
+                    weight[doc] += boost * tf / norm(field)[doc]
                 present[doc] = True
-        return saturated(weight) * idf(present), present
+        return (saturated(weight) + alone) * idf(present), present
 
     total = np.zeros(size)
     content = np.zeros(size, dtype=bool)
@@ -175,11 +179,15 @@ def _dense_score(reference: Reference, meta: docmeta.DocMeta, clauses, phrase_co
     for clause, counted in zip(clauses, asked, strict=True):
         best, whole, whole_exactly = np.zeros(size), np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
         if clause.quoted:
+            held_alone = np.zeros(size)
             for field, counts in phrase_counts(clause).items():
                 slowdown = ranking.PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
-                best += FIELD_BOOSTS[field] * counts / norm(field, slowdown)
+                if field in fields.ALONE:
+                    held_alone += FIELD_BOOSTS[field] * counts / (counts + impacts.K1 * norm(field, slowdown))
+                else:
+                    best += FIELD_BOOSTS[field] * counts / norm(field, slowdown)
                 whole |= counts > 0
-            best = saturated(best) * idf(whole)
+            best = (saturated(best) + held_alone) * idf(whole)
             whole_exactly = whole
         for alternative in () if clause.quoted else clause.alternatives:
             scores, held = np.zeros(size), np.zeros(size, dtype=int)

@@ -45,6 +45,7 @@ from index import fields
 from index import impacts
 from index import versions
 from index.analysis import analyzer
+from index.fields import ALONE
 from index.inverted import SCORED_FIELDS
 from index.schema import FIELD_BOOSTS
 from search.facets import subject_counts
@@ -58,7 +59,7 @@ K1, SCALE, LENGTH_NORMS = impacts.K1, impacts.SCALE, dict(fields.LENGTH_NORMS)
 
 class EngineBM25(WeightingModel):
     """BM25F with an idf over the union of fields, from Whoosh's statistics: a term's boosted, normalised
-    frequencies in every field of a document added, then saturated.
+    frequencies in the fields of a document added, then saturated, plus the question's score on its own.
 
     Whoosh scores a multifield query field by field and multiplies each by its boost, so each field's
     scorer returns its share of the document's score: in proportion to the field's part of the sum.
@@ -91,13 +92,14 @@ class EngineBM25(WeightingModel):
         return (1 - b) + b * searcher.doc_field_length(doc, field, 0) / max(self.averages[field], 1e-6)
 
     def frequencies(self, searcher, text: str) -> dict[int, float]:
-        """Per document of ``searcher``'s segment: the boosted, normalised frequencies of ``text`` added."""
+        """Per document of ``searcher``'s segment: the boosted, normalised frequencies of ``text`` added,
+        over the fields that saturate together."""
         key = (id(searcher), text)
         if key not in self._frequencies:
             reader = searcher.reader()
             found: dict[int, float] = {}
             for field in SCORED_FIELDS:
-                if (field, text) in reader:
+                if field not in ALONE and (field, text) in reader:
                     for doc, tf in reader.postings(field, text).items_as("frequency"):
                         found[doc] = found.get(doc, 0.0) + self.boosts[field] * tf / self.norm(searcher, doc, field)
             self._frequencies[key] = found
@@ -120,9 +122,12 @@ class FieldScorer(BaseScorer):
         return False
 
     def score(self, matcher) -> float:
-        doc, model = matcher.id(), self.model
+        doc, model, tf = matcher.id(), self.model, matcher.weight()
+        norm = model.norm(self.searcher, doc, self.fieldname)
+        if self.fieldname in ALONE:  # the question saturates on its own; Whoosh multiplies by the boost
+            return self.weight * tf / (tf + model.k1 * norm)
         total = self.frequencies[doc]
-        share = matcher.weight() / model.norm(self.searcher, doc, self.fieldname) / total  # Whoosh adds the boost
+        share = tf / norm / total  # Whoosh adds the boost
         return self.weight * model.scale * (model.k1 + 1) * total / (model.k1 + total) * share
 
 
