@@ -692,18 +692,23 @@ class Engine:
             if ranked.whole:
                 return ranked
             first = first or ranked
-        return first or next(_completing(version, self._readings(version, typed, shorter=True), mask), None)
+        if first is not None:
+            return first
+        shorter = (other and other.shorter() for other in (typed, *self._synonymous(typed)))
+        return next(_completing(version, shorter, mask), None)
 
-    def _readings(self, version: _Version, typed: Typed, shorter: bool = False) -> Iterator[Typed]:
+    def _readings(self, version: _Version, typed: Typed) -> Iterator[Typed | None]:
         """``typed`` and what else a visitor may be typing, likeliest first: "djikstra algo" is a question
-        about dijkstra and "gcd of" one about the greatest common divisor. ``shorter``: the same less the
-        last part typed, for when no question has a word that starts like it ("pmf vs")."""
-        yield typed.shorter() if shorter else typed
-        yield respelled(typed, version.speller) if not shorter else None
+        about dijkstra and "gcd of" one about the greatest common divisor."""
+        yield typed
+        yield respelled(typed, version.speller)
+        yield from self._synonymous(typed)
+
+    def _synonymous(self, typed: Typed) -> Iterator[Typed | None]:
+        """``typed`` with a synonyms entry in it read as another entry of its line (``Synonyms.rewritten``)."""
         end = " " if typed.finished else ""
         for words in self.synonyms.rewritten([*typed.tokens, typed.prefix]):
-            other = split_typed(" ".join(words) + end)
-            yield other.shorter() if shorter and other else other
+            yield split_typed(" ".join(words) + end)
 
     @staticmethod
     def _completion(version: _Version, doc: int, ranked: Ranked) -> Completion:
