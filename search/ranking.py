@@ -279,12 +279,14 @@ class Ranker:
         together, alone = [], []
         for field in self._norms:
             for postings in self._unkept(field, term, covered):
-                (alone if field in ALONE else together).append(
-                    Sparse(postings.ids, self._part(field, postings.tf, postings.ids))
-                )
+                part = self._part(field, postings.tf, self._norms[field].take(postings.ids))
+                (alone if field in ALONE else together).append(Sparse(postings.ids, part))
+        return _disjoint([*kept, self._combined(together, alone)], self.size)
+
+    def _combined(self, together: list[Sparse], alone: list[Sparse]) -> Sparse:
+        """The BM25F of the ``together`` fields' parts (``weigh``), plus the scores of the ``alone`` fields."""
         summed = sparse_sum(together, self.size)
-        unkept = sparse_sum([Sparse(summed.ids, saturate(summed.values)), *alone], self.size)
-        return _disjoint([*kept, unkept], self.size)
+        return sparse_sum([Sparse(summed.ids, saturate(summed.values)), *alone], self.size)
 
     def _kept(self, term: str) -> tuple[list[Sparse], frozenset[int]]:
         if self._impacts is None:
@@ -296,13 +298,13 @@ class Ranker:
         """The term's postings in ``field`` in the segments that did not keep its impacts."""
         return self._parts(field, term, without=covered) if covered else self._parts(field, term)
 
-    def _part(self, field: str, tf: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        """float32 part of counts ``tf`` of the documents ``ids`` in ``field``: its boosted, normalised counts
-        (``index.impacts.weigh``), or its score where it saturates alone; one expression for scores over every
-        posting, at a few documents and in the build's impacts."""
+    def _part(self, field: str, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        """float32 part of counts ``tf`` in ``field`` of documents whose length norms are ``norm``: the boosted,
+        normalised counts (``index.impacts.weigh``), or the field's score where it saturates alone; one
+        expression for scores over every posting, at a few documents, for phrases and in the build's impacts."""
         if field in ALONE:
-            return saturate_alone(self.boosts[field], tf, self._norms[field].take(ids))
-        return weigh(self.boosts[field], tf, self._norms[field].take(ids))
+            return saturate_alone(self.boosts[field], tf, norm)
+        return weigh(self.boosts[field], tf, norm)
 
     def term_score_at(self, term: str, docs: np.ndarray) -> np.ndarray:
         """``term_score(term)`` at ``docs`` (ascending docnums), 0 where it is not, to the bit:
@@ -319,7 +321,7 @@ class Ranker:
             for postings in self._unkept(field, term, covered):  # segments hold ascending, disjoint docnums
                 at, held = find_sorted(postings.ids, docs)
                 if held.any():
-                    total[held] += self._part(field, postings.tf[at[held]], docs[held])
+                    total[held] += self._part(field, postings.tf[at[held]], self._norms[field].take(docs[held]))
         unkept = (saturate(together.astype(np.float32)) + alone).astype(np.float32)
         # A document's fields are all in one segment: kept whole, or summed here; the other part is 0.
         return (unkept + kept_total) * idf
@@ -440,13 +442,9 @@ class Ranker:
         for field, count in counts.items():
             if field in self._norms and len(count.ids):
                 slowdown = PHRASE_ANSWER_SLOWDOWN if field == "answer" else 1.0
-                norm = slowdown * self._norms[field][count.ids]
-                if field in ALONE:
-                    alone.append(Sparse(count.ids, saturate_alone(self.boosts[field], count.values, norm)))
-                else:
-                    together.append(Sparse(count.ids, weigh(self.boosts[field], count.values, norm)))
-        summed = sparse_sum(together, self.size)
-        found = sparse_sum([Sparse(summed.ids, saturate(summed.values)), *alone], self.size)
+                part = self._part(field, count.values, slowdown * self._norms[field][count.ids])
+                (alone if field in ALONE else together).append(Sparse(count.ids, part))
+        found = self._combined(together, alone)
         return Sparse(found.ids, found.values * self._idf(found.ids))
 
     def presence(

@@ -100,17 +100,24 @@ class Synonyms:
             by_expression, written = self._by_expression, self._written
         seen, found = {tuple(words)}, []
         for text in _growing(found, words):
-            stems = [stem(word) for word in text]
-            for length in range(len(text), 0, -1):
-                for start in range(len(text) - length + 1):
-                    for other in by_expression.get(tuple(stems[start : start + length]), ()):
-                        new = [*text[:start], *written[other].split(), *text[start + length :]]
-                        if tuple(new) not in seen:
-                            seen.add(tuple(new))
-                            found.append(new)
-                        if len(found) == most:
-                            return found
+            for new in _replaced(text, by_expression, written):
+                if tuple(new) not in seen:
+                    seen.add(tuple(new))
+                    found.append(new)
+                    if len(found) == most:
+                        return found
         return found
+
+
+def _replaced(
+    text: list[str], by_expression: dict[Expression, tuple[Expression, ...]], written: dict[Expression, str]
+) -> Iterator[list[str]]:
+    """``text`` with one run of its words that is an entry replaced by another entry, longer runs first."""
+    stems = [stem(word) for word in text]
+    for length in range(len(text), 0, -1):
+        for start in range(len(text) - length + 1):
+            for other in by_expression.get(tuple(stems[start : start + length]), ()):
+                yield [*text[:start], *written[other].split(), *text[start + length :]]
 
 
 def _growing(found: list[list[str]], first: list[str]) -> Iterator[list[str]]:
